@@ -1,0 +1,85 @@
+# dangjian: two commands do all set-up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PY      := .venv/bin/python
+PIP     := .venv/bin/pip
+PG_URL  ?= postgres://postgres@127.0.0.1:5432/dangjian
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+# Two cores: one xdist worker per core.
+WORKERS ?= 2
+
+.PHONY: help setup system venv assets keys migrate demo run test test-sqlite test-postgres lint bench clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+system: ## Install the Debian packages the project needs (idempotent)
+	@bash scripts/system-deps.sh
+
+.venv/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || python3 -m venv .venv
+	@$(PIP) install -q --upgrade pip >/dev/null
+	@$(PIP) install -q -r requirements-dev.txt
+	@touch $@
+
+venv: .venv/.installed ## Create .venv and install the pinned Python packages
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	@cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static/vendor/.installed: frontend/node_modules/.installed scripts/vendor-assets.sh
+	@bash scripts/vendor-assets.sh
+	@touch $@
+
+assets: static/vendor/.installed ## Install front-end packages from npm into static/vendor
+
+var/dev-keys.env: | .venv/.installed
+	@mkdir -p var
+	@$(PY) scripts/make_dev_keys.py $@
+
+keys: var/dev-keys.env ## Generate the local development keys (git-ignored)
+
+setup: system venv assets keys ## Everything `run` and `test` need
+
+migrate: setup ## Migrate the embedded SQLite database
+	@$(PY) manage.py migrate --noinput -v 0
+
+demo: migrate ## Load the demo deployment (once)
+	@$(PY) manage.py demo_load
+
+run: demo ## Set up, migrate, load demo data and serve http://127.0.0.1:8000
+	@$(PY) manage.py demo_accounts
+	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup ## Set up, then run the whole suite on SQLite and on PostgreSQL
+	@$(MAKE) --no-print-directory test-sqlite
+	@$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	@echo "== tests on SQLite =="
+	@env -u DATABASE_URL $(PY) -m pytest -n $(WORKERS) $(PYTEST_ARGS)
+
+test-postgres:
+	@echo "== tests on PostgreSQL =="
+	@if $(PY) scripts/pg_ready.py "$(PG_URL)"; then \
+		DATABASE_URL="$(PG_URL)" $(PY) -m pytest -n $(WORKERS) $(PYTEST_ARGS); \
+	elif [ "$$CI" = "true" ]; then \
+		echo "PostgreSQL is not reachable at $(PG_URL) and CI=true: failing."; exit 1; \
+	else \
+		echo "PostgreSQL is not reachable at $(PG_URL): skipped (set CI=true to make this a failure)."; \
+	fi
+
+lint: venv ## ruff and the migrations check
+	@.venv/bin/ruff check .
+	@$(PY) manage.py makemigrations --check --dry-run
+
+bench: setup ## Install the peers and run every bench/ script against PostgreSQL
+	@$(PIP) install -q -r requirements-bench.txt
+	@for f in bench/*.py; do echo "== $$f =="; DATABASE_URL="$${DATABASE_URL:-$(PG_URL)}" $(PY) $$f $(BENCH_ARGS) || exit 1; done
+
+clean: ## Remove the virtualenv, vendored assets and local database
+	rm -rf .venv frontend/node_modules static/vendor staticfiles var/*.sqlite3

@@ -1,0 +1,28 @@
+from django.urls import reverse
+
+from .navigation import MENU
+from .roles import Role
+from .scope import has_perm, roles_of
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    sections: dict[str, list[dict]] = {}
+    seen_urls: set[str] = set()
+    path = request.path
+    for entry in sorted(MENU, key=lambda e: e.order):
+        if entry.perm == "superuser":
+            if not user.is_superuser:
+                continue
+        elif entry.perm is not None and not has_perm(user, entry.perm):
+            continue
+        url = reverse(entry.url_name)
+        if url in seen_urls:
+            continue
+        seen_urls.add(url)
+        active = path == url if url == "/" else path.startswith(url)
+        sections.setdefault(entry.section, []).append({"label": entry.label, "url": url, "active": active})
+    role_labels = sorted({Role(r).label for r in roles_of(user)})
+    return {"menu_sections": sections, "user_role_labels": role_labels}

@@ -1,0 +1,37 @@
+"""The menu: each entry shows only to users holding its permission somewhere.
+
+Later apps add their entries with `register(...)` from their AppConfig.ready().
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .roles import Perm
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    label: str
+    url_name: str
+    perm: str | None  # None: every signed-in user; "superuser": superusers only
+    section: str = "工作台"
+    order: int = 100
+
+
+MENU: list[MenuEntry] = [
+    MenuEntry("首页", "home", None, "工作台", 0),
+    MenuEntry("组织架构", "regions:tree", Perm.TREE_VIEW, "基础架构", 10),
+    MenuEntry("党组织", "orgs:list", Perm.TREE_VIEW, "基础架构", 20),
+    MenuEntry("账户管理", "accounts:users", Perm.USERS_MANAGE, "系统", 900),
+    MenuEntry("角色与解锁", "accounts:users", Perm.ROLES_MANAGE, "系统", 901),
+    MenuEntry("审计日志", "audit:list", Perm.AUDIT_VIEW, "系统", 910),
+    MenuEntry("接口文档", "api-docs", None, "系统", 950),
+    MenuEntry("管理后台", "admin:index", "superuser", "系统", 990),
+]
+
+
+def register(*entries: MenuEntry) -> None:
+    for entry in entries:
+        if entry not in MENU:
+            MENU.append(entry)

@@ -1,0 +1,27 @@
+from datetime import datetime, time
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.roles import Perm
+from accounts.scope import has_perm
+
+from .models import AuditEntry
+
+
+def audit_entries(*, actor, q: str = "", action: str = "", date_from=None, date_to=None) -> QuerySet[AuditEntry]:
+    """The log, for the audit admin only (它不是业务数据: no territorial scope applies)."""
+    if not has_perm(actor, Perm.AUDIT_VIEW):
+        raise PermissionDenied("只有审计管理员可以查看审计日志")
+    qs = AuditEntry.objects.all()
+    if q:
+        qs = qs.filter(Q(actor_name__icontains=q) | Q(object_repr__icontains=q) | Q(object_type__icontains=q))
+    if action:
+        qs = qs.filter(action=action)
+    tz = timezone.get_current_timezone()
+    if date_from:
+        qs = qs.filter(at__gte=timezone.make_aware(datetime.combine(date_from, time.min), tz))
+    if date_to:
+        qs = qs.filter(at__lte=timezone.make_aware(datetime.combine(date_to, time.max), tz))
+    return qs

@@ -1,0 +1,431 @@
+"""Encryption at rest for personal data, plus keyed hashes for exact lookup.
+
+Keys come from Django settings, each the urlsafe base64 encoding of 32 random
+bytes (create one with :func:`generate_key` or ``python -m core.crypto``):
+
+``DANGJIAN_FIELD_KEY``
+    AES-256-GCM key used by :func:`encrypt_text` / :func:`decrypt_text`.
+``DANGJIAN_HASH_KEY``
+    HMAC-SHA256 key used by :func:`blind_index`. Use a different key from the
+    field key.
+
+Ciphertext format: ``"v1:" + urlsafe_b64(nonce[12] + ciphertext + tag[16])``.
+Because every encryption uses a fresh random nonce, equal plaintexts give
+different ciphertexts; exact-match search goes through a separate "blind
+index" column holding ``blind_index(value, purpose=...)``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core import checks, validators
+from django.core.exceptions import FieldDoesNotExist, FieldError, ImproperlyConfigured
+from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.lookups import Lookup, Transform
+from django.utils.module_loading import import_string
+
+__all__ = [
+    "DecryptionError",
+    "EncryptedCharField",
+    "blind_index",
+    "decrypt_text",
+    "encrypt_text",
+    "generate_key",
+]
+
+KEY_BYTES = 32
+NONCE_BYTES = 12
+TAG_BYTES = 16
+TOKEN_PREFIX = "v1:"
+# Associated data binds ciphertexts to this format version.
+_AAD = b"dangjian:v1"
+
+FIELD_KEY_SETTING = "DANGJIAN_FIELD_KEY"
+HASH_KEY_SETTING = "DANGJIAN_HASH_KEY"
+
+
+class DecryptionError(ValueError):
+    """A token is malformed, was tampered with, or was encrypted with another key."""
+
+
+# --------------------------------------------------------------------------
+# Keys
+# --------------------------------------------------------------------------
+
+
+def generate_key() -> str:
+    """Return a new random 32-byte key, urlsafe-base64 encoded (for settings/env files)."""
+    return base64.urlsafe_b64encode(os.urandom(KEY_BYTES)).decode("ascii")
+
+
+def _b64decode(data: str | bytes) -> bytes:
+    """Strict urlsafe base64 decoding that tolerates missing padding."""
+    raw = data.encode("ascii") if isinstance(data, str) else data
+    raw += b"=" * (-len(raw) % 4)
+    return base64.b64decode(raw, altchars=b"-_", validate=True)
+
+
+@lru_cache(maxsize=16)
+def _decode_key(setting_name: str, value: str | bytes) -> bytes:
+    hint = "generate one with `python -m core.crypto` (core.crypto.generate_key())"
+    try:
+        key = _b64decode(value.strip())
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        raise ImproperlyConfigured(
+            f"settings.{setting_name} is not valid urlsafe base64; {hint}."
+        ) from None
+    if len(key) != KEY_BYTES:
+        raise ImproperlyConfigured(
+            f"settings.{setting_name} must decode to exactly {KEY_BYTES} bytes "
+            f"(got {len(key)}); {hint}."
+        )
+    return key
+
+
+def _key_from_settings(setting_name: str) -> bytes:
+    value = getattr(settings, setting_name, None)
+    if not value:
+        raise ImproperlyConfigured(
+            f"settings.{setting_name} is missing or empty; set it to the urlsafe "
+            f"base64 encoding of {KEY_BYTES} random bytes (see core.crypto.generate_key())."
+        )
+    if not isinstance(value, (str, bytes)):
+        raise ImproperlyConfigured(f"settings.{setting_name} must be a string.")
+    return _decode_key(setting_name, value)
+
+
+@lru_cache(maxsize=16)
+def _aead_for(key: bytes) -> AESGCM:
+    return AESGCM(key)
+
+
+def _aead() -> AESGCM:
+    # Re-read the setting on every call (cheap) so override_settings and key
+    # changes take effect; decoding and cipher setup are cached per key value.
+    return _aead_for(_key_from_settings(FIELD_KEY_SETTING))
+
+
+# --------------------------------------------------------------------------
+# Encryption and blind indexes
+# --------------------------------------------------------------------------
+
+
+def encrypt_text(plain: str) -> str:
+    """Encrypt ``plain`` with AES-256-GCM under a fresh random nonce."""
+    if not isinstance(plain, str):
+        raise TypeError(f"encrypt_text() expects str, got {type(plain).__name__}")
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = _aead().encrypt(nonce, plain.encode("utf-8"), _AAD)
+    return TOKEN_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+
+
+def decrypt_text(token: str) -> str:
+    """Decrypt a token made by :func:`encrypt_text`.
+
+    Raises :class:`DecryptionError` if the token is malformed, tampered with,
+    or was encrypted under a different key.
+    """
+    if not isinstance(token, str) or not token.startswith(TOKEN_PREFIX):
+        raise DecryptionError(
+            f"Not an encrypted token (expected the {TOKEN_PREFIX!r} prefix)."
+        )
+    try:
+        blob = _b64decode(token[len(TOKEN_PREFIX) :])
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        raise DecryptionError("Encrypted token is not valid base64.") from None
+    if len(blob) < NONCE_BYTES + TAG_BYTES:
+        raise DecryptionError("Encrypted token is too short.")
+    try:
+        plain = _aead().decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], _AAD)
+    except InvalidTag:
+        raise DecryptionError(
+            "Encrypted token failed authentication (tampered data or wrong key)."
+        ) from None
+    try:
+        return plain.decode("utf-8")
+    except UnicodeDecodeError:  # pragma: no cover - only possible with a forged key
+        raise DecryptionError("Decrypted data is not valid UTF-8.") from None
+
+
+def blind_index(value: str, *, purpose: str) -> str:
+    """Return the hex HMAC-SHA256 of ``purpose + "\\x00" + value`` under the hash key.
+
+    ``purpose`` (e.g. ``"id_number"``, ``"mobile"``) separates kinds of data so
+    the same string hashes differently per kind. Normalize ``value`` first
+    (the same way as when it was stored), otherwise lookups will miss.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"blind_index() expects str, got {type(value).__name__}")
+    if not purpose or "\x00" in purpose:
+        raise ValueError("purpose must be a non-empty string without NUL characters")
+    message = purpose.encode("utf-8") + b"\x00" + value.encode("utf-8")
+    return hmac.new(
+        _key_from_settings(HASH_KEY_SETTING), message, hashlib.sha256
+    ).hexdigest()
+
+
+# --------------------------------------------------------------------------
+# Model field
+# --------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _import_normalizer(path: str) -> Callable[[str], str]:
+    normalizer = import_string(path)
+    if not callable(normalizer):
+        raise ImproperlyConfigured(f"Normalizer {path!r} is not callable.")
+    return normalizer  # type: ignore[no-any-return]
+
+
+class EncryptedCharField(models.TextField):
+    """A text field encrypted at rest with :func:`encrypt_text`.
+
+    In Python the attribute is always the plain ``str`` (or ``None``); the
+    database column holds the ``"v1:..."`` token. ``None`` and ``""`` are
+    stored as-is (unencrypted) so ``null``/``blank`` keep their meaning.
+
+    Options:
+
+    ``normalizer``
+        Dotted path of a ``str -> str`` callable (e.g.
+        ``"core.idnumber.normalize_id_number"``) applied in :meth:`to_python`
+        and therefore in ``full_clean()`` and on save.
+    ``hash_field`` / ``hash_purpose``
+        Name of a sibling field that receives
+        ``blind_index(normalized_value, purpose=hash_purpose)`` (or ``None``
+        for an empty value) whenever the model is saved. Use it for exact
+        lookups and uniqueness, e.g.
+        ``id_number_hash = models.CharField(max_length=64, null=True, unique=True)``
+        and ``Model.objects.filter(id_number_hash=field.blind_index_for(raw))``.
+    ``max_length``
+        Applies to the plain value (form and model validation), not to the column.
+
+    Caveats:
+
+    * The hash field MUST be declared AFTER the encrypted field: the hash is
+      set from :meth:`pre_save`, which ``Model.save()`` and
+      ``QuerySet.bulk_create()`` call per field in declaration order, so a
+      hash column listed earlier would already have been read. A system check
+      (``core.E002``) enforces this.
+    * Paths that skip ``pre_save`` do not refresh the hash: ``QuerySet.update()``,
+      ``bulk_update()`` and raw saves (``loaddata``). Set the hash yourself there,
+      and include both fields in ``save(update_fields=...)``.
+    * The column cannot be searched: every lookup except ``isnull`` raises
+      ``FieldError``. ``unique=True`` is rejected by a system check; put the
+      uniqueness constraint on the hash field.
+    """
+
+    description = "Text encrypted at rest (AES-256-GCM)"
+
+    def __init__(
+        self,
+        *args: Any,
+        hash_field: str | None = None,
+        hash_purpose: str = "",
+        normalizer: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if hash_field is not None and not hash_purpose:
+            raise ValueError(
+                "EncryptedCharField(hash_field=...) also needs hash_purpose."
+            )
+        if hash_purpose and "\x00" in hash_purpose:
+            raise ValueError("hash_purpose must not contain NUL characters.")
+        if normalizer is not None and not isinstance(normalizer, str):
+            raise TypeError(
+                "normalizer must be a dotted path string (for stable migrations)."
+            )
+        self.hash_field = hash_field
+        self.hash_purpose = hash_purpose
+        self.normalizer = normalizer
+        super().__init__(*args, **kwargs)
+        if self.max_length is not None:
+            # Like CharField: enforce max_length on the plain value in full_clean().
+            self.validators.append(validators.MaxLengthValidator(self.max_length))
+
+    # -- migrations -------------------------------------------------------
+
+    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        if self.hash_field is not None:
+            kwargs["hash_field"] = self.hash_field
+        if self.hash_purpose:
+            kwargs["hash_purpose"] = self.hash_purpose
+        if self.normalizer is not None:
+            kwargs["normalizer"] = self.normalizer
+        return name, path, args, kwargs
+
+    # -- system checks ----------------------------------------------------
+
+    def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
+        return [
+            *super().check(**kwargs),
+            *self._check_not_unique(),
+            *self._check_normalizer(),
+            *self._check_hash_field(),
+        ]
+
+    def _check_not_unique(self) -> list[checks.CheckMessage]:
+        if self.unique:  # also true for primary_key=True
+            return [
+                checks.Error(
+                    "EncryptedCharField cannot be unique or a primary key: ciphertexts "
+                    "are randomized.",
+                    hint="Put unique=True on the blind-index field named by hash_field.",
+                    obj=self,
+                    id="core.E003",
+                )
+            ]
+        return []
+
+    def _check_normalizer(self) -> list[checks.CheckMessage]:
+        if self.normalizer is None:
+            return []
+        try:
+            _import_normalizer(self.normalizer)
+        except (ImportError, ImproperlyConfigured) as exc:
+            return [
+                checks.Error(
+                    f"normalizer {self.normalizer!r} cannot be imported: {exc}",
+                    obj=self,
+                    id="core.E004",
+                )
+            ]
+        return []
+
+    def _check_hash_field(self) -> list[checks.CheckMessage]:
+        if self.hash_field is None:
+            return []
+        opts = self.model._meta
+        try:
+            target = opts.get_field(self.hash_field)
+        except FieldDoesNotExist:
+            return [
+                checks.Error(
+                    f"hash_field refers to the non-existent field {self.hash_field!r}.",
+                    obj=self,
+                    id="core.E001",
+                )
+            ]
+        concrete = list(opts.concrete_fields)
+        if (
+            target is self
+            or target not in concrete
+            or concrete.index(target) < concrete.index(self)
+        ):
+            return [
+                checks.Error(
+                    f"hash_field {self.hash_field!r} must be a concrete field declared "
+                    f"after {self.name!r}.",
+                    hint="pre_save() sets the hash, and Django reads fields in declaration order.",
+                    obj=self,
+                    id="core.E002",
+                )
+            ]
+        max_length = getattr(target, "max_length", None)
+        if max_length is not None and max_length < 64:
+            return [
+                checks.Error(
+                    f"hash_field {self.hash_field!r} needs max_length >= 64 for a hex "
+                    "HMAC-SHA256 digest.",
+                    obj=self,
+                    id="core.E005",
+                )
+            ]
+        return []
+
+    # -- Python <-> database ------------------------------------------------
+
+    def to_python(self, value: Any) -> str | None:
+        value = super().to_python(value)
+        if value and self.normalizer is not None:
+            value = _import_normalizer(self.normalizer)(value)
+        return value
+
+    def from_db_value(
+        self, value: str | None, expression: Any, connection: BaseDatabaseWrapper
+    ) -> str | None:
+        if value is None or value == "":
+            return value
+        return decrypt_text(value)
+
+    def get_prep_value(self, value: Any) -> str | None:
+        value = super().get_prep_value(
+            value
+        )  # resolves lazy strings, calls to_python()
+        if value is None or value == "":
+            return value
+        return encrypt_text(value)
+
+    def blind_index_for(self, value: str | None) -> str | None:
+        """Normalize ``value`` like a save would and return its blind index (``None`` if empty).
+
+        Use it to query the hash field:
+        ``Member.objects.filter(id_number_hash=field.blind_index_for(raw))``.
+        """
+        if not self.hash_purpose:
+            raise ImproperlyConfigured(f"Field {self.name!r} has no hash_purpose.")
+        plain = self.to_python(value)
+        if plain is None or plain == "":
+            return None
+        return blind_index(plain, purpose=self.hash_purpose)
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str | None:
+        value = self.to_python(getattr(model_instance, self.attname))
+        setattr(model_instance, self.attname, value)
+        if self.hash_field is not None:
+            digest = (
+                blind_index(value, purpose=self.hash_purpose)
+                if value not in (None, "")
+                else None
+            )
+            setattr(model_instance, self.hash_field, digest)
+        return value
+
+    def formfield(self, **kwargs: Any) -> Any:
+        # A single-line input (TextField would give a Textarea).
+        return models.Field.formfield(self, **{"max_length": self.max_length, **kwargs})
+
+    # -- lookups ------------------------------------------------------------
+
+    def _unsearchable(self, lookup_name: str) -> FieldError:
+        where = (
+            f"{self.model._meta.label}.{self.name}"
+            if hasattr(self, "model")
+            else self.name
+        )
+        hint = (
+            f"; filter on {self.hash_field!r} with blind_index_for(value) instead"
+            if self.hash_field
+            else ""
+        )
+        return FieldError(
+            f"Unsupported lookup {lookup_name!r} on encrypted field {where}: the column "
+            f"holds randomized ciphertext, only 'isnull' is supported{hint}."
+        )
+
+    def get_lookup(self, lookup_name: str) -> type[Lookup] | None:
+        if lookup_name != "isnull":
+            raise self._unsearchable(lookup_name)
+        return super().get_lookup(lookup_name)
+
+    def get_transform(self, lookup_name: str) -> type[Transform] | None:
+        raise self._unsearchable(lookup_name)
+
+
+if (
+    __name__ == "__main__"
+):  # pragma: no cover - `python -m core.crypto` prints a fresh key
+    print(generate_key())

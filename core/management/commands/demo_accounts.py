@@ -1,0 +1,33 @@
+from django.core.management.base import BaseCommand
+
+from accounts.models import User
+from accounts.roles import Role
+from core.demo import DEMO_PASSWORD
+
+
+class Command(BaseCommand):
+    help = "Print the demo accounts, one per role, with their password."
+
+    def handle(self, *args, **options):
+        users = User.objects.filter(username__in=["admin"] + [u for u, *_ in _demo()]).prefetch_related(
+            "role_assignments__region"
+        )
+        self.stdout.write("")
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        self.stdout.write(f"  {'账号':<14}{'角色':<16}管辖范围")
+        for user in sorted(users, key=lambda u: (u.username != "admin", u.pk)):
+            if user.is_superuser:
+                self.stdout.write(f"  {user.username:<16}{'超级管理员（管理后台）':<14}全部")
+                continue
+            for a in user.role_assignments.all():
+                where = "—"
+                if a.region_id:
+                    where = " / ".join([*(x.name for x in a.region.ancestors()), a.region.name])
+                self.stdout.write(f"  {user.username:<16}{Role(a.role).label:<14}{where}")
+        self.stdout.write("")
+
+
+def _demo():
+    from regions.demo import ACCOUNTS
+
+    return ACCOUNTS

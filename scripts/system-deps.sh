@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Install the Debian packages dangjian needs, only where they are missing.
+# chromium drives the browser tests; fonts-noto-cjk renders Chinese in pages, PDFs and screenshots.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "Missing Debian packages: ${need[*]} (no apt-get here: install them by hand)." >&2
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "Installing Debian packages: ${need[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
