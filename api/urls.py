@@ -1,23 +1,32 @@
-"""The REST API: each app contributes its viewsets; every one applies the data scope."""
+"""The REST API. Each installed app may declare, in its `apis.py`, a list
+`ROUTES = [(prefix, ViewSet, basename), ...]`; they are all registered on one router here, and
+every one of them applies the data scope (see accounts/apis.py ScopedReadOnlyViewSet)."""
 
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts.apis import me, obtain_token
-from audit.apis import AuditEntryViewSet
-from orgs.apis import PartyOrgViewSet
-from regions.apis import RegionViewSet
 
 router = DefaultRouter()
-router.register("regions", RegionViewSet, basename="region")
-router.register("orgs", PartyOrgViewSet, basename="partyorg")
-router.register("audit", AuditEntryViewSet, basename="auditentry")
+extra_urls = []
+for config in apps.get_app_configs():
+    if find_spec(f"{config.name}.apis") is None:
+        continue
+    module = import_module(f"{config.name}.apis")
+    for prefix, viewset, basename in getattr(module, "ROUTES", []):
+        router.register(prefix, viewset, basename=basename)
+    extra_urls += getattr(module, "URLS", [])
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),
     path("me/", me, name="api-me"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    *extra_urls,
     path("", include(router.urls)),
 ]

@@ -21,3 +21,5 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
     required_perm = Perm.AUDIT_VIEW
     queryset = AuditEntry.objects.all()
     filterset_fields = ["action", "object_type", "actor"]
+
+ROUTES = [("audit", AuditEntryViewSet, "auditentry")]

@@ -58,6 +58,15 @@ INSTALLED_APPS = [
     # L1
     "regions",
     "orgs",
+    "members",
+    # L2
+    "grid",
+    # L3
+    "demands",
+    "cobuild",
+    "meetings",
+    # L4
+    "api",
 ]
 
 MIDDLEWARE = [

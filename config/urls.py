@@ -15,6 +15,11 @@ urlpatterns = [
     path("regions/", include("regions.urls")),
     path("orgs/", include("orgs.urls")),
     path("audit/", include("audit.urls")),
+    path("members/", include("members.urls")),
+    path("grid/", include("grid.urls")),
+    path("demands/", include("demands.urls")),
+    path("cobuild/", include("cobuild.urls")),
+    path("meetings/", include("meetings.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,17 +1,25 @@
-"""The demo deployment: named steps, each loaded once. Later issues append their steps."""
+"""The demo deployment: named steps, each loaded once, so a later release adds its own steps to an
+existing demo database. Each app may declare in its `demo.py` a list
+`DEMO_STEPS = [(step name, function taking no arguments), ...]`; steps run in INSTALLED_APPS order."""
 
 from __future__ import annotations
 
 from importlib import import_module
+from importlib.util import find_spec
 
+from django.apps import apps
 from django.db import transaction
 
 DEMO_PASSWORD = "Demo2026!"
 
-# (step name, dotted path of a function taking no arguments), in load order.
-DEMO_STEPS: list[tuple[str, str]] = [
-    ("foundation", "regions.demo.load"),
-]
+
+def demo_steps() -> list[tuple[str, object]]:
+    steps = []
+    for config in apps.get_app_configs():
+        if find_spec(f"{config.name}.demo") is None:
+            continue
+        steps += getattr(import_module(f"{config.name}.demo"), "DEMO_STEPS", [])
+    return steps
 
 
 def load_all(stdout=None) -> list[str]:
@@ -19,12 +27,11 @@ def load_all(stdout=None) -> list[str]:
 
     done = set(DemoStep.objects.values_list("name", flat=True))
     loaded = []
-    for name, dotted in DEMO_STEPS:
+    for name, func in demo_steps():
         if name in done:
             continue
-        module, func = dotted.rsplit(".", 1)
         with transaction.atomic():
-            getattr(import_module(module), func)()
+            func()
             DemoStep.objects.create(name=name)
         loaded.append(name)
         if stdout:

@@ -24,3 +24,5 @@ class PartyOrgViewSet(ScopedReadOnlyViewSet):
     required_perm = Perm.TREE_VIEW
     base_queryset = PartyOrg.objects.select_related("region").order_by("region__path", "id")
     filterset_fields = ["level", "region", "parent"]
+
+ROUTES = [("orgs", PartyOrgViewSet, "partyorg")]

@@ -48,3 +48,5 @@ class RegionViewSet(ScopedReadOnlyViewSet):
         from .selectors import region_roots
 
         return Response(self.get_serializer(region_roots(request.user), many=True).data)
+
+ROUTES = [("regions", RegionViewSet, "region")]

@@ -120,3 +120,6 @@ def _accounts(county: Region, community: Region, grid: Region) -> None:
         user.set_password(DEMO_PASSWORD)
         user.save()
         RoleAssignment.objects.create(user=user, role=role, region=where[at] if at else None)
+
+
+DEMO_STEPS = [("foundation", load)]

@@ -24,7 +24,9 @@ def test_system_admin_creates_accounts_but_cannot_assign_roles(personas, tree, c
 def test_security_admin_assigns_roles_at_the_right_level(personas, tree, client_for):
     user = User.objects.create_user("w2", password="x")
     c = client_for(personas.secadmin)
-    resp = c.post(f"/accounts/users/{user.pk}/", {"action": "assign", "role": Role.GRID_WORKER, "region": tree.east1.pk})
+    resp = c.post(
+        f"/accounts/users/{user.pk}/", {"action": "assign", "role": Role.GRID_WORKER, "region": tree.east1.pk}
+    )
     assert "网格员的管辖范围应为网格一级" in resp.content.decode()
     assert not RoleAssignment.objects.filter(user=user).exists()
     c.post(f"/accounts/users/{user.pk}/", {"action": "assign", "role": Role.GRID_WORKER, "region": tree.east1_grid1.pk})
