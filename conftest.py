@@ -22,6 +22,9 @@ from regions.models import Region, RegionKind
 
 PASSWORD = "Test-pass-2026"
 
+# Playwright fixtures (browser, page_for) and helpers (login, screenshot) for every app's browser tests.
+pytest_plugins = ["tests.browser_fixtures"]
+
 
 @dataclass
 class Tree:

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "audit",
+    "notifications",
     # L1
     "regions",
     "orgs",

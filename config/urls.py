@@ -20,6 +20,9 @@ urlpatterns = [
     path("demands/", include("demands.urls")),
     path("cobuild/", include("cobuild.urls")),
     path("meetings/", include("meetings.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("open311/", include("demands.open311_urls")),
+    path("portal/", include("demands.portal_urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
