@@ -17,7 +17,7 @@ class User(AbstractUser):
         verbose_name_plural = "用户"
 
     def __str__(self) -> str:
-        return self.full_name or self.username
+        return f"{self.full_name}（{self.username}）" if self.full_name else self.username
 
     @property
     def display_name(self) -> str:

@@ -53,7 +53,7 @@ def login_attempt(*, request, username: str, password: str) -> LoginResult:
                 user.failed_login_count = 0
                 user.save(update_fields=["locked_until", "failed_login_count"])
                 record(actor=None, action=AuditAction.LOCKED, obj=user,
-                       changes={"locked_until": [None, user.locked_until.isoformat()]})
+                       changes={"locked_until": [None, f"{timezone.localtime(user.locked_until):%Y-%m-%d %H:%M}"]})
                 return LoginResult(None, _locked_message(user))
         return LoginResult(None, f"用户名或密码错误，再失败 {left} 次账户将被锁定 {settings.LOGIN_LOCK_MINUTES} 分钟")
     if authed.failed_login_count or authed.locked_until:

@@ -37,7 +37,7 @@ def test_wrong_password_counts_down_then_locks(settings):
     assert resp.status_code == 200 and "账户已锁定" in resp.content.decode()
     user = User.objects.get(username="bob")
     assert user.locked_until > timezone.now() + timedelta(minutes=29)
-    assert AuditEntry.objects.filter(action="locked", object_repr="bob").count() == 1
+    assert AuditEntry.objects.filter(action="locked", object_repr="bob（bob）").count() == 1
     # API tokens honour the lock too.
     api = c.post("/api/auth/token/", {"username": "bob", "password": PASSWORD})
     assert api.status_code == 400 and "锁定" in api.json()["detail"]

@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.core.management.base import BaseCommand
 
 from accounts.models import User
@@ -14,16 +16,16 @@ class Command(BaseCommand):
         )
         self.stdout.write("")
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
-        self.stdout.write(f"  {'账号':<14}{'角色':<16}管辖范围")
+        self.stdout.write(f"  {_pad('账号', 14)}{_pad('角色', 24)}管辖范围")
         for user in sorted(users, key=lambda u: (u.username != "admin", u.pk)):
             if user.is_superuser:
-                self.stdout.write(f"  {user.username:<16}{'超级管理员（管理后台）':<14}全部")
+                self.stdout.write(f"  {_pad(user.username, 14)}{_pad('超级管理员（管理后台）', 24)}全部")
                 continue
             for a in user.role_assignments.all():
                 where = "—"
                 if a.region_id:
                     where = " / ".join([*(x.name for x in a.region.ancestors()), a.region.name])
-                self.stdout.write(f"  {user.username:<16}{Role(a.role).label:<14}{where}")
+                self.stdout.write(f"  {_pad(user.username, 14)}{_pad(Role(a.role).label, 24)}{where}")
         self.stdout.write("")
 
 
@@ -31,3 +33,9 @@ def _demo():
     from regions.demo import ACCOUNTS
 
     return ACCOUNTS
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-align by display width: a CJK character takes two terminal columns."""
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(1, width - used)
