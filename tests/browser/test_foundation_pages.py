@@ -13,7 +13,7 @@ def test_lockout_then_audit_admin_reads_it(page_for, personas, tree, settings):
     settings.LOGIN_MAX_FAILURES = 3
     page = page_for()
     page.goto("/accounts/login/")
-    for attempt in range(3):
+    for _ in range(3):
         page.fill("#id_username", "secretary")
         page.fill("#id_password", "wrong-password")
         page.click("button[type=submit]")
