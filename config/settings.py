@@ -5,7 +5,8 @@ Environment variables:
 - SECRET_KEY, DANGJIAN_FIELD_KEY (AES-256-GCM, urlsafe base64 of 32 bytes) and
   DANGJIAN_HASH_KEY (HMAC-SHA256 for exact lookups): in development `make` writes them to
   var/dev-keys.env (git-ignored), which is read when the variables are not set.
-- DEBUG (1/0), ALLOWED_HOSTS (comma-separated), LOGIN_MAX_FAILURES, LOGIN_LOCK_MINUTES.
+- DEBUG (1/0), ALLOWED_HOSTS (comma-separated), LOGIN_MAX_FAILURES, LOGIN_LOCK_MINUTES,
+  REDIS_URL (shared cache), TASKS_BACKEND, MEDIA_ROOT.
 """
 
 import os
@@ -173,6 +174,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+}
+
+# A shared cache (rate limits, throttles) across worker processes: set REDIS_URL in production,
+# e.g. redis://127.0.0.1:6379/0. Without it each process keeps its own in-memory cache.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
