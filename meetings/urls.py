@@ -1,4 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "meetings"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("bodies/new/", views.body_new, name="body_new"),
+    path("bodies/<int:pk>/", views.body_detail, name="body"),
+    path("bodies/<int:pk>/members/", views.member_add, name="member_add"),
+    path("bodies/<int:pk>/chairs/", views.chair_generate, name="chair_generate"),
+    path("bodies/<int:pk>/meetings/", views.meeting_new, name="meeting_new"),
+    path("calendar/", views.calendar, name="calendar"),
+    path("rules/", views.rules, name="rules"),
+    path("check/", views.check, name="check"),
+    path("<int:pk>/", views.meeting_detail, name="meeting"),
+    path("<int:pk>/attendance/", views.attendance, name="attendance"),
+    path("<int:pk>/minutes/", views.minutes, name="minutes"),
+    path("<int:pk>/resolutions/", views.resolution_new, name="resolution_new"),
+    path("resolutions/<int:pk>/done/", views.resolution_done, name="resolution_done"),
+]

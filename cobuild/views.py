@@ -1,0 +1,646 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.scope import has_perm, scope_filter
+from audit.models import AuditAction
+from audit.services import record
+from orgs.models import UNIT_LEVELS, PartyOrg
+
+from . import exports, selectors, services
+from .forms import (
+    AcceptForm,
+    AgreementForm,
+    ChronicleForm,
+    ChronicleNewForm,
+    DeedForm,
+    DocumentForm,
+    NeedForm,
+    OverrideForm,
+    PairingForm,
+    ResourceForm,
+    RulesForm,
+    UnitForm,
+    VisitForm,
+)
+from .models import Activity, NeedStatus, ProjectStatus, StarRating
+from .rules import P, can_edit_at, can_log_for_unit, can_rate, unit_only
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _need(request, perm=P.VIEW):
+    if not has_perm(request.user, perm):
+        raise PermissionDenied("您没有访问共驻共建的权限")
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    return max(2000, min(year, timezone.localdate().year))
+
+
+def _page(request, qs, per=25):
+    return Paginator(qs, per).get_page(request.GET.get("page"))
+
+
+def _download(content: bytes, mime: str, filename: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    resp = HttpResponse(content, content_type=mime)
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return resp
+
+
+# --- units --------------------------------------------------------------------------------------
+
+@login_required
+def index(request):
+    _need(request)
+    user = request.user
+    year = timezone.localdate().year
+    qs = selectors.units(user).annotate(
+        n_deeds=Count("deeds", filter=Q(deeds__date__year=year), distinct=True))
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        qs = qs.filter(name__icontains=q)
+    region_id = request.GET.get("region")
+    if region_id and region_id.isdigit():
+        qs = qs.filter(region_id=int(region_id))
+    cards = [
+        ("驻区单位", selectors.units(user).count(), None),
+        ("共建协议", selectors.agreements(user).count(), reverse("cobuild:agreements")),
+        ("待对接需求", selectors.unmatched_needs(user).count(), reverse("cobuild:matching")),
+        (f"{year} 年实事", selectors.deeds(user).filter(date__year=year).count(), reverse("cobuild:ledger")),
+    ]
+    return render(request, "cobuild/index.html", {
+        "page": _page(request, qs.order_by("region__path", "name")), "cards": cards, "q": q, "year": year,
+        "regions": selectors.communities(user, P.VIEW).filter(kind="community"), "region_id": region_id,
+        "can_edit": has_perm(user, P.EDIT) and not unit_only(user), "unit_only": unit_only(user),
+    })
+
+
+def _unit_form(request, data=None, initial=None):
+    user = request.user
+    regions = selectors.communities(user).filter(kind="community")
+    orgs = scope_filter(PartyOrg.objects.filter(level__in=UNIT_LEVELS), user, P.VIEW)
+    # Liaison accounts whose role sits inside the user's editing scope.
+    from accounts.models import RoleAssignment
+
+    assignments = scope_filter(RoleAssignment.objects.filter(role=Role.UNIT_LIAISON), user, P.EDIT,
+                               "region__path")
+    liaisons = User.objects.filter(pk__in=assignments.values("user_id")).order_by("username")
+    return UnitForm(data, initial=initial, regions=regions, orgs=orgs, liaisons=liaisons)
+
+
+@login_required
+def unit_new(request):
+    _need(request, P.EDIT)
+    if unit_only(request.user):
+        raise PermissionDenied("联络员不能登记驻区单位")
+    form = _unit_form(request, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.unit_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"已登记驻区单位“{unit}”")
+            return redirect("cobuild:unit", pk=unit.pk)
+    return render(request, "cobuild/form.html", {"form": form, "title": "登记驻区单位", "back": "cobuild:index"})
+
+
+@login_required
+def unit_detail(request, pk: int):
+    _need(request)
+    user = request.user
+    unit = selectors.unit_get(user, pk)
+    year = _year(request)
+    edit_form = None
+    if can_edit_at(user, unit.region.path):
+        edit_form = _unit_form(request, request.POST if request.method == "POST" else None, initial={
+            "name": unit.name, "kind": unit.kind, "region": unit.region_id, "address": unit.address,
+            "party_org": unit.party_org_id, "leader_name": unit.leader_name, "liaison": unit.liaison_id,
+            "has_volunteer_team": unit.has_volunteer_team,
+        })
+        edit_form.fields["region"].disabled = True
+        if request.method == "POST" and edit_form.is_valid():
+            d = dict(edit_form.cleaned_data)
+            d.pop("region")
+            try:
+                services.unit_update(actor=user, unit=unit, **d)
+            except ValidationError as exc:
+                _apply_errors(edit_form, exc)
+            else:
+                messages.success(request, "已保存")
+                return redirect("cobuild:unit", pk=unit.pk)
+    elif request.method == "POST":
+        raise PermissionDenied("您没有修改该驻区单位的权限")
+    deeds = selectors.deeds(user).filter(unit=unit)
+    return render(request, "cobuild/unit.html", {
+        "unit": unit, "edit_form": edit_form, "year": year,
+        "agreements": selectors.agreements(user).filter(unit=unit),
+        "resources": selectors.resources(user).filter(unit=unit),
+        "projects": selectors.projects(user).filter(unit=unit)[:20],
+        "deeds": deeds[:20], "deed_count": deeds.filter(date__year=year).count(),
+        "criticisms": selectors.criticisms(user).filter(unit=unit, year=year),
+        "ratings": selectors.star_ratings(user, year).filter(unit=unit),
+        "dual_members": selectors.unit_dual_members(unit),
+        "resource_form": ResourceForm() if can_log_for_unit(user, unit) else None,
+        "can_log": can_log_for_unit(user, unit),
+    })
+
+
+@login_required
+@require_POST
+def resource_new(request, pk: int):
+    _need(request, P.DEED)
+    unit = selectors.unit_get(request.user, pk)
+    form = ResourceForm(request.POST)
+    agreement = None
+    if request.POST.get("agreement"):
+        agreement = selectors.agreement_get(request.user, request.POST["agreement"])
+    if form.is_valid():
+        try:
+            services.resource_create(actor=request.user, unit=unit, agreement=agreement, **form.cleaned_data)
+            messages.success(request, "已登记资源")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    else:
+        messages.error(request, "；".join(f"{form.fields[f].label}：{e}" for f, es in form.errors.items() for e in es))
+    if agreement:
+        return redirect("cobuild:agreement", pk=agreement.pk)
+    return redirect("cobuild:unit", pk=unit.pk)
+
+
+# --- agreements ---------------------------------------------------------------------------------
+
+@login_required
+def agreement_list(request):
+    _need(request)
+    qs = selectors.agreements(request.user).annotate(
+        n_needs=Count("needs", distinct=True), n_resources=Count("resources", distinct=True),
+        n_projects=Count("projects", distinct=True)).order_by("-start", "id")
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(unit__name__icontains=q))
+    return render(request, "cobuild/agreements.html", {
+        "page": _page(request, qs), "q": q,
+        "can_edit": has_perm(request.user, P.EDIT) and not unit_only(request.user),
+    })
+
+
+@login_required
+def agreement_new(request):
+    _need(request, P.EDIT)
+    if unit_only(request.user):
+        raise PermissionDenied("联络员不能签订协议")
+    user = request.user
+    form = AgreementForm(request.POST or None, request.FILES or None, units=selectors.units(user, P.EDIT),
+                         regions=selectors.communities(user), initial={"unit": request.GET.get("unit")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            a = services.agreement_create(actor=user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"已登记共建协议“{a}”")
+            return redirect("cobuild:agreement", pk=a.pk)
+    return render(request, "cobuild/form.html", {"form": form, "title": "新建共建协议", "back": "cobuild:agreements",
+                                                 "multipart": True})
+
+
+@login_required
+def agreement_detail(request, pk: int):
+    _need(request)
+    user = request.user
+    a = selectors.agreement_get(user, pk)
+    can_edit = can_edit_at(user, a.region.path)
+    return render(request, "cobuild/agreement.html", {
+        "a": a, "can_edit": can_edit, "can_log": can_log_for_unit(user, a.unit),
+        "needs": selectors.needs(user).filter(agreement=a),
+        "resources": selectors.resources(user).filter(agreement=a),
+        "projects": selectors.projects(user).filter(agreement=a),
+        "need_form": NeedForm() if can_edit else None,
+        "resource_form": ResourceForm() if can_log_for_unit(user, a.unit) else None,
+        "doc_form": DocumentForm() if can_edit else None,
+    })
+
+
+@login_required
+@require_POST
+def agreement_document(request, pk: int):
+    _need(request, P.EDIT)
+    a = selectors.agreement_get(request.user, pk)
+    try:
+        services.agreement_attach_document(actor=request.user, agreement=a, document=request.FILES.get("document"))
+        messages.success(request, "已上传协议文本")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("cobuild:agreement", pk=a.pk)
+
+
+@login_required
+@require_POST
+def need_new(request, pk: int):
+    _need(request, P.EDIT)
+    a = selectors.agreement_get(request.user, pk)
+    form = NeedForm(request.POST)
+    if form.is_valid():
+        region = a.unit.region if a.region.kind == "street" else a.region
+        try:
+            need = services.need_create(actor=request.user, region=region, agreement=a, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, f"已登记需求“{need}”，请查看推荐的资源")
+            return redirect("cobuild:need", pk=need.pk)
+    else:
+        messages.error(request, "；".join(f"{form.fields[f].label}：{e}" for f, es in form.errors.items() for e in es))
+    return redirect("cobuild:agreement", pk=a.pk)
+
+
+@login_required
+def need_detail(request, pk: int):
+    _need(request)
+    user = request.user
+    need = selectors.need_get(user, pk)
+    can_edit = can_edit_at(user, need.region.path)
+    form = AcceptForm(request.POST or None)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("您没有对接该需求的权限")
+        if form.is_valid():
+            d = form.cleaned_data
+            from .models import Resource
+
+            resource = Resource.objects.filter(pk=d["resource"]).first()
+            if resource is None:
+                form.add_error(None, "所选资源不存在")
+            else:
+                try:
+                    project = services.need_accept(actor=user, need=need, resource=resource, title=d["title"],
+                                                   owner_name=d["owner_name"], deadline=d["deadline"],
+                                                   budget=d["budget"])
+                except ValidationError as exc:
+                    _apply_errors(form, exc)
+                else:
+                    messages.success(request, f"已对接，项目“{project}”已建立")
+                    return redirect("cobuild:project", pk=project.pk)
+    return render(request, "cobuild/need.html", {
+        "need": need, "proposals": selectors.proposals(need) if can_edit else [], "form": form,
+        "can_edit": can_edit, "project": getattr(need, "project", None) if need.status == NeedStatus.MATCHED
+        else None,
+    })
+
+
+@login_required
+def matching(request):
+    _need(request)
+    return render(request, "cobuild/matching.html", {
+        "needs": selectors.unmatched_needs(request.user)[:100],
+        "resources": selectors.idle_resources(request.user)[:100],
+    })
+
+
+# --- projects -----------------------------------------------------------------------------------
+
+@login_required
+def project_list(request):
+    _need(request)
+    qs = selectors.projects(request.user)
+    status = request.GET.get("status")
+    if status in ProjectStatus.values:
+        qs = qs.filter(status=status)
+    return render(request, "cobuild/projects.html", {"page": _page(request, qs), "status": status,
+                                                     "statuses": ProjectStatus.choices})
+
+
+@login_required
+def project_detail(request, pk: int):
+    _need(request)
+    user = request.user
+    project = selectors.project_get(user, pk)
+    if request.method == "POST":
+        try:
+            services.project_complete(actor=user, project=project)
+            messages.success(request, "项目已标记为完成")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect("cobuild:project", pk=project.pk)
+    can_update = can_edit_at(user, project.region.path) or (project.unit and can_log_for_unit(user, project.unit))
+    return render(request, "cobuild/project.html", {
+        "project": project, "deeds": selectors.deeds(user).filter(project=project),
+        "can_update": can_update and project.status == ProjectStatus.ACTIVE,
+        "can_log": bool(project.unit and can_log_for_unit(user, project.unit)),
+    })
+
+
+# --- deeds and ledger ---------------------------------------------------------------------------
+
+def _ledger_qs(request):
+    qs = selectors.deeds(request.user).filter(date__year=_year(request))
+    unit_id = request.GET.get("unit")
+    if unit_id and unit_id.isdigit():
+        qs = qs.filter(unit_id=int(unit_id))
+    activity = request.GET.get("activity")
+    if activity in Activity.values:
+        qs = qs.filter(activity=activity)
+    return qs
+
+
+@login_required
+def ledger(request):
+    _need(request)
+    qs = _ledger_qs(request)
+    return render(request, "cobuild/ledger.html", {
+        "page": _page(request, qs.prefetch_related("participants")), "year": _year(request),
+        "totals": selectors.ledger_totals(qs), "activities": Activity.choices,
+        "activity": request.GET.get("activity") or "", "can_log": has_perm(request.user, P.DEED),
+        "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
+    })
+
+
+@login_required
+def ledger_export(request):
+    _need(request)
+    qs = _ledger_qs(request)
+    year = _year(request)
+    record(actor=request.user, action=AuditAction.EXPORT, object_type="cobuild.deed", object_id=str(year),
+           object_repr=f"{year} 年共驻共建台帐", changes={"rows": [None, qs.count()]})
+    return _download(exports.ledger_xlsx(qs), XLSX, f"共驻共建台帐-{year}.xlsx")
+
+
+@login_required
+def deed_new(request):
+    _need(request, P.DEED)
+    user = request.user
+    unit_qs = selectors.units(user, P.DEED)
+    project_qs = selectors.projects(user).filter(status=ProjectStatus.ACTIVE)
+    initial = {"date": timezone.localdate(), "unit": request.GET.get("unit"), "project": request.GET.get("project")}
+    if request.GET.get("project", "").isdigit():
+        p = project_qs.filter(pk=int(request.GET["project"])).first()
+        if p:
+            initial.update(unit=p.unit_id, title=p.title)
+    if unit_qs.count() == 1:
+        initial["unit"] = unit_qs.first().pk
+    form = DeedForm(request.POST or None, request.FILES or None, units=unit_qs, projects=project_qs,
+                    initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        d.pop("photos", None)
+        try:
+            deed = services.deed_create(actor=user, photos=request.FILES.getlist("photos"), **d)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"已登记实事“{deed}”")
+            if deed.project_id:
+                return redirect("cobuild:project", pk=deed.project_id)
+            return redirect(reverse("cobuild:ledger") + f"?year={deed.date.year}")
+    return render(request, "cobuild/form.html", {"form": form, "title": "登记实事", "back": "cobuild:ledger",
+                                                 "multipart": True})
+
+
+@login_required
+def deed_detail(request, pk: int):
+    _need(request)
+    deed = selectors.deed_get(request.user, pk)
+    return render(request, "cobuild/deed.html", {"deed": deed})
+
+
+@login_required
+def shortfalls(request):
+    _need(request)
+    year = _year(request)
+    members = selectors.member_lines(request.user, year)
+    return render(request, "cobuild/shortfalls.html", {
+        "year": year, "rules": selectors.rules(), "units": selectors.unit_shortfalls(request.user, year),
+        "members": members[:300], "members_total": len(members),
+        "members_short": sum(1 for m in members if m.short),
+    })
+
+
+# --- pairings -----------------------------------------------------------------------------------
+
+@login_required
+def pairings(request):
+    _need(request)
+    user = request.user
+    regions = selectors.communities(user).filter(kind="community")
+    can_add = has_perm(user, P.EDIT) and not unit_only(user)
+    form = PairingForm(request.POST or None, regions=regions) if can_add else None
+    if request.method == "POST":
+        if not can_add:
+            raise PermissionDenied("您没有登记结对帮扶的权限")
+        if form.is_valid():
+            try:
+                services.pairing_create(actor=user, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, "已登记结对")
+                return redirect("cobuild:pairings")
+    return render(request, "cobuild/pairings.html", {
+        "page": _page(request, selectors.pairings(user)), "form": form, "visit_form": VisitForm(
+            initial={"date": timezone.localdate()}),
+    })
+
+
+@login_required
+@require_POST
+def pairing_visit(request, pk: int):
+    _need(request)
+    pairing = selectors.pairings(request.user).filter(pk=pk).first()
+    if pairing is None:
+        raise Http404("不存在或不在您的管辖范围内")
+    form = VisitForm(request.POST)
+    if form.is_valid():
+        try:
+            services.pairing_visit(actor=request.user, pairing=pairing, **form.cleaned_data)
+            messages.success(request, "已登记走访")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    else:
+        messages.error(request, "；".join(f"{form.fields[f].label}：{e}" for f, es in form.errors.items() for e in es))
+    return redirect("cobuild:pairings")
+
+
+# --- chronicle ----------------------------------------------------------------------------------
+
+@login_required
+def chronicle(request):
+    _need(request)
+    user = request.user
+    if unit_only(user):
+        raise PermissionDenied("大事记由社区及以上编写")
+    year = _year(request)
+    can_edit = has_perm(user, P.EDIT)
+    new_form = ChronicleNewForm(request.POST or None, regions=selectors.communities(user)) if can_edit else None
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("您没有编写大事记的权限")
+        if request.POST.get("action") == "generate":
+            try:
+                n = services.chronicle_generate(actor=user, year=year)
+                messages.success(request, f"已从台帐和会议生成 {n} 条大事记")
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+            return redirect(reverse("cobuild:chronicle") + f"?year={year}")
+        if new_form.is_valid():
+            try:
+                services.chronicle_create(actor=user, **new_form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(new_form, exc)
+            else:
+                messages.success(request, "已添加")
+                return redirect(reverse("cobuild:chronicle") + f"?year={year}")
+    entries = selectors.chronicle(user).filter(date__year=year)
+    return render(request, "cobuild/chronicle.html", {
+        "page": _page(request, entries, 50), "year": year, "new_form": new_form, "can_edit": can_edit,
+        "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
+    })
+
+
+@login_required
+def chronicle_edit(request, pk: int):
+    _need(request, P.EDIT)
+    entry = selectors.chronicle(request.user).filter(pk=pk).first()
+    if entry is None:
+        raise Http404("不存在或不在您的管辖范围内")
+    form = ChronicleForm(request.POST or None, initial={"date": entry.date, "title": entry.title, "body": entry.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.chronicle_update(actor=request.user, entry=entry, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect(reverse("cobuild:chronicle") + f"?year={entry.date.year}")
+    return render(request, "cobuild/form.html", {"form": form, "title": "修改大事记", "back": "cobuild:chronicle"})
+
+
+@login_required
+def chronicle_export(request):
+    _need(request)
+    if unit_only(request.user):
+        raise PermissionDenied("大事记由社区及以上编写")
+    year = _year(request)
+    entries = selectors.chronicle(request.user).filter(date__year=year)
+    record(actor=request.user, action=AuditAction.EXPORT, object_type="cobuild.chronicleentry", object_id=str(year),
+           object_repr=f"{year} 年大事记", changes={"rows": [None, entries.count()]})
+    return _download(exports.chronicle_docx(entries, f"{year} 年共驻共建大事记"), DOCX, f"大事记-{year}.docx")
+
+
+# --- star board ---------------------------------------------------------------------------------
+
+@login_required
+def stars(request):
+    _need(request)
+    user = request.user
+    year = _year(request)
+    if request.method == "POST":
+        try:
+            n = services.star_board_compute(actor=user, year=year)
+            messages.success(request, f"已计算 {year} 年度星光榜（{n} 个单位）")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect(reverse("cobuild:stars") + f"?year={year}")
+    qs = selectors.star_ratings(user, year)
+    stars_filter = request.GET.get("stars")
+    if stars_filter and stars_filter.isdigit():
+        qs = qs.filter(stars=int(stars_filter))
+    counts = dict(selectors.star_ratings(user, year).values_list("stars").annotate(n=Count("id")).order_by())
+    return render(request, "cobuild/stars.html", {
+        "page": _page(request, qs, 50), "year": year, "rules": selectors.rules(), "can_rate": can_rate(user),
+        "counts": [(s, counts.get(s, 0)) for s in range(5, 0, -1)], "stars_filter": stars_filter or "",
+        "criticisms": selectors.criticisms(user).filter(year=year)[:50],
+        "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
+    })
+
+
+@login_required
+def star_override(request, pk: int):
+    _need(request, P.RATE)
+    rating = StarRating.objects.filter(pk__in=scope_filter(StarRating.objects.all(), request.user, P.RATE)
+                                       .values("pk"), pk=pk).select_related("unit", "region").first()
+    if rating is None:
+        raise Http404("不存在或不在您的管辖范围内")
+    form = OverrideForm(request.POST or None,
+                        initial={"stars": rating.stars, "override_reason": rating.override_reason})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.star_override(actor=request.user, rating=rating, stars=form.cleaned_data["stars"],
+                                   reason=form.cleaned_data["override_reason"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"已调整“{rating.unit}”的星级")
+            return redirect(reverse("cobuild:stars") + f"?year={rating.year}")
+    return render(request, "cobuild/override.html", {"form": form, "rating": rating})
+
+
+@login_required
+def scores_export(request):
+    _need(request)
+    year = _year(request)
+    qs = selectors.star_ratings(request.user, year)
+    record(actor=request.user, action=AuditAction.EXPORT, object_type="cobuild.starrating", object_id=str(year),
+           object_repr=f"{year} 年共驻共建考核得分", changes={"rows": [None, qs.count()]})
+    return _download(exports.scores_xlsx(qs, selectors.rules().assessment_weight), XLSX,
+                     f"共驻共建考核得分-{year}.xlsx")
+
+
+def public_stars(request):
+    """The public five-star list (no sign-in): unit names, communities and their deeds count only."""
+    year = _year(request)
+    rows = selectors.public_five_stars(year)
+    if not rows.exists() and "year" not in request.GET:
+        year -= 1
+        rows = selectors.public_five_stars(year)
+    return render(request, "cobuild/public_stars.html", {"rows": rows, "year": year})
+
+
+@login_required
+def rules_edit(request):
+    _need(request)
+    obj = selectors.rules()
+    can_edit = has_perm(request.user, P.RULES)
+    form = RulesForm(request.POST or None, initial={f: getattr(obj, f) for f in services.RULE_FIELDS})
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("只有区委组织部管理员可以修改共驻共建规则")
+        if form.is_valid():
+            try:
+                services.rules_update(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, "规则已保存")
+                return redirect("cobuild:rules")
+    if not can_edit:
+        for f in form.fields.values():
+            f.disabled = True
+    return render(request, "cobuild/rules.html", {"form": form, "can_edit": can_edit})

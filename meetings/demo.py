@@ -1,0 +1,178 @@
+"""Demo: the three steering bodies of seed 000 (county steering committee, a coordination
+committee per town, a joint meeting per community with a rotating chair), a year of monthly
+joint meetings with attendance (a few unexcused absences → public criticisms), then the star
+board and the chronicle computed through cobuild's services."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from accounts.models import User
+from cobuild import services as cobuild_services
+from cobuild.models import Criticism, ResidentUnit
+from core.synthetic import person_name
+from regions.models import Region, RegionKind
+
+from .models import (
+    Attendance,
+    AttendanceStatus,
+    Body,
+    BodyKind,
+    BodyMember,
+    ChairTurn,
+    Meeting,
+    MeetingStatus,
+    Resolution,
+    ResolutionKind,
+)
+from .selectors import cadence_rules
+
+AGENDA = "一、通报上月驻区单位共驻共建活动开展情况\n二、研究需求清单与资源清单对接\n三、安排近期工作任务"
+TOPICS = ["冬季清雪", "老旧小区改造", "文化广场活动", "困难群众慰问", "消防安全排查", "就业岗位对接"]
+
+
+def _add_month(d: date, n: int = 1) -> date:
+    m = d.month - 1 + n
+    return date(d.year + m // 12, m % 12 + 1, 1)
+
+
+def load() -> None:
+    rng = random.Random(6007)
+    today = timezone.localdate()
+    cadence_rules()
+    county = Region.objects.filter(kind=RegionKind.DISTRICT).order_by("path").first()
+    if county is None:
+        return
+    secretary = User.objects.filter(username="sq_shuji").first()
+    street_user = User.objects.filter(username="jd_staff").first()
+    admin = User.objects.filter(username="qw_zzb").first()
+    since = date(today.year - 1, 1, 1)
+    units_by_comm: dict[int, list[ResidentUnit]] = {}
+    for u in ResidentUnit.objects.order_by("pk"):
+        units_by_comm.setdefault(u.region_id, []).append(u)
+
+    steering = Body.objects.create(name=f"{county.name}社区大党建指导委员会", kind=BodyKind.STEERING, region=county,
+                                   secretary=admin, since=since)
+    liaison = Body.objects.create(name=f"{county.name}县领导联系社区督导", kind=BodyKind.LEADER_LIAISON,
+                                  region=county, secretary=admin, since=since)
+    bodies_meetings: list[tuple[Body, list[date]]] = [
+        (steering, [date(today.year - 1, 12, 20)]),
+        (liaison, [date(y, m, 15) for y, m in ((today.year - 1, 12), (today.year, 3), (today.year, 6),
+                                               (today.year, 9)) if date(y, m, 15) <= today]),
+    ]
+    members: list[BodyMember] = [BodyMember(body=steering, person_name=person_name(rng), title=t, order=i)
+                                 for i, t in enumerate(["主任", "副主任", "委员", "委员"])]
+    for town in Region.objects.filter(kind=RegionKind.STREET).order_by("path"):
+        body = Body.objects.create(name=f"{town.name}社区党建协调委员会", kind=BodyKind.COORDINATION, region=town,
+                                   secretary=street_user if street_user and town.pk == _town_of(street_user) else None,
+                                   since=since)
+        bodies_meetings.append((body, [date(today.year - 1, 12, 10), date(today.year, 6, 20)]))
+        members += [BodyMember(body=body, person_name=person_name(rng), title="委员", order=i) for i in range(3)]
+
+    joint_bodies: list[Body] = []
+    for comm in Region.objects.filter(kind=RegionKind.COMMUNITY).select_related("parent").order_by("path"):
+        body = Body.objects.create(name=f"{comm.parent.name}{comm.name}党建联席会", kind=BodyKind.JOINT,
+                                   region=comm, rotating_chair=True, since=since,
+                                   secretary=secretary if secretary and _is_secretary_of(secretary, comm) else None)
+        joint_bodies.append(body)
+        members += [BodyMember(body=body, unit=u, title="成员单位", order=i)
+                    for i, u in enumerate(units_by_comm.get(comm.pk, []))]
+        # Monthly meetings of the last twelve months; the last one or two communities skipped last month,
+        # so the cadence flag has something to show.
+        first = _add_month(date(today.year, today.month, 1), -12)
+        days = []
+        for k in range(12):
+            d = _add_month(first, k) + timedelta(days=rng.randint(4, 20))
+            if d <= today:
+                days.append(d)
+        if comm.name == "迎宾路社区":
+            days = days[:-1]
+        bodies_meetings.append((body, days))
+    BodyMember.objects.bulk_create(members, batch_size=1000)
+
+    # Rotating chairs: each joint meeting's member units take turns month by month.
+    turns = []
+    for body in joint_bodies:
+        units = units_by_comm.get(body.region_id, [])
+        if not units:
+            continue
+        d = _add_month(date(today.year, today.month, 1), -12)
+        for k in range(24):
+            start = _add_month(d, k)
+            turns.append(ChairTurn(body=body, start=start, end=_add_month(start) - timedelta(days=1),
+                                   unit=units[k % len(units)]))
+    ChairTurn.objects.bulk_create(turns, batch_size=1000)
+    chair = {(t.body_id, t.start): t.unit for t in turns}
+
+    meetings = []
+    for body, days in bodies_meetings:
+        for d in (d for d in days if d <= today):
+            meetings.append(Meeting(
+                body=body, title=f"{d.year}年{d.month}月{body.get_kind_display()}", date=d, agenda=AGENDA,
+                place="社区党群服务中心", chair_unit=chair.get((body.pk, d.replace(day=1))),
+                minutes=f"会议通报了驻区单位共驻共建活动开展情况，研究了{rng.choice(TOPICS)}等事项。",
+                status=MeetingStatus.HELD))
+    # One upcoming joint meeting per community, so the calendar shows what is planned.
+    for body in joint_bodies:
+        d = today + timedelta(days=rng.randint(3, 20))
+        meetings.append(Meeting(body=body, title=f"{d.year}年{d.month}月联席会（预定）", date=d, agenda=AGENDA,
+                                chair_unit=chair.get((body.pk, d.replace(day=1)))))
+    Meeting.objects.bulk_create(meetings, batch_size=500)
+
+    member_map: dict[int, list[BodyMember]] = {}
+    for m in BodyMember.objects.order_by("order", "pk"):
+        member_map.setdefault(m.body_id, []).append(m)
+    attendances = []
+    for meeting in Meeting.objects.all():
+        held = meeting.status == MeetingStatus.HELD
+        for bm in member_map.get(meeting.body_id, []):
+            status = AttendanceStatus.INVITED
+            if held:
+                roll = rng.random()
+                status = (AttendanceStatus.ABSENT if roll < 0.012 else AttendanceStatus.EXCUSED if roll < 0.08
+                          else AttendanceStatus.PRESENT)
+            attendances.append(Attendance(meeting=meeting, unit=bm.unit, person_name=bm.person_name, status=status))
+    Attendance.objects.bulk_create(attendances, batch_size=2000)
+    # Every unexcused absence of a unit is a public criticism (what attendance_record does one by one).
+    criticisms = []
+    for a in (Attendance.objects.filter(status=AttendanceStatus.ABSENT, unit__isnull=False)
+              .select_related("meeting", "meeting__body", "unit")):
+        m = a.meeting
+        criticisms.append(Criticism(unit=a.unit, region=a.unit.region, date=m.date, year=m.date.year,
+                                    reason=f"无故缺席{m.date:%Y年%m月%d日}{m.body.name}“{m.title}”",
+                                    leader_name=a.unit.leader_name, source_type="meetings.attendance",
+                                    source_id=str(a.pk)))
+    # One unit of the demo community is criticized twice this year, so the board shows a disqualification.
+    target = next(iter(units_by_comm.values()))[-1]
+    for k in range(2):
+        d = max(date(today.year, 1, 1), today - timedelta(days=30 * (k + 1)))
+        criticisms.append(Criticism(unit=target, region=target.region, date=d, year=d.year,
+                                    reason="无故不参加共驻共建会议", leader_name=target.leader_name))
+    Criticism.objects.bulk_create(criticisms)
+
+    # A few resolutions: tasks with owners and deadlines.
+    res = []
+    for meeting in Meeting.objects.filter(status=MeetingStatus.HELD, body__kind=BodyKind.JOINT).order_by("-date")[:16]:
+        res.append(Resolution(meeting=meeting, text=f"落实{rng.choice(TOPICS)}工作", kind=ResolutionKind.TASK,
+                              owner_name=person_name(rng), deadline=today + timedelta(days=rng.randint(5, 60))))
+    Resolution.objects.bulk_create(res)
+
+    if admin is not None:
+        for year in (today.year - 1, today.year):
+            cobuild_services.star_board_compute(actor=admin, year=year)
+            cobuild_services.chronicle_generate(actor=admin, year=year)
+
+
+def _town_of(user) -> int | None:
+    a = user.role_assignments.select_related("region").first()
+    return a.region_id if a else None
+
+
+def _is_secretary_of(user, comm: Region) -> bool:
+    return user.role_assignments.filter(region=comm).exists()
+
+
+DEMO_STEPS = [("meetings", load)]

@@ -1,0 +1,284 @@
+"""Every write of bodies and meetings: one transaction each, audited. Co-building records
+(criticisms, projects) are written through cobuild's services, never directly."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.scope import has_perm, has_perm_at
+from audit.models import AuditAction
+from audit.services import diff, record, snapshot
+from cobuild import services as cobuild_services
+from regions.models import Region
+
+from . import selectors
+from .models import (
+    Attendance,
+    AttendanceStatus,
+    Body,
+    BodyKind,
+    BodyMember,
+    CadenceRule,
+    ChairTurn,
+    Meeting,
+    MeetingStatus,
+    Resolution,
+    ResolutionKind,
+)
+from .rules import P
+
+log = logging.getLogger(__name__)
+CRITICISM_SOURCE = "meetings.attendance"
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _text(value, field, label, *, max_len, required=True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: f"{label}不能为空"})
+    if len(value) > max_len:
+        raise ValidationError({field: f"{label}不能超过 {max_len} 个字"})
+    return value
+
+
+def _require_edit(actor, path: str, what: str) -> None:
+    if not has_perm_at(actor, P.EDIT, path):
+        raise ValidationError(f"您没有管理{what}的权限")
+
+
+@transaction.atomic
+def cadence_update(*, actor, body_kind: str, months: int, year_end: bool = False) -> CadenceRule:
+    if not has_perm(actor, P.RULES):
+        raise ValidationError("只有区委组织部管理员可以修改会议频次")
+    rule = selectors.cadence_rules()[body_kind]
+    if months not in (0, 1, 2, 3, 4, 6, 12):
+        raise ValidationError({"months": "周期应为 0（不定期）、1、2、3、4、6 或 12 个月"})
+    before = snapshot(rule, ["months", "year_end"])
+    rule.months, rule.year_end = months, bool(year_end) and months == 12
+    rule.save()
+    record(actor=actor, action=AuditAction.UPDATE, obj=rule, changes=diff(before, snapshot(rule, ["months",
+                                                                                               "year_end"])))
+    return rule
+
+
+@transaction.atomic
+def cadences_update(*, actor, values: dict[str, tuple[int, bool]]) -> None:
+    """Update several cadence rules at once: all or none."""
+    for kind, (months, year_end) in values.items():
+        cadence_update(actor=actor, body_kind=kind, months=months, year_end=year_end)
+
+
+@transaction.atomic
+def body_create(*, actor, name, kind, region: Region, secretary=None, rotating_chair=False,
+                since: date | None = None) -> Body:
+    _require_edit(actor, region.path, f"“{region}”的议事机构")
+    if kind not in BodyKind.values:
+        raise ValidationError({"kind": "请选择机构类别"})
+    since = since or _today()
+    body = Body.objects.create(name=_text(name, "name", "名称", max_len=120), kind=kind, region=region,
+                               secretary=secretary, rotating_chair=bool(rotating_chair), since=since)
+    record(actor=actor, action=AuditAction.CREATE, obj=body,
+           changes=diff({}, snapshot(body, ["name", "kind", "region", "secretary", "rotating_chair"])))
+    return body
+
+
+@transaction.atomic
+def member_add(*, actor, body: Body, unit=None, person_name="", title="") -> BodyMember:
+    _require_edit(actor, body.region.path, f"“{body}”")
+    person_name = _text(person_name, "person_name", "成员姓名", max_len=50, required=False)
+    if unit is None and not person_name:
+        raise ValidationError({"unit": "请选择成员单位或填写成员姓名"})
+    if unit is not None:
+        if not unit.region.path.startswith(body.region.path):
+            raise ValidationError({"unit": f"“{unit}”不在“{body.region}”辖区内"})
+        if body.members.filter(unit=unit).exists():
+            raise ValidationError({"unit": f"“{unit}”已是成员单位"})
+    order = (body.members.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+    m = BodyMember.objects.create(body=body, unit=unit, person_name=person_name, order=order,
+                                  title=_text(title, "title", "职务", max_len=50, required=False))
+    record(actor=actor, action=AuditAction.UPDATE, obj=body, changes={"members": [None, str(m)]})
+    return m
+
+
+def _add_months(d: date, months: int) -> date:
+    m = d.month - 1 + months
+    return date(d.year + m // 12, m % 12 + 1, 1)
+
+
+@transaction.atomic
+def chair_schedule_generate(*, actor, body: Body, year: int) -> list[ChairTurn]:
+    """Rotate the chair among the member units, one per cadence period of `year` (monthly when
+    the body has no fixed cadence), continuing after whoever chaired last."""
+    _require_edit(actor, body.region.path, f"“{body}”")
+    if not body.rotating_chair:
+        raise ValidationError("该机构未实行轮值会长制")
+    units = [m.unit for m in body.members.filter(unit__isnull=False).select_related("unit")]
+    if not units:
+        raise ValidationError({"unit": "请先添加成员单位，再生成轮值安排"})
+    rule = selectors.cadence_rules().get(body.kind)
+    months = rule.months if rule and rule.months else 1
+    last = body.chair_turns.filter(start__lt=date(year, 1, 1)).order_by("-start").first()
+    start_idx = (next((i for i, u in enumerate(units) if u.pk == last.unit_id), -1) + 1) if last else 0
+    body.chair_turns.filter(start__year=year).delete()
+    turns, d, i = [], date(year, 1, 1), start_idx
+    while d.year == year:
+        nxt = _add_months(d, months)
+        turns.append(ChairTurn(body=body, start=d, end=nxt - timedelta(days=1), unit=units[i % len(units)]))
+        d, i = nxt, i + 1
+    ChairTurn.objects.bulk_create(turns)
+    record(actor=actor, action=AuditAction.UPDATE, obj=body, changes={"chair_schedule": [None, str(year)]})
+    return turns
+
+
+def chair_for(body: Body, d: date):
+    turn = body.chair_turns.filter(start__lte=d, end__gte=d).select_related("unit").first()
+    return turn.unit if turn else None
+
+
+@transaction.atomic
+def meeting_create(*, actor, body: Body, title, date, agenda="", place="", ad_hoc=False) -> Meeting:
+    """Schedule a meeting; every member is invited."""
+    _require_edit(actor, body.region.path, f"“{body}”的会议")
+    if not isinstance(date, type(_today())):
+        raise ValidationError({"date": "请填写会议日期"})
+    meeting = Meeting.objects.create(
+        body=body, title=_text(title, "title", "会议名称", max_len=150), date=date,
+        agenda=_text(agenda, "agenda", "议程", max_len=4000, required=False),
+        place=_text(place, "place", "地点", max_len=100, required=False), ad_hoc=bool(ad_hoc),
+        chair_unit=chair_for(body, date) if body.rotating_chair else None,
+    )
+    Attendance.objects.bulk_create([Attendance(meeting=meeting, unit=m.unit, person_name=m.person_name)
+                                    for m in body.members.all()])
+    record(actor=actor, action=AuditAction.CREATE, obj=meeting,
+           changes=diff({}, snapshot(meeting, ["body", "title", "date", "agenda", "chair_unit"])))
+    return meeting
+
+
+@transaction.atomic
+def attendance_record(*, actor, meeting: Meeting, statuses: dict[int, str]) -> Meeting:
+    """Record who came. An unexcused absence of a unit records a public criticism in cobuild;
+    correcting it later (to present or excused) withdraws that criticism."""
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("body", "body__region").get(pk=meeting.pk)
+    _require_edit(actor, meeting.body.region.path, f"“{meeting.body}”的会议")
+    if meeting.date > _today():
+        raise ValidationError({"date": f"会议日期（{meeting.date:%Y-%m-%d}）还未到，不能登记出席情况"})
+    valid = {AttendanceStatus.PRESENT, AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT}
+    rows = {a.pk: a for a in meeting.attendances.select_related("unit", "unit__region")}
+    for pk, status in statuses.items():
+        if pk not in rows:
+            raise ValidationError({"attendance": "出席名单与邀请名单不符，请刷新后重试"})
+        if status not in valid:
+            raise ValidationError({"attendance": f"“{rows[pk]}”的出席情况请选择 出席、请假 或 无故缺席"})
+    changes = {}
+    for pk, status in statuses.items():
+        a = rows[pk]
+        if a.status == status:
+            continue
+        changes[str(a)] = [a.get_status_display(), AttendanceStatus(status).label]
+        was_absent = a.status == AttendanceStatus.ABSENT
+        a.status = status
+        a.save(update_fields=["status"])
+        if a.unit_id and status == AttendanceStatus.ABSENT:
+            cobuild_services.criticism_record(
+                actor=actor, unit=a.unit, date=meeting.date, source_type=CRITICISM_SOURCE, source_id=a.pk,
+                reason=f"无故缺席{meeting.date:%Y年%m月%d日}{meeting.body.name}“{meeting.title}”")
+        elif a.unit_id and was_absent:
+            cobuild_services.criticism_withdraw(actor=actor, unit=a.unit, source_type=CRITICISM_SOURCE,
+                                                source_id=a.pk)
+    if meeting.status != MeetingStatus.HELD:
+        meeting.status = MeetingStatus.HELD
+        meeting.save(update_fields=["status"])
+        changes["status"] = ["已安排", "已召开"]
+    record(actor=actor, action=AuditAction.UPDATE, obj=meeting, changes=changes)
+    return meeting
+
+
+@transaction.atomic
+def minutes_save(*, actor, meeting: Meeting, minutes: str) -> Meeting:
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("body", "body__region").get(pk=meeting.pk)
+    _require_edit(actor, meeting.body.region.path, f"“{meeting.body}”的会议")
+    if meeting.date > _today():
+        raise ValidationError({"minutes": "会议尚未召开，不能填写纪要"})
+    before = snapshot(meeting, ["minutes"])
+    meeting.minutes = _text(minutes, "minutes", "会议纪要", max_len=20000)
+    meeting.status = MeetingStatus.HELD
+    meeting.save(update_fields=["minutes", "status"])
+    record(actor=actor, action=AuditAction.UPDATE, obj=meeting, changes=diff(before, snapshot(meeting,
+                                                                                               ["minutes"])))
+    return meeting
+
+
+@transaction.atomic
+def resolution_create(*, actor, meeting: Meeting, text, kind, owner_name, deadline, budget=0,
+                      unit=None) -> Resolution:
+    """A resolution becomes a task (owner, deadline) or a co-building project (through cobuild)."""
+    _require_edit(actor, meeting.body.region.path, f"“{meeting.body}”的会议")
+    if kind not in ResolutionKind.values:
+        raise ValidationError({"kind": "请选择落实方式"})
+    if not isinstance(deadline, date):
+        raise ValidationError({"deadline": "请填写完成期限"})
+    if deadline < _today():
+        raise ValidationError({"deadline": "完成期限不能早于今天"})
+    text = _text(text, "text", "决议事项", max_len=300)
+    owner_name = _text(owner_name, "owner_name", "责任人", max_len=50)
+    res = Resolution.objects.create(meeting=meeting, text=text, kind=kind, owner_name=owner_name,
+                                    deadline=deadline)
+    if kind == ResolutionKind.PROJECT:
+        res.project = cobuild_services.project_create(
+            actor=actor, region=meeting.body.region, title=text[:150], owner_name=owner_name, deadline=deadline,
+            budget=budget, unit=unit, source_type="meetings.resolution", source_id=res.pk)
+        res.save(update_fields=["project"])
+    record(actor=actor, action=AuditAction.CREATE, obj=res,
+           changes=diff({}, snapshot(res, ["meeting", "text", "kind", "owner_name", "deadline", "project"])))
+    return res
+
+
+@transaction.atomic
+def resolution_done(*, actor, resolution: Resolution) -> Resolution:
+    _require_edit(actor, resolution.meeting.body.region.path, "该决议")
+    resolution.done = True
+    resolution.save(update_fields=["done"])
+    record(actor=actor, action=AuditAction.TRANSITION, obj=resolution, changes={"done": [False, True]})
+    return resolution
+
+
+def _notify(*, recipients, title, body, link, source) -> bool:
+    try:
+        from notifications.services import notify
+    except ImportError:
+        return False
+    notify(recipients=recipients, title=title, body=body, link=link, source=source)
+    return True
+
+
+@transaction.atomic
+def cadence_check(*, actor=None, today: date | None = None, body_qs=None) -> list[Body]:
+    """Flag bodies that missed their cadence in the last complete period and notify each one's
+    secretary once per missed period. Run by a periodic job or from the bodies page."""
+    from django.urls import reverse
+
+    today = today or _today()
+    qs = body_qs if body_qs is not None else Body.objects.filter(active=True)
+    flagged = []
+    for st in selectors.body_statuses(list(qs.select_related("secretary", "region")), today):
+        if st.missed is None or st.body.last_alert_period == st.missed.key:
+            continue
+        body = st.body
+        body.last_alert_period = st.missed.key
+        body.save(update_fields=["last_alert_period"])
+        flagged.append(body)
+        record(actor=actor, action=AuditAction.UPDATE, obj=body,
+               changes={"missed_period": [None, st.missed.label]})
+        if body.secretary_id:
+            _notify(recipients=[body.secretary], title=f"{body.name}未按期召开会议",
+                    body=f"按规定{body.name}应在{st.missed.label}召开会议，但没有已召开的会议记录，请尽快安排。",
+                    link=reverse("meetings:body", args=[body.pk]), source=body)
+    return flagged

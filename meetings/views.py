@@ -1,0 +1,283 @@
+from __future__ import annotations
+
+import calendar as pycal
+from collections import defaultdict
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from accounts.scope import has_perm, has_perm_at, scope_filter
+from cobuild import selectors as cobuild_selectors
+from regions.models import Region, RegionKind
+
+from . import selectors, services
+from .forms import BodyForm, MeetingForm, MemberForm, MinutesForm, ResolutionForm
+from .models import AttendanceStatus, BodyKind, Resolution
+from .rules import P
+
+
+def _need(request, perm=P.VIEW):
+    if not has_perm(request.user, perm):
+        raise PermissionDenied("您没有访问议事机构的权限")
+
+
+def _errors(request, exc: ValidationError) -> None:
+    messages.error(request, "；".join(exc.messages))
+
+
+def _form_errors(request, form) -> None:
+    messages.error(request, "；".join(f"{form.fields[f].label if f in form.fields else ''}：{e}"
+                                     for f, es in form.errors.items() for e in es))
+
+
+@login_required
+def index(request):
+    _need(request)
+    body_list = list(selectors.bodies(request.user).filter(active=True))
+    statuses = selectors.body_statuses(body_list)
+    kind = request.GET.get("kind")
+    if kind in BodyKind.values:
+        statuses = [s for s in statuses if s.body.kind == kind]
+    return render(request, "meetings/index.html", {
+        "statuses": statuses, "missed": [s for s in statuses if s.missed], "kinds": BodyKind.choices, "kind": kind,
+        "can_edit": has_perm(request.user, P.EDIT), "rules": selectors.cadence_rules().values(),
+    })
+
+
+@login_required
+@require_POST
+def check(request):
+    _need(request, P.EDIT)
+    flagged = services.cadence_check(actor=request.user, body_qs=selectors.bodies(request.user, P.EDIT)
+                                     .filter(active=True))
+    if flagged:
+        messages.warning(request, f"{len(flagged)} 个议事机构未按期开会，已提醒其秘书：" + "、".join(map(str, flagged)))
+    else:
+        messages.success(request, "没有新发现未按期开会的议事机构")
+    return redirect("meetings:index")
+
+
+def _body_form(request, data=None):
+    regions = scope_filter(Region.objects.filter(kind__in=[RegionKind.DISTRICT, RegionKind.STREET,
+                                                           RegionKind.COMMUNITY]), request.user, P.EDIT)
+    users = User.objects.filter(is_active=True, role_assignments__region__in=regions).distinct().order_by("username")
+    return BodyForm(data, regions=regions, users=users)
+
+
+@login_required
+def body_new(request):
+    _need(request, P.EDIT)
+    form = _body_form(request, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            body = services.body_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, f"已设立“{body}”")
+            return redirect("meetings:body", pk=body.pk)
+    return render(request, "meetings/form.html", {"form": form, "title": "设立议事机构"})
+
+
+@login_required
+def body_detail(request, pk: int):
+    _need(request)
+    body = selectors.body_get(request.user, pk)
+    can_edit = has_perm_at(request.user, P.EDIT, body.region.path)
+    year = timezone.localdate().year
+    units = cobuild_selectors.units(request.user).filter(region__path__startswith=body.region.path)
+    status = selectors.body_statuses([body])[0]
+    return render(request, "meetings/body.html", {
+        "body": body, "status": status, "can_edit": can_edit, "year": year,
+        "members": body.members.select_related("unit"),
+        "turns": body.chair_turns.filter(start__year=year).select_related("unit"),
+        "meetings": Paginator(body.meetings.all(), 20).get_page(request.GET.get("page")),
+        "member_form": MemberForm(units=units) if can_edit else None,
+        "meeting_form": MeetingForm(initial={"date": timezone.localdate()}) if can_edit else None,
+    })
+
+
+@login_required
+@require_POST
+def member_add(request, pk: int):
+    _need(request, P.EDIT)
+    body = selectors.body_get(request.user, pk, P.EDIT)
+    form = MemberForm(request.POST, units=cobuild_selectors.units(request.user))
+    if form.is_valid():
+        try:
+            services.member_add(actor=request.user, body=body, **form.cleaned_data)
+            messages.success(request, "已添加成员")
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        _form_errors(request, form)
+    return redirect("meetings:body", pk=body.pk)
+
+
+@login_required
+@require_POST
+def chair_generate(request, pk: int):
+    _need(request, P.EDIT)
+    body = selectors.body_get(request.user, pk, P.EDIT)
+    try:
+        turns = services.chair_schedule_generate(actor=request.user, body=body, year=timezone.localdate().year)
+        messages.success(request, f"已生成 {len(turns)} 期轮值会长安排")
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("meetings:body", pk=body.pk)
+
+
+@login_required
+@require_POST
+def meeting_new(request, pk: int):
+    _need(request, P.EDIT)
+    body = selectors.body_get(request.user, pk, P.EDIT)
+    form = MeetingForm(request.POST)
+    if form.is_valid():
+        try:
+            m = services.meeting_create(actor=request.user, body=body, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, f"已安排会议“{m}”，已邀请全体成员")
+            return redirect("meetings:meeting", pk=m.pk)
+    else:
+        _form_errors(request, form)
+    return redirect("meetings:body", pk=body.pk)
+
+
+@login_required
+def meeting_detail(request, pk: int):
+    _need(request)
+    m = selectors.meeting_get(request.user, pk)
+    can_edit = has_perm_at(request.user, P.EDIT, m.body.region.path)
+    units = cobuild_selectors.units(request.user).filter(region__path__startswith=m.body.region.path)
+    return render(request, "meetings/meeting.html", {
+        "m": m, "can_edit": can_edit, "attendances": m.attendances.select_related("unit"),
+        "statuses": [(s.value, s.label) for s in AttendanceStatus if s != AttendanceStatus.INVITED],
+        "resolutions": m.resolutions.select_related("project"),
+        "minutes_form": MinutesForm(initial={"minutes": m.minutes}) if can_edit else None,
+        "resolution_form": ResolutionForm(units=units) if can_edit else None,
+        "is_past": m.date <= timezone.localdate(),
+    })
+
+
+@login_required
+@require_POST
+def attendance(request, pk: int):
+    _need(request, P.EDIT)
+    m = selectors.meeting_get(request.user, pk)
+    statuses = {}
+    for key, value in request.POST.items():
+        if key.startswith("a-") and key[2:].isdigit():
+            statuses[int(key[2:])] = value
+    try:
+        services.attendance_record(actor=request.user, meeting=m, statuses=statuses)
+        messages.success(request, "已登记出席情况")
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("meetings:meeting", pk=m.pk)
+
+
+@login_required
+@require_POST
+def minutes(request, pk: int):
+    _need(request, P.EDIT)
+    m = selectors.meeting_get(request.user, pk)
+    try:
+        services.minutes_save(actor=request.user, meeting=m, minutes=request.POST.get("minutes", ""))
+        messages.success(request, "已保存会议纪要")
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("meetings:meeting", pk=m.pk)
+
+
+@login_required
+@require_POST
+def resolution_new(request, pk: int):
+    _need(request, P.EDIT)
+    m = selectors.meeting_get(request.user, pk)
+    form = ResolutionForm(request.POST, units=cobuild_selectors.units(request.user))
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.resolution_create(actor=request.user, meeting=m, text=d["text"], kind=d["kind"],
+                                       owner_name=d["owner_name"], deadline=d["deadline"],
+                                       budget=d["budget"] or 0, unit=d["unit"])
+            messages.success(request, "已登记决议")
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        _form_errors(request, form)
+    return redirect("meetings:meeting", pk=m.pk)
+
+
+@login_required
+@require_POST
+def resolution_done(request, pk: int):
+    _need(request, P.EDIT)
+    res = get_object_or_404(Resolution.objects.select_related("meeting__body__region"), pk=pk,
+                            meeting__in=selectors.meetings(request.user))
+    try:
+        services.resolution_done(actor=request.user, resolution=res)
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("meetings:meeting", pk=res.meeting_id)
+
+
+@login_required
+def calendar(request):
+    _need(request)
+    today = timezone.localdate()
+    try:
+        year, month = (int(x) for x in (request.GET.get("month") or f"{today:%Y-%m}").split("-"))
+        first = date(year, month, 1)
+    except (ValueError, TypeError):
+        first = date(today.year, today.month, 1)
+    days: dict[date, list] = defaultdict(list)
+    for m in selectors.calendar(request.user, first.year, first.month):
+        days[m.date].append(m)
+    weeks = []
+    for week in pycal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
+        weeks.append([(d, d.month == first.month, days.get(d, [])) for d in week])
+    prev_m = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+    next_m = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    statuses = selectors.body_statuses(list(selectors.bodies(request.user).filter(active=True)))
+    return render(request, "meetings/calendar.html", {
+        "first": first, "weeks": weeks, "prev": prev_m, "next": next_m, "today": today,
+        "listing": sorted(days.items()),
+        "due": [s for s in statuses if s.current and not s.current_done and not s.planned_in_period],
+    })
+
+
+@login_required
+def rules(request):
+    _need(request)
+    can_edit = has_perm(request.user, P.RULES)
+    current = selectors.cadence_rules()
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("只有区委组织部管理员可以修改会议频次")
+        try:
+            values = {}
+            for kind in BodyKind.values:
+                raw = request.POST.get(f"months-{kind}")
+                if raw is None:
+                    continue
+                try:
+                    values[kind] = (int(raw), bool(request.POST.get(f"year_end-{kind}")))
+                except ValueError as exc:
+                    raise ValidationError({"months": f"{BodyKind(kind).label}的周期应为整数"}) from exc
+            services.cadences_update(actor=request.user, values=values)
+            messages.success(request, "会议频次已保存")
+        except ValidationError as exc:
+            _errors(request, exc)
+        return redirect("meetings:rules")
+    return render(request, "meetings/rules.html", {"rules": current.values(), "can_edit": can_edit})
