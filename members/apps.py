@@ -4,3 +4,35 @@ from django.apps import AppConfig
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = "党员管理"
+
+    def ready(self):
+        from accounts.navigation import MenuEntry, register
+        from accounts.roles import Role, register_permissions
+        from core.views import HOME_CARDS
+        from regions.selectors import NODE_COUNTERS
+
+        from . import imports  # noqa: F401  (registers the importer)
+        from .perms import MembersPerm as P
+        from .selectors import home_cards, node_member_counts
+
+        everything = {P.VIEW, P.EDIT, P.CONFIRM, P.IMPORT, P.EXPORT}
+        register_permissions({
+            Role.DISTRICT_ADMIN: everything | {P.RULES},
+            Role.STREET_STAFF: everything,
+            Role.COMMUNITY_SECRETARY: everything,
+            Role.COMMUNITY_STAFF: {P.VIEW, P.EDIT, P.IMPORT},
+        })
+        if node_member_counts not in NODE_COUNTERS:
+            NODE_COUNTERS.append(node_member_counts)
+        if home_cards not in HOME_CARDS:
+            HOME_CARDS.append(home_cards)
+        register(
+            MenuEntry("党员名册", "members:list", P.VIEW, "党员管理", 300),
+            MenuEntry("党员一览表", "members:roster", P.VIEW, "党员管理", 305),
+            MenuEntry("双报到", "members:dual", P.VIEW, "党员管理", 310),
+            MenuEntry("流动党员", "members:mobile", P.VIEW, "党员管理", 320),
+            MenuEntry("组织关系转接", "members:transfers", P.VIEW, "党员管理", 330),
+            MenuEntry("党费", "members:dues", P.VIEW, "党员管理", 340),
+            MenuEntry("党员统计", "members:stats", P.VIEW, "党员管理", 350),
+            MenuEntry("导入党员", "members:import", P.IMPORT, "党员管理", 360),
+        )

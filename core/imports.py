@@ -1,0 +1,972 @@
+"""Excel (.xlsx) bulk import shared by every app: declare an importer, get upload, validation,
+result pages, bad-row export, background processing and a template download.
+
+An app declares::
+
+    class MemberImporter(Importer):
+        kind = "members.member"                 # unique key, also in ImportJob.kind
+        label = "党员"
+        perm = "members.import"
+        sheet_name = "党员"                     # None: the first sheet
+        columns = [
+            Column("name", "姓名", required=True, parser=text(50), mask="name"),
+            Column("id_number", "身份证号", required=True, parser=id_number, mask="id_number"),
+        ]
+        unique_columns = ["id_number"]          # duplicates inside the file are reported
+
+        def prepare(self, rows): ...            # prefetch lookups (optional)
+        def clean_org(self, value): ...         # per-cell check needing the importer's state (optional)
+        def clean_row(self, row): ...           # row-level checks: raise ValidationError({key: msg})
+        def check_rows(self, rows): ...         # cross-row / database checks: row.add_error(key, msg)
+        def build(self, row): return Member(**row.values)   # or override save_rows()
+
+and mounts the pages in its urls.py: ``urlpatterns += import_urls(MemberImporter)``.
+
+Flow: the upload is checked (size, zip container, sheet, headers, merged header cells,
+formulas, row limit) while the user waits; small files are validated and saved in the request,
+bigger ones (over ``IMPORT_SYNC_ROWS`` rows) by the ``run_import_job`` background task while the
+result page polls its progress with htmx. Saving is all-or-nothing inside one transaction
+(``bulk_create`` in batches) unless the user chose to import only the good rows; then the bad
+rows can be downloaded as .xlsx (re-read from the stored upload, so no personal value is kept
+in the error report, which holds masked values only).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+import zipfile
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django_tasks import task
+
+from core.masking import mask_value
+
+__all__ = [
+    "Column",
+    "FileProblem",
+    "ImportRow",
+    "Importer",
+    "SheetData",
+    "choice",
+    "date_value",
+    "decimal_value",
+    "get_importer",
+    "id_number",
+    "import_urls",
+    "bulk_insert",
+    "integer",
+    "mobile",
+    "read_sheet",
+    "register_importer",
+    "run_import",
+    "text",
+]
+
+IMPORTERS: dict[str, type] = {}
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# "Today" is read once per validation run, not once per cell (timezone lookups are not free).
+_TODAY: ContextVar[date | None] = ContextVar("import_today", default=None)
+
+
+def today() -> date:
+    return _TODAY.get() or timezone.localdate()
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+# --------------------------------------------------------------------------
+# Cell parsers: raw cell -> value, or raise ValidationError with a Chinese reason
+# --------------------------------------------------------------------------
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: integral floats lose their ".0", dates become ISO strings."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if not (value.hour or value.minute or value.second) else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def text(max_length: int | None = None, *, min_length: int = 0) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        s = cell_text(value)
+        if max_length is not None and len(s) > max_length:
+            raise ValidationError(f"内容过长：最多 {max_length} 个字，实际 {len(s)} 个字")
+        if len(s) < min_length:
+            raise ValidationError(f"内容过短：至少 {min_length} 个字")
+        return s
+
+    return parse
+
+
+def choice(mapping: dict[str, Any], *, label: str = "") -> Callable[[Any], Any]:
+    """Accept one of the keys of ``mapping`` (Chinese labels) and return its value."""
+    allowed = "、".join(mapping)
+
+    def parse(value: Any) -> Any:
+        s = cell_text(value)
+        if s in mapping:
+            return mapping[s]
+        raise ValidationError(f"不是可选的值，应为：{allowed}")
+
+    return parse
+
+
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_DATE8_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+def date_value(*, allow_future: bool = False) -> Callable[[Any], date]:
+    def parse(value: Any) -> date:
+        if isinstance(value, datetime):
+            d = value.date()
+        elif isinstance(value, date):
+            d = value
+        else:
+            s = cell_text(value)
+            m = _DATE_RE.match(s) or _DATE8_RE.match(s)
+            if not m:
+                raise ValidationError("日期格式不正确，应为 2020-01-31 或 2020年1月31日")
+            try:
+                d = date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                raise ValidationError("不是真实存在的日期") from None
+        if d.year < 1900:
+            raise ValidationError("日期不能早于 1900 年")
+        if not allow_future and d > today():
+            raise ValidationError("日期不能晚于今天")
+        return d
+
+    return parse
+
+
+def integer(*, min_value: int | None = None, max_value: int | None = None) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        if isinstance(value, float) and value.is_integer():
+            n = int(value)
+        else:
+            try:
+                n = int(cell_text(value))
+            except ValueError:
+                raise ValidationError("应为整数") from None
+        if min_value is not None and n < min_value:
+            raise ValidationError(f"不能小于 {min_value}")
+        if max_value is not None and n > max_value:
+            raise ValidationError(f"不能大于 {max_value}")
+        return n
+
+    return parse
+
+
+def decimal_value(*, min_value: Decimal | None = None, places: int = 2) -> Callable[[Any], Decimal]:
+    def parse(value: Any) -> Decimal:
+        try:
+            d = Decimal(cell_text(value).replace(",", "")) if not isinstance(value, float) else Decimal(str(value))
+        except InvalidOperation:
+            raise ValidationError("应为数字") from None
+        if min_value is not None and d < min_value:
+            raise ValidationError(f"不能小于 {min_value}")
+        return d.quantize(Decimal(1).scaleb(-places))
+
+    return parse
+
+
+def id_number(value: Any) -> str:
+    """A resident ID number (GB 11643): returns the normalized number."""
+    from core.idnumber import parse_id_number
+
+    if isinstance(value, float):
+        raise ValidationError("身份证号被 Excel 存成了数字（末几位会丢失），请把该列设为文本格式后重新填写")
+    return parse_id_number(cell_text(value), today=today()).number
+
+
+def mobile(value: Any) -> str:
+    from core.phone import normalize_mobile, validate_mobile
+
+    s = cell_text(value)
+    validate_mobile(s)
+    return normalize_mobile(s)
+
+
+# --------------------------------------------------------------------------
+# Declarations
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # the Chinese header in row 1 of the sheet
+    required: bool = False
+    parser: Callable[[Any], Any] | None = None  # default: text()
+    mask: str | None = None  # core.masking kind for error reports ("id_number", "mobile", "name", "text")
+    help: str = ""  # shown as a comment on the template's header cell
+    example: Any = ""  # the template's sample row
+    aliases: tuple[str, ...] = ()  # other accepted header spellings
+    width: int = 14
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be imported (a Chinese message for the user)."""
+
+
+@dataclass
+class ImportRow:
+    number: int  # 1-based row number in the sheet, as Excel shows it
+    raw: dict[str, Any]
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    importer: Importer | None = field(default=None, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def add_error(self, key: str, message: str) -> None:
+        column = self.importer.column_by_key.get(key) if self.importer else None
+        raw = self.raw.get(key)
+        shown = cell_text(raw)
+        if column is not None and column.mask and shown:
+            shown = mask_value(column.mask, shown)
+        elif len(shown) > 60:
+            shown = shown[:60] + "…"
+        self.errors.append({
+            "row": self.number,
+            "column": column.header if column else (key or "整行"),
+            "value": shown,
+            "reason": message,
+        })
+
+
+def _messages_by_key(exc: ValidationError) -> list[tuple[str, str]]:
+    if hasattr(exc, "error_dict"):
+        return [(key, msg) for key, errs in exc.message_dict.items() for msg in errs]
+    return [("", msg) for msg in exc.messages]
+
+
+class Importer:
+    """Subclass per kind of record. See the module docstring."""
+
+    kind: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    perm: ClassVar[str] = ""
+    sheet_name: ClassVar[str | None] = None
+    columns: ClassVar[list[Column]] = []
+    unique_columns: ClassVar[list[str]] = []
+    model: ClassVar[Any] = None
+    batch_size: ClassVar[int] = 2000
+    template_name: ClassVar[str] = ""  # download file name (without .xlsx); default: label + 导入模板
+    do_not_call_in_templates: ClassVar[bool] = True  # templates receive the class itself
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("kind"):
+            IMPORTERS[cls.kind] = cls  # declaring an importer registers it (see register_importer)
+
+    def __init__(self, *, actor, job=None):
+        self.actor = actor
+        self.job = job
+        self.column_by_key = {c.key: c for c in self.columns}
+
+    # -- hooks ---------------------------------------------------------------
+
+    def prepare(self, rows: list[ImportRow]) -> None:
+        """Prefetch what validation needs (called once, before any row is checked)."""
+
+    def clean_row(self, row: ImportRow) -> None:
+        """Row-level checks after every cell parsed; raise ValidationError({key: msg}) or add errors."""
+
+    def check_rows(self, rows: list[ImportRow]) -> None:
+        """Checks across rows and against the database on rows that are good so far."""
+
+    def build(self, row: ImportRow) -> Any:
+        return self.model(**row.values)
+
+    def save_rows(self, rows: list[ImportRow]) -> int:
+        """Save the good rows (already inside a transaction). Returns how many records were created."""
+        objs = [self.build(r) for r in rows]
+        bulk_insert(self.model, objs, batch_size=self.batch_size)
+        return len(objs)
+
+    def after_save(self, count: int) -> None:
+        """Called inside the transaction after saving (e.g. for extra audit entries)."""
+
+    # -- machinery -------------------------------------------------------------
+
+    @classmethod
+    def template_filename(cls) -> str:
+        return (cls.template_name or f"{cls.label}导入模板") + ".xlsx"
+
+    def validate(self, sheet: SheetData, progress: Callable[[int], None] | None = None) -> list[ImportRow]:
+        token = _TODAY.set(timezone.localdate())
+        try:
+            return self._validate(sheet, progress)
+        finally:
+            _TODAY.reset(token)
+
+    def _validate(self, sheet: SheetData, progress: Callable[[int], None] | None) -> list[ImportRow]:
+        rows = [ImportRow(number=n, raw=raw, importer=self) for n, raw in sheet.rows]
+        self.prepare(rows)
+        parsers = [(c, c.parser or text(), getattr(self, f"clean_{c.key}", None)) for c in self.columns]
+        step = max(1000, len(rows) // 50)
+        for index, row in enumerate(rows, 1):
+            for column, parse, clean_cell in parsers:
+                raw = row.raw.get(column.key)
+                if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
+                    if column.required:
+                        row.add_error(column.key, "必填项，不能为空")
+                    else:
+                        row.values[column.key] = None
+                    continue
+                try:
+                    value = parse(raw)
+                    row.values[column.key] = clean_cell(value) if clean_cell else value
+                except ValidationError as exc:
+                    row.add_error(column.key, "；".join(exc.messages))
+            if row.ok:
+                try:
+                    self.clean_row(row)
+                except ValidationError as exc:
+                    for key, msg in _messages_by_key(exc):
+                        row.add_error(key, msg)
+            if progress and index % step == 0:
+                progress(index)
+        for key in self.unique_columns:
+            seen: dict[Any, int] = {}
+            for row in rows:
+                value = row.values.get(key)
+                if value in (None, ""):
+                    continue
+                if value in seen:
+                    row.add_error(key, f"与第 {seen[value]} 行重复")
+                else:
+                    seen[value] = row.number
+        self.check_rows([r for r in rows if r.ok])
+        return rows
+
+
+# --------------------------------------------------------------------------
+# Reading the workbook
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class SheetData:
+    sheet_name: str
+    rows: list[tuple[int, dict[str, Any]]]  # (row number, {column key: raw cell})
+    ignored_headers: list[str]
+
+
+_FORMULA_RE = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"[^>]*?>\s*<(?:\w+:)?f[\s>/]')
+_HAS_FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _norm_header(h: Any) -> str:
+    return re.sub(r"[\s\u3000*＊]+", "", cell_text(h)).replace("（", "(").replace("）", ")")
+
+
+def _sheet_xml_path(zf: zipfile.ZipFile, sheet_name: str) -> str | None:
+    """The worksheet part of a named sheet (via workbook.xml and its relationships)."""
+    try:
+        wb = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except KeyError:
+        return None
+    import html
+
+    rid = None
+    for m in re.finditer(r"<(?:\w+:)?sheet\b([^>]*)/?>", wb):
+        attrs = dict(re.findall(r'([\w:]+)="([^"]*)"', m[1]))
+        if html.unescape(attrs.get("name", "")) == sheet_name:
+            rid = attrs.get("r:id") or next((v for k, v in attrs.items() if k.endswith(":id")), None)
+            break
+    if not rid:
+        return None
+    for m in re.finditer(r"<Relationship\b([^>]*)/?>", rels):
+        attrs = dict(re.findall(r'([\w:]+)="([^"]*)"', m[1]))
+        if attrs.get("Id") == rid:
+            target = attrs.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return None
+
+
+def read_sheet(importer_cls: type[Importer], data: bytes, *, filename: str = "") -> SheetData:
+    """Check the file and return its rows keyed by column; raise FileProblem with a Chinese message."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    max_bytes = _setting("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+    max_rows = _setting("IMPORT_MAX_ROWS", 100_000)
+    if filename and not filename.lower().endswith(".xlsx"):
+        if filename.lower().endswith((".xls", ".et", ".csv", ".wps")):
+            raise FileProblem("只支持 .xlsx 格式：请在 Excel 或 WPS 中“另存为” Excel 工作簿（*.xlsx）后再上传")
+        raise FileProblem("文件不是 .xlsx 格式，请下载模板填写后上传")
+    if not data:
+        raise FileProblem("文件是空的（0 字节）")
+    if len(data) > max_bytes:
+        raise FileProblem(f"文件过大：{len(data) / 1048576:.1f} MB，上限 {max_bytes / 1048576:.0f} MB，请分批导入")
+    if not data.startswith(b"PK\x03\x04"):
+        raise FileProblem("文件内容不是 .xlsx 工作簿（可能是改了扩展名的其他文件），请下载模板填写后上传")
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise FileProblem("文件已损坏，无法作为 .xlsx 打开") from None
+    if sum(i.file_size for i in infos) > max_bytes * 12:
+        raise FileProblem("文件解压后过大，疑似异常文件，已拒绝")
+    if "xl/workbook.xml" not in zf.namelist():
+        raise FileProblem("文件不是 Excel 工作簿（缺少工作簿内容），请下载模板填写后上传")
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except (CalamineError, Exception):  # calamine raises several error types for broken files
+        raise FileProblem("文件已损坏，无法作为 .xlsx 打开") from None
+    names = wb.sheet_names
+    if not names:
+        raise FileProblem("工作簿中没有工作表")
+    wanted = importer_cls.sheet_name
+    if wanted and wanted in names:
+        sheet_name = wanted
+    elif wanted and len(names) > 1:
+        raise FileProblem(f"找不到名为“{wanted}”的工作表（现有：{'、'.join(names)}），请使用模板")
+    else:
+        sheet_name = names[0]
+    try:
+        sheet = wb.get_sheet_by_name(sheet_name)
+        merged = sheet.merged_cell_ranges or []
+        table = sheet.to_python(skip_empty_area=False)
+    except Exception:
+        raise FileProblem("无法读取工作表内容，文件可能已损坏") from None
+
+    # Headers must be in row 1 (as in the template); a title row above them is refused.
+    if not table or not any(cell_text(c) for c in table[0]):
+        raise FileProblem("工作表是空的，第 1 行应为表头（请使用模板）")
+    for (r0, _c0), (r1, _c1) in merged:
+        if r0 == 0 or r1 == 0:
+            raise FileProblem("表头（第 1 行）含有合并单元格，请取消合并，每列一个表头（请使用模板）")
+    headers = [_norm_header(h) for h in table[0]]
+    wanted_cols: dict[str, int] = {}
+    by_header: dict[str, Column] = {}
+    for col in importer_cls.columns:
+        for h in (col.header, *col.aliases):
+            by_header[_norm_header(h)] = col
+    dupes = sorted({h for h in headers if h and headers.count(h) > 1})
+    if dupes:
+        raise FileProblem(f"表头重复：{'、'.join(dupes)}")
+    ignored = []
+    for index, h in enumerate(headers):
+        if not h:
+            continue
+        col = by_header.get(h)
+        if col is None:
+            ignored.append(h)
+        else:
+            wanted_cols[col.key] = index
+    missing = [c.header for c in importer_cls.columns if c.required and c.key not in wanted_cols]
+    if missing:
+        hint = f"；无法识别的表头：{'、'.join(ignored)}" if ignored else ""
+        raise FileProblem(f"缺少必填列：{'、'.join(missing)}{hint}（表头须与模板一致）")
+
+    # Formulas: calamine gives cached values (often empty); refuse them with their cell references.
+    part = _sheet_xml_path(zf, sheet_name)
+    if part and part in zf.namelist():
+        xml = zf.read(part)
+        if _HAS_FORMULA_RE.search(xml):
+            refs = [m.decode() for m in _FORMULA_RE.findall(xml)[:5]]
+            where = "、".join(refs) if refs else "部分单元格"
+            raise FileProblem(f"表格含有公式（{where}），请复制后“选择性粘贴为数值”再上传")
+
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for r_index, line in enumerate(table[1:], start=2):
+        if not any(c not in (None, "") and cell_text(c) for c in line):
+            continue
+        rows.append((r_index, {key: (line[i] if i < len(line) else None) for key, i in wanted_cols.items()}))
+        if len(rows) > max_rows:
+            raise FileProblem(f"行数过多：超过 {max_rows} 行，请分批导入")
+    if not rows:
+        raise FileProblem("表格没有数据行：第 1 行为表头，数据从第 2 行开始")
+    return SheetData(sheet_name=sheet_name, rows=rows, ignored_headers=ignored)
+
+
+# --------------------------------------------------------------------------
+# Registry
+# --------------------------------------------------------------------------
+
+def register_importer(cls: type[Importer]) -> type[Importer]:
+    if not cls.kind:
+        raise ValueError("Importer.kind must be set")
+    IMPORTERS[cls.kind] = cls
+    return cls
+
+
+def get_importer(kind: str) -> type[Importer]:
+    try:
+        return IMPORTERS[kind]
+    except KeyError:
+        raise LookupError(f"No importer registered for {kind!r}") from None
+
+
+# --------------------------------------------------------------------------
+# Running a job
+# --------------------------------------------------------------------------
+
+
+def _job_update(job, **fields) -> None:
+    for k, v in fields.items():
+        setattr(job, k, v)
+    type(job).objects.filter(pk=job.pk).update(**fields)
+
+
+def run_import(job) -> None:
+    """Validate and (if allowed) save one ImportJob. Never raises for bad data; records the outcome."""
+    from audit.models import AuditAction
+    from audit.services import record
+
+    from .models import ImportJob, ImportMode, ImportStatus
+
+    importer_cls = get_importer(job.kind)
+    importer = importer_cls(actor=job.created_by, job=job)
+    _job_update(job, status=ImportStatus.RUNNING, started_at=timezone.now())
+    started = time.perf_counter()
+    try:
+        with job.file.open("rb") as fh:
+            data = fh.read()
+        sheet = read_sheet(importer_cls, data, filename=job.original_name)
+        _job_update(job, total_rows=len(sheet.rows))
+        rows = importer.validate(sheet, progress=lambda n: _job_update(job, processed_rows=n))
+        bad = [r for r in rows if not r.ok]
+        good = [r for r in rows if r.ok]
+        errors = [e for r in bad for e in r.errors]
+        _job_update(job, processed_rows=len(rows), error_rows=len(bad), errors=errors[:5000],
+                    bad_row_numbers=[r.number for r in bad])
+        if bad and job.mode == ImportMode.ALL_OR_NOTHING:
+            _job_update(job, status=ImportStatus.INVALID, finished_at=timezone.now(),
+                        message=f"共 {len(rows)} 行，其中 {len(bad)} 行有错误，未导入任何数据。请修改后重新上传。")
+            return
+        _job_update(job, status=ImportStatus.SAVING)
+        with transaction.atomic():
+            created = importer.save_rows(good) if good else 0
+            importer.after_save(created)
+            ImportJob.objects.filter(pk=job.pk).update(created_rows=created)
+            record(actor=job.created_by, action=AuditAction.IMPORT, obj=job,
+                   changes={"kind": job.kind, "created": created, "bad_rows": len(bad),
+                            "mode": job.mode, "file": job.original_name})
+        msg = f"已导入 {created} 条。"
+        if bad:
+            msg += f"{len(bad)} 行有错误未导入，可下载错误行修改后再导入。"
+        _job_update(job, status=ImportStatus.DONE, created_rows=created, finished_at=timezone.now(),
+                    message=msg, seconds=round(time.perf_counter() - started, 3))
+    except FileProblem as exc:
+        _job_update(job, status=ImportStatus.REJECTED, message=str(exc), finished_at=timezone.now())
+    except ValidationError as exc:  # a service refused while saving: nothing was saved
+        _job_update(job, status=ImportStatus.FAILED, message="保存时出错，未导入任何数据：" + "；".join(exc.messages),
+                    finished_at=timezone.now())
+    except Exception:
+        import logging
+
+        logging.getLogger(__name__).exception("import job %s failed", job.pk)
+        _job_update(job, status=ImportStatus.FAILED, message="导入时发生内部错误，未导入任何数据，请联系管理员",
+                    finished_at=timezone.now())
+
+
+@task()
+def run_import_job(job_id: int) -> None:
+    from .models import ImportJob, ImportStatus
+
+    job = ImportJob.objects.select_related("created_by").filter(pk=job_id, status=ImportStatus.PENDING).first()
+    if job is not None:
+        run_import(job)
+
+
+def start_import(*, actor, importer_cls: type[Importer], upload, mode: str, scope=None):
+    """Check the upload now (file problems are answered at once), store it, run or enqueue the job."""
+    from .models import ImportJob, ImportStatus
+
+    name = getattr(upload, "name", "") or "upload.xlsx"
+    size = getattr(upload, "size", None)
+    max_bytes = _setting("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+    if size is not None and size > max_bytes:
+        raise FileProblem(f"文件过大：{size / 1048576:.1f} MB，上限 {max_bytes / 1048576:.0f} MB，请分批导入")
+    data = upload.read()
+    sheet = read_sheet(importer_cls, data, filename=name)
+    job = ImportJob(kind=importer_cls.kind, created_by=actor, scope=scope, mode=mode, original_name=name[:200],
+                    total_rows=len(sheet.rows), status=ImportStatus.PENDING)
+    job.file.save(f"{importer_cls.kind}.xlsx", ContentFile(data), save=False)
+    job.save()
+    if len(sheet.rows) <= _setting("IMPORT_SYNC_ROWS", 3000):
+        run_import(job)
+    else:
+        run_import_job.enqueue(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+# --------------------------------------------------------------------------
+# Files out: template and bad rows
+# --------------------------------------------------------------------------
+
+
+def template_xlsx(importer_cls: type[Importer]) -> bytes:
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet(importer_cls.sheet_name or importer_cls.label or "Sheet1")
+    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    req = wb.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1, "font_color": "#C00000"})
+    text_fmt = wb.add_format({"num_format": "@"})
+    for i, col in enumerate(importer_cls.columns):
+        ws.write_string(0, i, col.header, req if col.required else head)
+        note = ("必填。" if col.required else "选填。") + col.help
+        ws.write_comment(0, i, note, {"x_scale": 2})
+        ws.set_column(i, i, col.width, text_fmt)
+        if col.example not in ("", None):
+            ws.write_string(1, i, cell_text(col.example), text_fmt)
+    ws.freeze_panes(1, 0)
+    wb.close()
+    return buf.getvalue()
+
+
+def bad_rows_xlsx(job) -> bytes:
+    """The bad rows of a job, re-read from the stored upload, with a reason column."""
+    import xlsxwriter
+
+    importer_cls = get_importer(job.kind)
+    with job.file.open("rb") as fh:
+        sheet = read_sheet(importer_cls, fh.read(), filename=job.original_name)
+    wanted = set(job.bad_row_numbers or [])
+    reasons: dict[int, list[str]] = {}
+    for e in job.errors or []:
+        reasons.setdefault(e["row"], []).append(f"{e['column']}：{e['reason']}")
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet(sheet.sheet_name)
+    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    red = wb.add_format({"font_color": "#C00000"})
+    cols = importer_cls.columns
+    for i, col in enumerate(cols):
+        ws.write_string(0, i, col.header, head)
+        ws.set_column(i, i, col.width)
+    ws.write_string(0, len(cols), "错误原因（重新导入前可删除此列）", head)
+    ws.set_column(len(cols), len(cols), 50)
+    out = 1
+    for number, raw in sheet.rows:
+        if number not in wanted:
+            continue
+        for i, col in enumerate(cols):
+            ws.write_string(out, i, cell_text(raw.get(col.key)))
+        ws.write_string(out, len(cols), "；".join(reasons.get(number, [])), red)
+        out += 1
+    wb.close()
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------
+# Pages (mounted by each app with import_urls)
+# --------------------------------------------------------------------------
+
+
+def _job_for(request, importer_cls, pk):
+    from .models import ImportJob
+
+    job = ImportJob.objects.filter(pk=pk, kind=importer_cls.kind).select_related("created_by").first()
+    if job is None or (job.created_by_id != request.user.pk and not request.user.is_superuser):
+        raise Http404("不存在或不是您发起的导入")
+    return job
+
+
+def _check_perm(request, importer_cls):
+    from accounts.scope import has_perm
+
+    if importer_cls.perm and not has_perm(request.user, importer_cls.perm):
+        raise PermissionDenied(f"您没有导入{importer_cls.label}的权限")
+
+
+def import_urls(importer_cls: type[Importer], *, prefix: str = "import/", name: str = "import",
+                back_url_name: str = "", extra_context: Callable[[Any], dict] | None = None) -> list:
+    """URL patterns for one importer: upload + job list, template, job result, progress, bad rows.
+
+    Names (inside the including app's namespace): ``<name>``, ``<name>_template``,
+    ``<name>_job``, ``<name>_progress``, ``<name>_bad_rows``.
+    """
+    from .models import ImportJob, ImportMode
+
+    def ns(request, suffix=""):
+        namespace = request.resolver_match.namespace
+        return (f"{namespace}:" if namespace else "") + name + suffix
+
+    @login_required
+    def upload(request):
+        _check_perm(request, importer_cls)
+        problem = ""
+        if request.method == "POST":
+            upload_file = request.FILES.get("file")
+            mode = request.POST.get("mode", ImportMode.ALL_OR_NOTHING)
+            if mode not in ImportMode.values:
+                mode = ImportMode.ALL_OR_NOTHING
+            if upload_file is None:
+                problem = "请选择要上传的 .xlsx 文件"
+            else:
+                try:
+                    job = start_import(actor=request.user, importer_cls=importer_cls, upload=upload_file, mode=mode)
+                except FileProblem as exc:
+                    problem = str(exc)
+                else:
+                    return redirect(reverse(ns(request, "_job"), args=[job.pk]))
+        jobs = ImportJob.objects.filter(kind=importer_cls.kind, created_by=request.user).order_by("-created_at")[:20]
+        ctx = {
+            "importer": importer_cls, "jobs": jobs, "problem": problem, "modes": ImportMode.choices,
+            "template_url": reverse(ns(request, "_template")), "job_url_name": ns(request, "_job"),
+            "back_url": reverse(back_url_name) if back_url_name else "",
+            "max_mb": _setting("IMPORT_MAX_BYTES", 20 * 1024 * 1024) // 1048576,
+            "max_rows": _setting("IMPORT_MAX_ROWS", 100_000),
+        }
+        if extra_context:
+            ctx.update(extra_context(request))
+        return render(request, "core/import_upload.html", ctx, status=400 if problem else 200)
+
+    @login_required
+    def template(request):
+        _check_perm(request, importer_cls)
+        resp = HttpResponse(template_xlsx(importer_cls), content_type=XLSX_CONTENT_TYPE)
+        from urllib.parse import quote
+
+        resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(importer_cls.template_filename())}"
+        return resp
+
+    def _ctx(request, job):
+        return {
+            "importer": importer_cls, "job": job,
+            "progress_url": reverse(ns(request, "_progress"), args=[job.pk]),
+            "bad_rows_url": reverse(ns(request, "_bad_rows"), args=[job.pk]),
+            "upload_url": reverse(ns(request)),
+            "back_url": reverse(back_url_name) if back_url_name else "",
+        }
+
+    @login_required
+    def job_detail(request, pk):
+        job = _job_for(request, importer_cls, pk)
+        return render(request, "core/import_job.html", _ctx(request, job))
+
+    @login_required
+    def job_progress(request, pk):
+        job = _job_for(request, importer_cls, pk)
+        resp = render(request, "core/import_progress.html", _ctx(request, job))
+        if job.is_finished:
+            resp["HX-Refresh"] = "true"  # show the full result page once done
+        return resp
+
+    @login_required
+    def bad_rows(request, pk):
+        from urllib.parse import quote
+
+        from audit.models import AuditAction
+        from audit.services import record
+
+        job = _job_for(request, importer_cls, pk)
+        if not job.bad_row_numbers:
+            raise Http404("没有错误行")
+        try:
+            data = bad_rows_xlsx(job)
+        except FileProblem:
+            raise Http404("原文件已不可读") from None
+        with transaction.atomic():
+            record(actor=request.user, action=AuditAction.EXPORT, obj=job,
+                   changes={"bad_rows": len(job.bad_row_numbers)}, purpose="下载导入错误行以便修改")
+        resp = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+        fname = f"{importer_cls.label}导入错误行-{job.pk}.xlsx"
+        resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(fname)}"
+        return resp
+
+    return [
+        path(prefix, upload, name=name),
+        path(f"{prefix}template/", template, name=f"{name}_template"),
+        path(f"{prefix}jobs/<int:pk>/", job_detail, name=f"{name}_job"),
+        path(f"{prefix}jobs/<int:pk>/progress/", job_progress, name=f"{name}_progress"),
+        path(f"{prefix}jobs/<int:pk>/bad-rows.xlsx", bad_rows, name=f"{name}_bad_rows"),
+    ]
+
+
+# --------------------------------------------------------------------------
+# Fast inserts
+# --------------------------------------------------------------------------
+
+_PLAIN_FIELD_TYPES: tuple[type, ...] = ()
+
+
+def _plain_types() -> tuple[type, ...]:
+    global _PLAIN_FIELD_TYPES
+    if not _PLAIN_FIELD_TYPES:
+        from django.db import models as m
+
+        _PLAIN_FIELD_TYPES = (m.CharField, m.TextField, m.IntegerField, m.BigIntegerField, m.SmallIntegerField,
+                              m.PositiveIntegerField, m.PositiveSmallIntegerField, m.AutoField, m.BigAutoField,
+                              m.DateField, m.DateTimeField, m.DecimalField, m.BooleanField, m.FloatField,
+                              m.ForeignKey, m.OneToOneField)
+    return _PLAIN_FIELD_TYPES
+
+
+def bulk_insert(model, objs: list, *, batch_size: int = 2000, using: str = "default") -> list:
+    """Insert new instances fast and set their primary keys; nothing else (no signals, no save()).
+
+    On PostgreSQL: primary keys are drawn from the sequence in one query, then the rows go in with
+    COPY (psycopg 3), each field prepared as ``save()`` would (``pre_save`` — so blind-index hashes,
+    ``auto_now`` — then ``get_db_prep_save`` for anything but plain column types). Elsewhere:
+    ``bulk_create`` in batches. Call inside a transaction.
+    """
+    from django.db import connections
+
+    if not objs:
+        return objs
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        for start in range(0, len(objs), batch_size):
+            model.objects.using(using).bulk_create(objs[start:start + batch_size], batch_size=batch_size)
+        return objs
+    from django.db.models import Field
+
+    opts = model._meta
+    table = opts.db_table
+    pk = opts.pk
+    fields = [f for f in opts.concrete_fields]
+    plain = _plain_types()
+    prep = []
+    for f in fields:
+        custom_pre = type(f).pre_save is not Field.pre_save
+        exact_plain = type(f) in plain or (isinstance(f, plain) and type(f).get_db_prep_save is Field.get_db_prep_save
+                                           and type(f).get_prep_value in {t.get_prep_value for t in plain})
+        prep.append((f, custom_pre, not exact_plain))
+    with connection.cursor() as cur:
+        cur.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [table, pk.column, len(objs)])
+        ids = [r[0] for r in cur.fetchall()]
+        for obj, new_id in zip(objs, ids, strict=True):
+            setattr(obj, pk.attname, new_id)
+        cols = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        with cur.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({cols}) FROM STDIN") as copy:
+            for obj in objs:
+                row = []
+                for f, custom_pre, needs_prep in prep:
+                    value = f.pre_save(obj, True) if custom_pre else getattr(obj, f.attname)
+                    if needs_prep:
+                        value = f.get_db_prep_save(value, connection)
+                    row.append(value)
+                copy.write_row(row)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = using
+    return objs
+
+
+def insert_rows(model, rows: list[dict[str, Any]], *, batch_size: int = 2000, using: str = "default") -> list[int]:
+    """Insert rows given as ``{attname: python value}`` dicts, without building model instances.
+
+    Missing fields get their defaults, ``auto_now``/``auto_now_add`` fields the current time, and an
+    :class:`core.crypto.EncryptedCharField` is encrypted with its blind-index sibling filled, like
+    ``save()`` would. PostgreSQL: primary keys from the sequence, then COPY; elsewhere: bulk_create.
+    Returns the new primary keys in order. Call inside a transaction.
+    """
+    from django.db import connections
+    from django.db.models import DateField, DateTimeField
+
+    from core.crypto import EncryptedCharField
+
+    if not rows:
+        return []
+    connection = connections[using]
+    opts = model._meta
+    pk = opts.pk
+    now = timezone.now()
+    fields = [f for f in opts.concrete_fields if f is not pk]
+    hashed = {f.hash_field: f for f in fields if isinstance(f, EncryptedCharField) and f.hash_field}
+    plan = []  # (field, mode, default)
+    for f in fields:
+        if isinstance(f, EncryptedCharField):
+            mode = "encrypt"
+        elif f.name in hashed:
+            mode = "hash"
+        elif isinstance(f, (DateField, DateTimeField)) and (f.auto_now or f.auto_now_add):
+            mode = "now"
+        elif type(f) in _plain_types():
+            mode = "plain"
+        else:
+            mode = "prep"
+        plan.append((f, mode, f.get_default()))
+
+    def values(row: dict[str, Any]) -> list[Any]:
+        out = []
+        for f, mode, default in plan:
+            if mode == "hash":
+                source = hashed[f.name]
+                plain_value = source.to_python(row.get(source.attname))
+                out.append(row[f.attname] if f.attname in row else (
+                    blind_index(plain_value, purpose=source.hash_purpose) if plain_value else None))
+                continue
+            value = row.get(f.attname, default)
+            if mode == "now":
+                value = row.get(f.attname) or (now if isinstance(f, DateTimeField) else now.date())
+            elif mode == "encrypt":
+                value = f.get_db_prep_save(value, connection)
+            elif mode == "prep":
+                value = f.get_db_prep_save(value, connection)
+            out.append(value)
+        return out
+
+    from core.crypto import blind_index
+
+    if connection.vendor != "postgresql":
+        objs = []
+        for row in rows:
+            obj = model(**row)
+            objs.append(obj)
+        for start in range(0, len(objs), batch_size):
+            model.objects.using(using).bulk_create(objs[start:start + batch_size], batch_size=batch_size)
+        return [o.pk for o in objs]
+    table = connection.ops.quote_name(opts.db_table)
+    with connection.cursor() as cur:
+        cur.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [opts.db_table, pk.column, len(rows)])
+        ids = [r[0] for r in cur.fetchall()]
+        cols = ", ".join(connection.ops.quote_name(c) for c in [pk.column, *(f.column for f, _, _ in plan)])
+        with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            for new_id, row in zip(ids, rows, strict=True):
+                copy.write_row([new_id, *values(row)])
+    return ids
+
+
+def iter_chunks(items: Iterable[Any], size: int):
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

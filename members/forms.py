@@ -1,0 +1,137 @@
+from django import forms
+
+from core.forms import StyledForm as _StyledForm
+
+from .models import Category, Education, Gender, MemberStatus
+
+
+class StyledForm(_StyledForm):
+    """StyledForm whose date inputs carry ISO values (what <input type=date> understands)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.DateInput):
+                field.widget.format = "%Y-%m-%d"
+
+
+class MemberForm(StyledForm):
+    name = forms.CharField(label="姓名", max_length=50)
+    id_number = forms.CharField(label="身份证号", max_length=18, help_text="18 位；性别和出生日期由身份证号确定")
+    gender = forms.ChoiceField(label="性别", choices=[("", "按身份证号")] + Gender.choices, required=False)
+    ethnicity = forms.CharField(label="民族", max_length=20, initial="汉族")
+    mobile = forms.CharField(label="手机号", max_length=20, required=False)
+    education = forms.ChoiceField(label="学历", choices=[("", "—")] + Education.choices, required=False)
+    occupation = forms.CharField(label="职业", max_length=50, required=False)
+    joined_on = forms.DateField(label="入党日期")
+    full_member_on = forms.DateField(label="转正日期", required=False, help_text="预备党员不填")
+    status = forms.ChoiceField(label="党员状态", choices=MemberStatus.choices[:2])
+    category = forms.ChoiceField(label="党员类别", choices=Category.choices)
+    org = forms.ModelChoiceField(label="所在党组织", queryset=None)
+    residence = forms.ModelChoiceField(label="居住社区/网格", queryset=None, required=False)
+    address = forms.CharField(label="居住地址", max_length=200, required=False)
+    employer = forms.CharField(label="工作单位", max_length=120, required=False)
+    unit_org = forms.ModelChoiceField(label="单位党组织", queryset=None, required=False)
+    monthly_income = forms.DecimalField(label="月收入（税后，元）", required=False, min_value=0, max_digits=10,
+                                        decimal_places=2, help_text="用于计算党费")
+
+    def __init__(self, *args, orgs, regions, unit_orgs, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = orgs
+        self.fields["residence"].queryset = regions
+        self.fields["unit_org"].queryset = unit_orgs
+        if editing:
+            self.fields["org"].disabled = True
+            self.fields["org"].help_text = "更换所在党组织请走“组织关系转接”"
+            self.fields["id_number"].help_text = "如需更正身份证号，请输入完整号码"
+
+
+class RevealForm(StyledForm):
+    purpose = forms.CharField(label="查看目的", max_length=200, help_text="查看完整身份证号和手机号将记入审计日志")
+
+
+class DecideForm(StyledForm):
+    reason = forms.CharField(label="退回原因", max_length=300, required=False)
+
+
+class DualRequestForm(StyledForm):
+    member = forms.ModelChoiceField(label="在职党员", queryset=None)
+    community = forms.ModelChoiceField(label="居住地社区", queryset=None)
+    note = forms.CharField(label="说明", max_length=300, required=False)
+
+    def __init__(self, *args, members, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+        self.fields["community"].queryset = communities
+
+
+class UnitDualRequestForm(StyledForm):
+    unit_org = forms.ModelChoiceField(label="单位党组织", queryset=None)
+    note = forms.CharField(label="说明", max_length=300, required=False)
+
+    def __init__(self, *args, unit_orgs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit_org"].queryset = unit_orgs
+
+
+class DeedForm(StyledForm):
+    date = forms.DateField(label="日期")
+    title = forms.CharField(label="事项", max_length=200)
+    hours = forms.DecimalField(label="时长（小时）", min_value=0, max_digits=6, decimal_places=1, initial=0,
+                               required=False)
+
+
+class OutflowForm(StyledForm):
+    member = forms.ModelChoiceField(label="党员", queryset=None)
+    destination = forms.CharField(label="流入地", max_length=200)
+    left_on = forms.DateField(label="外出日期")
+    contact = forms.CharField(label="联系方式", max_length=100, required=False)
+    card_number = forms.CharField(label="流动党员活动证号", max_length=50, required=False)
+    origin_task = forms.CharField(label="领取的任务", max_length=200, required=False)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+
+
+class InflowForm(StyledForm):
+    destination_org = forms.ModelChoiceField(label="流入地党组织", queryset=None)
+    registered_on = forms.DateField(label="报到日期")
+    destination_task = forms.CharField(label="领取的任务", max_length=200, required=False)
+
+    def __init__(self, *args, orgs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["destination_org"].queryset = orgs
+
+
+class TransferForm(StyledForm):
+    to_org = forms.ModelChoiceField(label="转入党组织", queryset=None)
+    note = forms.CharField(label="说明", max_length=300, required=False)
+
+    def __init__(self, *args, orgs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_org"].queryset = orgs
+
+
+class BatchTransferForm(StyledForm):
+    from_org = forms.ModelChoiceField(label="转出党组织（如国企退休党员所在党组织）", queryset=None)
+    title = forms.CharField(label="批次名称", max_length=200, initial="退休党员社会化移交")
+
+    def __init__(self, *args, orgs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_org"].queryset = orgs
+
+
+class DuesForm(StyledForm):
+    month = forms.DateField(label="所属月份", help_text="任选该月中的一天")
+    amount = forms.DecimalField(label="金额（元）", min_value=0, max_digits=8, decimal_places=2)
+    paid_on = forms.DateField(label="缴纳日期", required=False)
+
+
+class RulesForm(StyledForm):
+    deed_quota_min = forms.IntegerField(label="在职党员每年实事下限", min_value=0, max_value=50)
+    deed_quota_max = forms.IntegerField(label="在职党员每年实事上限", min_value=0, max_value=50)
+    mobile_no_contact_months = forms.IntegerField(label="流动党员失联提醒（月）", min_value=1, max_value=36)
+    arrears_months = forms.IntegerField(label="欠缴党费提醒（月）", min_value=1, max_value=36)
+    student_monthly_dues = forms.DecimalField(label="学生、下岗失业、困难党员每月党费（元）", min_value=0,
+                                              max_value=100, max_digits=6, decimal_places=2)
