@@ -22,7 +22,14 @@ def navigation(request):
         if url in seen_urls:
             continue
         seen_urls.add(url)
-        active = path == url if url == "/" else path.startswith(url)
-        sections.setdefault(entry.section, []).append({"label": entry.label, "url": url, "active": active})
+        sections.setdefault(entry.section, []).append({"label": entry.label, "url": url, "active": False})
+    # Highlight only the entry whose URL is the longest prefix of the current path.
+    best = max(
+        (e for items in sections.values() for e in items
+         if (path == e["url"] if e["url"] == "/" else path.startswith(e["url"]))),
+        key=lambda e: len(e["url"]), default=None,
+    )
+    if best is not None:
+        best["active"] = True
     role_labels = sorted({Role(r).label for r in roles_of(user)})
     return {"menu_sections": sections, "user_role_labels": role_labels}
