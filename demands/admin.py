@@ -1,0 +1,46 @@
+from django.contrib import admin
+
+from .models import ApiKey, Category, Demand, DemandEvent, HandlingUnit
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "response_minutes", "handling_minutes", "working_hours_only", "default_level",
+                    "needs_location", "active"]
+    list_editable = ["active"]
+
+
+@admin.register(HandlingUnit)
+class HandlingUnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "region", "active"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ["name", "region", "active", "created_at"]
+    readonly_fields = ["key"]
+
+
+@admin.register(Demand)
+class DemandAdmin(admin.ModelAdmin):
+    list_display = ["tracking_code", "title", "channel", "state", "region", "submitted_at"]
+    list_filter = ["state", "channel", "escalation"]
+    exclude = ["caller_phone", "caller_phone_hash"]
+    readonly_fields = [f for f in ["tracking_code", "state", "version", "escalation"]]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DemandEvent)
+class DemandEventAdmin(admin.ModelAdmin):
+    list_display = ["demand", "action", "actor_label", "created_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

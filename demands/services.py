@@ -1,0 +1,463 @@
+"""Every write to demands: one transaction each, audited, with a timeline row per transition.
+
+Concurrency: a transition locks the row (select_for_update) and, when the caller passes the
+version it saw, refuses if someone else moved the demand in between; so two handlers acting on
+the same demand at once cannot both win.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
+
+from accounts.roles import Role
+from accounts.scope import has_perm_at
+from audit.models import AuditAction
+from audit.services import record
+from core.phone import normalize_mobile, validate_mobile
+from notifications.services import notify
+from regions import paths
+from regions.models import Region, RegionKind
+
+from .models import (
+    OPEN_STATES,
+    Category,
+    Channel,
+    Demand,
+    DemandEvent,
+    DemandPhoto,
+    Escalation,
+    HandlingUnit,
+    Satisfaction,
+    State,
+)
+from .rules import TRANSITIONS, DemandPerm, add_minutes, escalation_days
+
+MAX_DESCRIPTION = 5000
+MAX_PHOTOS = 6
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+SYSTEM = "系统"
+
+
+# ---------------------------------------------------------------- validation helpers
+
+def _clean_text(value: str, field: str, label: str, *, max_len: int, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: f"{label}不能为空"})
+    if len(value) > max_len:
+        raise ValidationError({field: f"{label}过长：最多 {max_len} 字，现有 {len(value)} 字"})
+    return value
+
+
+def _check_photos(photos: Iterable[UploadedFile]) -> list[UploadedFile]:
+    photos = [p for p in (photos or []) if p]
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError({"photos": f"照片最多 {MAX_PHOTOS} 张"})
+    for photo in photos:
+        if photo.size > MAX_PHOTO_BYTES:
+            raise ValidationError({"photos": f"照片“{photo.name}”超过 5 MB"})
+        try:
+            photo.seek(0)
+            with Image.open(photo) as img:
+                img.verify()
+            if (img.format or "").upper() not in {"JPEG", "PNG", "GIF", "WEBP"}:
+                raise ValidationError({"photos": f"照片“{photo.name}”格式不支持：只接受 JPEG、PNG、GIF、WebP"})
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            raise ValidationError({"photos": f"“{photo.name}”不是有效的图片文件"}) from None
+        finally:
+            photo.seek(0)
+    return photos
+
+
+def _check_location(category: Category, lat, lng, address: str) -> tuple[float | None, float | None]:
+    if (lat is None) != (lng is None):
+        raise ValidationError({"lat": "位置需要同时提供纬度和经度"})
+    if lat is not None:
+        try:
+            lat, lng = float(lat), float(lng)
+        except (TypeError, ValueError):
+            raise ValidationError({"lat": "位置格式不正确：纬度、经度应为数字"}) from None
+        if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+            raise ValidationError({"lat": "位置超出范围：纬度应在 -90～90，经度应在 -180～180"})
+    if category.needs_location and lat is None and not address:
+        raise ValidationError({"lat": f"“{category.name}”类诉求必须提供位置（地图定位或详细地址）"})
+    return lat, lng
+
+
+def _save_photos(demand: Demand, event: DemandEvent, photos: list[UploadedFile]) -> None:
+    for photo in photos:
+        DemandPhoto.objects.create(demand=demand, event=event, image=photo)
+
+
+def _event(demand: Demand, action: str, *, actor=None, actor_label: str = "", note: str = "",
+           from_state: str = "", to_state: str = "", public: bool = True, at=None) -> DemandEvent:
+    label = actor_label or (actor.display_name if actor is not None and actor.is_authenticated else SYSTEM)
+    return DemandEvent.objects.create(
+        demand=demand, action=action, actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_label=label[:60], note=note, from_state=from_state, to_state=to_state, public=public,
+        created_at=at or timezone.now(),
+    )
+
+
+def _link(demand: Demand) -> str:
+    return reverse("demands:detail", args=[demand.pk])
+
+
+def _require(actor, perm: str, demand_or_path) -> None:
+    path = demand_or_path if isinstance(demand_or_path, str) else demand_or_path.region.path
+    if actor is None or not has_perm_at(actor, perm, path):
+        raise ValidationError("您没有在该诉求所属范围内办理诉求的权限")
+
+
+def users_with_role_at(region: Region, roles: Iterable[str]):
+    from accounts.models import User
+
+    return User.objects.filter(
+        is_active=True, role_assignments__region=region, role_assignments__role__in=list(roles)
+    ).distinct()
+
+
+def grid_worker_of(grid: Region):
+    return users_with_role_at(grid, [Role.GRID_WORKER]).order_by("id").first()
+
+
+def ancestor_of_kind(region: Region, kind: str) -> Region | None:
+    if region.kind == kind:
+        return region
+    return Region.objects.filter(id__in=paths.ancestor_ids(region.path), kind=kind).first()
+
+
+# ---------------------------------------------------------------- intake
+
+def resolve_category(value) -> Category:
+    if isinstance(value, Category):
+        cat = value
+    else:
+        cat = Category.objects.filter(code=str(value or "").strip()).first() if value else None
+        if cat is None and str(value or "").isdigit():
+            cat = Category.objects.filter(pk=int(value)).first()
+    if cat is None or not cat.active:
+        raise ValidationError({"category": f"诉求类别“{html.escape(str(value or ''))}”不存在或已停用"})
+    return cat
+
+
+@transaction.atomic
+def demand_create(
+    *, actor, channel: str, category, region: Region, title: str, description: str, address: str = "",
+    lat=None, lng=None, caller_name: str = "", caller_phone: str = "", anonymous: bool = False,
+    household_id: int | None = None, photos: Iterable[UploadedFile] = (), submitted_at=None,
+) -> Demand:
+    """Take in a demand from any channel. Staff channels need `demands.handle` at the node;
+    the portal and Open311 pass actor=None (the key or the rate limit is their check)."""
+    if channel not in Channel.values:
+        raise ValidationError({"channel": "渠道不正确"})
+    if channel not in (Channel.PORTAL, Channel.OPEN311):
+        _require(actor, DemandPerm.HANDLE, region.path)
+    if region.kind not in (RegionKind.DISTRICT, RegionKind.STREET, RegionKind.COMMUNITY, RegionKind.GRID):
+        raise ValidationError({"region": "诉求只能归属到区、街道、社区或网格"})
+    category = resolve_category(category)
+    title = _clean_text(title, "title", "标题", max_len=100)
+    description = _clean_text(description, "description", "诉求内容", max_len=MAX_DESCRIPTION)
+    address = _clean_text(address, "address", "地址", max_len=200, required=False)
+    lat, lng = _check_location(category, lat, lng, address)
+    caller_name = _clean_text(caller_name, "caller_name", "诉求人姓名", max_len=50, required=False)
+    caller_phone = (caller_phone or "").strip()
+    if caller_phone:
+        try:
+            validate_mobile(caller_phone)
+        except ValidationError as exc:
+            raise ValidationError({"caller_phone": exc.messages[0]}) from None
+        caller_phone = normalize_mobile(caller_phone)
+    if anonymous:
+        caller_name, caller_phone = "", ""
+    photos = _check_photos(photos)
+    now = timezone.now()
+    at = submitted_at or now
+    if at > now + timezone.timedelta(minutes=5):
+        raise ValidationError({"submitted_at": "提交时间不能晚于现在"})
+    demand = Demand.objects.create(
+        channel=channel, category=category, region=region, title=title, description=description,
+        address=address, lat=lat, lng=lng, caller_name=caller_name, caller_phone=caller_phone,
+        anonymous=anonymous, household_id=household_id, submitted_at=at,
+        response_due=add_minutes(at, category.response_minutes, working_hours_only=category.working_hours_only),
+        handling_due=add_minutes(at, category.handling_minutes, working_hours_only=category.working_hours_only),
+    )
+    label = "" if actor is not None else ("诉求人" if channel == Channel.PORTAL else "Open311 客户端")
+    ev = _event(demand, "submit", actor=actor, actor_label=label, to_state=State.SUBMITTED,
+                note=f"渠道：{Channel(channel).label}", at=at)
+    _save_photos(demand, ev, photos)
+    record(actor=actor, action=AuditAction.CREATE, obj=demand,
+           changes={"channel": [None, channel], "category": [None, category.code], "region": [None, str(region)]})
+    if channel in (Channel.PORTAL, Channel.OPEN311):
+        staff = users_with_role_at(region, [Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF, Role.STREET_STAFF])
+        notify(recipients=staff, title=f"新诉求：{title}", body=f"{category.name} · {region}", link=_link(demand),
+               source=demand)
+    return demand
+
+
+# ---------------------------------------------------------------- transitions
+
+def _lock(demand: Demand | int, expected_version: int | None) -> Demand:
+    pk = demand.pk if isinstance(demand, Demand) else demand
+    d = Demand.objects.select_for_update().select_related("region", "category").get(pk=pk)
+    if expected_version is not None and int(expected_version) != d.version:
+        raise ValidationError("该诉求已被他人更新（版本已变化），请刷新页面后再操作，本次操作未生效")
+    return d
+
+
+def _bump(d: Demand, fields: list[str]) -> None:
+    d.version += 1
+    d.save(update_fields=[*fields, "version", "updated_at"])
+
+
+@transaction.atomic
+def demand_transition(
+    *, actor, demand: Demand | int, action: str, expected_version: int | None = None, note: str = "",
+    photos: Iterable[UploadedFile] = (), target_region: Region | None = None,
+    target_unit: HandlingUnit | None = None,
+) -> Demand:
+    spec = TRANSITIONS.get(action)
+    if spec is None:
+        raise ValidationError({"action": f"未知的操作“{html.escape(str(action))}”"})
+    d = _lock(demand, expected_version)
+    _require(actor, DemandPerm.HANDLE, d)
+    if d.state not in spec.sources:
+        raise ValidationError({"action": f"当前状态“{d.get_state_display()}”下不能执行“{spec.label}”"})
+    note = _clean_text(note, "note", "说明", max_len=2000, required=spec.note_required)
+    photos = _check_photos(photos)
+    before = d.state
+    now = timezone.now()
+    fields = ["state"]
+    notify_users, notify_title = [], ""
+    if action == "dispatch":
+        if (target_region is None) == (target_unit is None):
+            raise ValidationError({"target": "请选择一个派单对象：网格、社区、街道，或部门、驻区单位"})
+        if target_region is not None:
+            if target_region.kind not in (RegionKind.GRID, RegionKind.COMMUNITY, RegionKind.STREET):
+                raise ValidationError({"target": "只能派单到网格、社区或街道"})
+            if not has_perm_at(actor, DemandPerm.HANDLE, target_region.path):
+                raise ValidationError({"target": f"“{target_region}”不在您的管辖范围内"})
+            d.dispatch_from = d.region if d.region_id != target_region.pk else d.dispatch_from
+            d.region = target_region
+            d.assignee_unit = None
+            d.assignee_user = grid_worker_of(target_region) if target_region.kind == RegionKind.GRID else None
+            if d.assignee_user:
+                notify_users = [d.assignee_user]
+            else:
+                notify_users = list(users_with_role_at(
+                    target_region, [Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF, Role.STREET_STAFF]))
+            where = f"{target_region}" + (f"（{d.assignee_user.display_name}）" if d.assignee_user else "")
+        else:
+            if not target_unit.active or not has_perm_at(actor, DemandPerm.VIEW, target_unit.region.path):
+                raise ValidationError({"target": f"承办单位“{target_unit}”不可用或不在您的管辖范围内"})
+            d.assignee_unit = target_unit
+            d.assignee_user = target_unit.contact
+            notify_users = [target_unit.contact] if target_unit.contact else []
+            where = str(target_unit)
+        note = f"派至 {where}" + (f"：{note}" if note else "")
+        notify_title = f"新派单：{d.title}"
+        fields += ["region", "assignee_unit", "assignee_user", "dispatch_from"]
+    elif action == "return":
+        back = d.dispatch_from or d.region
+        d.region, d.dispatch_from, d.assignee_user, d.assignee_unit = back, None, None, None
+        fields += ["region", "dispatch_from", "assignee_user", "assignee_unit"]
+        notify_users = list(users_with_role_at(back, [Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF,
+                                                      Role.STREET_STAFF, Role.DISTRICT_ADMIN]))
+        notify_title = f"退单：{d.title}"
+    elif action in ("arrive", "handle"):
+        if d.responded_at is None:
+            d.responded_at = now
+            fields.append("responded_at")
+        if action == "handle":
+            d.handled_at = now
+            d.overdue = d.overdue or now > d.handling_due
+            fields += ["handled_at", "overdue"]
+    elif action == "close":
+        d.closed_at = now
+        fields.append("closed_at")
+    elif action == "reopen":
+        d.reopen_count += 1
+        d.handled_at = d.closed_at = None
+        d.satisfaction = ""
+        d.handling_due = add_minutes(now, d.category.handling_minutes,
+                                     working_hours_only=d.category.working_hours_only)
+        d.overdue = False
+        fields += ["reopen_count", "handled_at", "closed_at", "satisfaction", "handling_due", "overdue"]
+    elif action == "escalate":
+        if d.escalation >= Escalation.QUARTERLY:
+            raise ValidationError({"action": "已在季化解清单中，不能再升级"})
+        d.escalation += 1
+        d.escalated_at = now
+        fields += ["escalation", "escalated_at"]
+        notify_users, notify_title = escalation_targets(d), f"诉求升级至{d.get_escalation_display()}：{d.title}"
+    if spec.target:
+        d.state = spec.target
+    _bump(d, fields)
+    ev = _event(d, action, actor=actor, note=note, from_state=before, to_state=d.state)
+    _save_photos(d, ev, photos)
+    record(actor=actor, action=AuditAction.TRANSITION, obj=d,
+           changes={"state": [before, d.state], "action": [None, action]})
+    if notify_users:
+        notify(recipients=notify_users, title=notify_title, body=note or d.description[:200], link=_link(d), source=d)
+    return d
+
+
+@transaction.atomic
+def demand_merge(*, actor, demand: Demand | int, into: Demand, expected_version: int | None = None) -> Demand:
+    """Close a duplicate into the demand it repeats (both stay; the duplicate points at it)."""
+    d = _lock(demand, expected_version)
+    _require(actor, DemandPerm.HANDLE, d)
+    into = Demand.objects.select_related("region").get(pk=into.pk)
+    _require(actor, DemandPerm.HANDLE, into)
+    if into.pk == d.pk or into.duplicate_of_id == d.pk:
+        raise ValidationError({"into": "不能把诉求合并到它自己"})
+    if d.state not in (State.SUBMITTED, State.ACCEPTED):
+        raise ValidationError({"action": f"当前状态“{d.get_state_display()}”下不能合并"})
+    before = d.state
+    d.duplicate_of, d.state, d.closed_at = into, State.CLOSED, timezone.now()
+    _bump(d, ["duplicate_of", "state", "closed_at"])
+    _event(d, "merge", actor=actor, note=f"与 {into.tracking_code} 重复，已合并办理", from_state=before,
+           to_state=d.state)
+    _event(into, "merge", actor=actor, note=f"合并了重复诉求 {d.tracking_code}", public=False)
+    record(actor=actor, action=AuditAction.TRANSITION, obj=d, changes={"duplicate_of": [None, into.tracking_code]})
+    return d
+
+
+@transaction.atomic
+def demand_rate(*, actor, demand: Demand | int, rating: str, note: str = "", via: str = "portal",
+                expected_version: int | None = None) -> Demand:
+    """The resident's rating (portal: actor None; follow-up call: the staff member).
+    "Not satisfied" sends the demand back for handling once, with the reason."""
+    d = _lock(demand, expected_version)
+    if actor is not None:
+        _require(actor, DemandPerm.HANDLE, d)
+    if rating not in Satisfaction.values:
+        raise ValidationError({"rating": "请选择 满意、基本满意 或 不满意"})
+    if d.state not in (State.HANDLED, State.FOLLOW_UP):
+        raise ValidationError({"rating": f"诉求当前为“{d.get_state_display()}”，办结后才能评价"})
+    note = _clean_text(note, "note", "评价说明", max_len=500, required=rating == Satisfaction.UNSATISFIED)
+    before, now = d.state, timezone.now()
+    d.satisfaction, d.satisfaction_note = rating, note
+    fields = ["satisfaction", "satisfaction_note", "state"]
+    label = "诉求人" if actor is None else ""
+    how = "网上评价" if via == "portal" else "回访电话"
+    reopened = rating == Satisfaction.UNSATISFIED and d.reopen_count == 0
+    if reopened:
+        d.reopen_count += 1
+        d.state = State.DISPATCHED if (d.assignee_user_id or d.assignee_unit_id) else State.ACCEPTED
+        d.handled_at = None
+        d.handling_due = add_minutes(now, d.category.handling_minutes,
+                                     working_hours_only=d.category.working_hours_only)
+        d.overdue = False
+        fields += ["reopen_count", "handled_at", "handling_due", "overdue"]
+    else:
+        d.state, d.closed_at = State.CLOSED, now
+        fields.append("closed_at")
+    _bump(d, fields)
+    text = f"{how}：{Satisfaction(rating).label}" + (f"。{note}" if note else "")
+    _event(d, "rate", actor=actor, actor_label=label, note=text, from_state=before, to_state=d.state)
+    if reopened:
+        _event(d, "reopen", actor=actor, actor_label=label, note=f"诉求人不满意，重新办理：{note}",
+               from_state=before, to_state=d.state)
+        targets = [d.assignee_user] if d.assignee_user_id else list(
+            users_with_role_at(d.region, [Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF, Role.STREET_STAFF]))
+        notify(recipients=targets, title=f"诉求人不满意，需重新办理：{d.title}", body=note, link=_link(d), source=d)
+    record(actor=actor, action=AuditAction.TRANSITION, obj=d,
+           changes={"satisfaction": [None, rating], "state": [before, d.state]})
+    return d
+
+
+@transaction.atomic
+def demand_add_info(*, actor, demand: Demand | int, note: str, photos: Iterable[UploadedFile] = ()) -> Demand:
+    """The resident adds information from the portal (no state change)."""
+    d = _lock(demand, None)
+    if d.state == State.CLOSED:
+        raise ValidationError({"note": "诉求已关闭，不能再补充信息"})
+    note = _clean_text(note, "note", "补充内容", max_len=2000)
+    photos = _check_photos(photos)
+    ev = _event(d, "add_info", actor=actor, actor_label="" if actor else "诉求人", note=note)
+    _save_photos(d, ev, photos)
+    d.save(update_fields=["updated_at"])
+    record(actor=actor, action=AuditAction.UPDATE, obj=d, changes={"add_info": [None, note[:100]]})
+    if d.assignee_user_id:
+        notify(recipients=[d.assignee_user], title=f"诉求人补充了信息：{d.title}", body=note[:200], link=_link(d),
+               source=d)
+    return d
+
+
+# ---------------------------------------------------------------- escalation
+
+def escalation_targets(d: Demand) -> list:
+    kind, roles = {
+        Escalation.WEEKLY: (RegionKind.COMMUNITY, [Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF]),
+        Escalation.MONTHLY: (RegionKind.STREET, [Role.STREET_STAFF]),
+        Escalation.QUARTERLY: (RegionKind.DISTRICT, [Role.DISTRICT_ADMIN]),
+    }.get(d.escalation, (None, []))
+    node = ancestor_of_kind(d.region, kind) if kind else None
+    return list(users_with_role_at(node, roles)) if node else []
+
+
+def escalate_overdue(*, now=None) -> dict[str, int]:
+    """Flag open demands past their handling deadline, and raise them up the ladder
+    (weekly log → monthly dispatch → quarterly resolution) by how long they are overdue.
+    Each demand moves in its own transaction; running twice changes nothing more."""
+    now = now or timezone.now()
+    flagged = Demand.objects.filter(state__in=OPEN_STATES, handling_due__lt=now, overdue=False).update(overdue=True)
+    raised = 0
+    ladder = sorted(escalation_days().items(), reverse=True)
+    for level, days in ladder:
+        cutoff = now - timezone.timedelta(days=days)
+        ids = list(Demand.objects.filter(state__in=OPEN_STATES, handling_due__lt=cutoff, escalation__lt=level)
+                   .values_list("pk", flat=True)[:10000])
+        for pk in ids:
+            with transaction.atomic():
+                d = Demand.objects.select_for_update().select_related("region").get(pk=pk)
+                if d.state not in OPEN_STATES or d.escalation >= level:
+                    continue
+                before = d.escalation
+                d.escalation, d.escalated_at, d.overdue = level, now, True
+                _bump(d, ["escalation", "escalated_at", "overdue"])
+                _event(d, "escalate", note=f"超期未办结，自动升级至{d.get_escalation_display()}",
+                       from_state=d.state, to_state=d.state, at=now)
+                record(actor=None, action=AuditAction.TRANSITION, obj=d, changes={"escalation": [before, level]})
+                notify(recipients=escalation_targets(d), title=f"超期诉求升级至{d.get_escalation_display()}",
+                       body=f"{d.title}（{d.region}）", link=_link(d), source=d)
+                raised += 1
+    return {"flagged": flagged, "escalated": raised}
+
+
+# ---------------------------------------------------------------- personal data
+
+def demand_reveal_phone(*, actor, demand: Demand, purpose: str) -> str:
+    from accounts.roles import Perm
+    from audit.services import record_pii_view
+
+    purpose = _clean_text(purpose, "purpose", "查看目的", max_len=200)
+    if not has_perm_at(actor, Perm.PII_VIEW_FULL, demand.region.path):
+        raise ValidationError("您没有查看完整联系电话的权限")
+    record_pii_view(actor=actor, obj=demand, fields=["caller_phone"], purpose=purpose)
+    return demand.caller_phone
+
+
+# ---------------------------------------------------------------- configuration (admin pages use these)
+
+@transaction.atomic
+def category_create(*, actor, code: str, name: str, response_minutes: int, handling_minutes: int, **extra) -> Category:
+    if Category.objects.filter(code=code).exists():
+        raise ValidationError({"code": f"编码“{code}”已存在"})
+    cat = Category.objects.create(code=code, name=name, response_minutes=response_minutes,
+                                  handling_minutes=handling_minutes, **extra)
+    record(actor=actor, action=AuditAction.CREATE, obj=cat, changes={"code": [None, code]})
+    return cat
+
+
+def satisfaction_ok(value: str) -> bool:
+    return value in (Satisfaction.SATISFIED, Satisfaction.BASIC)

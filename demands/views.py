@@ -1,0 +1,328 @@
+"""Staff pages: intake, the street report, lists, the demand with its actions, the escalation
+pages (周纪实 / 月调度 / 季化解) and statistics."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.scope import has_perm, has_perm_at, scope_filter
+from regions.models import Region, RegionKind
+
+from . import selectors, services
+from .forms import IntakeForm, RateForm, StreetReportForm
+from .models import Channel, Demand, Escalation, HandlingUnit, State
+from .rules import STAFF_ACTIONS, TRANSITIONS, DemandPerm
+
+TOO_BIG = "提交的内容过大（超过 10 MB）：请缩短诉求内容或减少照片，本次未保存"
+
+
+def _require(request, perm):
+    if not has_perm(request.user, perm):
+        raise PermissionDenied("您没有访问接诉即办的权限")
+
+
+def read_post(request):
+    """request.POST and FILES, or None when the body is over the upload limit."""
+    try:
+        return request.POST, request.FILES
+    except RequestDataTooBig:
+        return None, None
+
+
+def mark_too_big(form) -> None:
+    """Put the 'too big' message on an unbound form (the body could not be read at all)."""
+    from django.forms.utils import ErrorDict
+
+    form._errors, form.cleaned_data = ErrorDict(), {}
+    form.add_error(None, TOO_BIG)
+
+
+def apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            visible = field in form.fields and not form.fields[field].widget.is_hidden
+            target = field if visible else None
+            for e in errs:
+                names = {"photos": "照片", "lat": "位置", "region": "所属节点"}
+                label = "" if target else (names.get(field, "") + "：")
+                form.add_error(target, e if target else f"{label}{e}".lstrip("："))
+    else:
+        for e in exc.messages:
+            form.add_error(None, e)
+
+
+def _nodes(user, kinds=(RegionKind.STREET, RegionKind.COMMUNITY, RegionKind.GRID)):
+    return list(scope_filter(Region.objects.filter(kind__in=kinds), user, DemandPerm.HANDLE)
+                .select_related("parent").order_by("path")[:1000])
+
+
+@login_required
+def demand_list(request):
+    _require(request, DemandPerm.VIEW)
+    g = request.GET
+    qs = selectors.demand_list(request.user, state=g.get("state", ""), channel=g.get("channel", ""),
+                               category=g.get("category", ""), overdue=g.get("overdue") == "1",
+                               q=g.get("q", "").strip()[:50])
+    page = Paginator(qs, 30).get_page(g.get("page"))
+    params = g.copy()
+    params.pop("page", None)
+    return render(request, "demands/list.html", {
+        "page": page, "states": State.choices, "channels": Channel.choices,
+        "categories": selectors.active_categories(), "f": g, "qs_params": params.urlencode(), "now": timezone.now(),
+    })
+
+
+@login_required
+def queue(request):
+    _require(request, DemandPerm.HANDLE)
+    page = Paginator(selectors.handler_queue(request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "demands/queue.html", {"page": page, "now": timezone.now()})
+
+
+@login_required
+def create(request):
+    _require(request, DemandPerm.HANDLE)
+    cats, nodes = selectors.active_categories(), _nodes(request.user)
+    if request.method == "POST":
+        data, files = read_post(request)
+        if data is None:
+            form = IntakeForm(categories=cats, nodes=nodes)
+            mark_too_big(form)
+            return render(request, "demands/create.html", {"form": form}, status=400)
+        form = IntakeForm(data, categories=cats, nodes=nodes)
+        if form.is_valid():
+            d = form.cleaned_data
+            region = next((n for n in nodes if str(n.pk) == d["region"]), None)
+            try:
+                demand = services.demand_create(
+                    actor=request.user, channel=d["channel"], category=d["category"], region=region,
+                    title=d["title"], description=d["description"], address=d["address"], lat=d["lat"],
+                    lng=d["lng"], caller_name=d["caller_name"], caller_phone=d["caller_phone"],
+                    anonymous=d["anonymous"], photos=files.getlist("photos"),
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, f"已登记，查询码 {demand.tracking_code}")
+                return redirect("demands:detail", pk=demand.pk)
+        return render(request, "demands/create.html", {"form": form}, status=400)
+    return render(request, "demands/create.html", {"form": IntakeForm(categories=cats, nodes=nodes)})
+
+
+@login_required
+def street_report(request):
+    """A grid worker's report from the street: phone-sized, with a photo and the browser's location."""
+    _require(request, DemandPerm.HANDLE)
+    cats, grids = selectors.active_categories(), _nodes(request.user, (RegionKind.GRID,))
+    initial = {}
+    if request.GET.get("grid", "").isdigit():
+        initial["grid"] = request.GET["grid"]
+    if request.GET.get("household", "").isdigit():
+        initial["household"] = int(request.GET["household"])
+    if request.method == "POST":
+        data, files = read_post(request)
+        if data is None:
+            form = StreetReportForm(categories=cats, grids=grids)
+            mark_too_big(form)
+            return render(request, "demands/street_report.html", {"form": form}, status=400)
+        form = StreetReportForm(data, categories=cats, grids=grids)
+        if form.is_valid():
+            d = form.cleaned_data
+            grid = next(g for g in grids if str(g.pk) == d["grid"])
+            try:
+                demand = services.demand_create(
+                    actor=request.user, channel=Channel.STREET, category=d["category"], region=grid,
+                    title=d["title"], description=d["description"], address=d["address"], lat=d["lat"],
+                    lng=d["lng"], household_id=d["household"], photos=files.getlist("photos"),
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, f"已上报，查询码 {demand.tracking_code}")
+                return redirect("demands:detail", pk=demand.pk)
+        return render(request, "demands/street_report.html", {"form": form}, status=400)
+    form = StreetReportForm(initial=initial, categories=cats, grids=grids)
+    return render(request, "demands/street_report.html", {"form": form})
+
+
+def _detail_context(request, demand: Demand) -> dict:
+    user = request.user
+    can_handle = has_perm_at(user, DemandPerm.HANDLE, demand.region.path)
+    actions = [(a, TRANSITIONS[a]) for a in STAFF_ACTIONS if demand.state in TRANSITIONS[a].sources]
+    actions = actions if can_handle else []
+    dup_states = (State.SUBMITTED, State.ACCEPTED)
+    from accounts.roles import Perm
+
+    return {
+        "demand": demand,
+        "events": demand.events.select_related("actor").prefetch_related("photos"),
+        "photos": demand.photos.filter(event__isnull=True),
+        "actions": actions,
+        "can_handle": can_handle,
+        "targets": selectors.dispatch_targets(user, demand) if any(a == "dispatch" for a, _ in actions) else None,
+        "duplicates": selectors.duplicate_candidates(user, demand) if demand.state in dup_states else [],
+        "rate_form": RateForm() if can_handle and demand.state in (State.HANDLED, State.FOLLOW_UP) else None,
+        "can_reveal": bool(demand.caller_phone) and has_perm_at(user, Perm.PII_VIEW_FULL, demand.region.path),
+        "now": timezone.now(),
+    }
+
+
+@login_required
+def detail(request, pk: int):
+    _require(request, DemandPerm.VIEW)
+    demand = selectors.demand_get(request.user, pk)
+    return render(request, "demands/detail.html", _detail_context(request, demand))
+
+
+def _post_action(request, pk: int, fn):
+    _require(request, DemandPerm.HANDLE)
+    demand = selectors.demand_get(request.user, pk)
+    data, files = read_post(request)
+    if data is None:
+        messages.error(request, TOO_BIG)
+        return redirect("demands:detail", pk=demand.pk)
+    try:
+        msg = fn(demand, data, files)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        if msg:
+            messages.success(request, msg)
+    return redirect("demands:detail", pk=demand.pk)
+
+
+def _version(data):
+    v = data.get("version", "")
+    return int(v) if str(v).isdigit() else None
+
+
+@login_required
+@require_POST
+def act(request, pk: int):
+    def run(demand, data, files):
+        action = data.get("action", "")
+        target = data.get("target", "")
+        target_region = target_unit = None
+        if action == "dispatch":
+            kind, _, tid = target.partition(":")
+            if kind == "r" and tid.isdigit():
+                nodes = scope_filter(Region.objects.all(), request.user, DemandPerm.HANDLE)
+                target_region = nodes.filter(pk=tid).first()
+            elif kind == "u" and tid.isdigit():
+                target_unit = scope_filter(HandlingUnit.objects.filter(active=True), request.user,
+                                           DemandPerm.VIEW).filter(pk=tid).first()
+            if target_region is None and target_unit is None:
+                raise ValidationError({"target": "派单对象：请选择您管辖范围内的网格、社区、街道或承办单位"})
+        d = services.demand_transition(
+            actor=request.user, demand=demand, action=action, expected_version=_version(data),
+            note=data.get("note", ""), photos=files.getlist("photos"), target_region=target_region,
+            target_unit=target_unit,
+        )
+        return f"已{TRANSITIONS[action].label}，当前状态：{d.get_state_display()}"
+
+    return _post_action(request, pk, run)
+
+
+@login_required
+@require_POST
+def merge(request, pk: int):
+    def run(demand, data, files):
+        into_id = data.get("into", "")
+        into = selectors.visible_demands(request.user).filter(pk=into_id).first() if str(into_id).isdigit() else None
+        if into is None:
+            raise ValidationError("要合并到的诉求不存在或不在您的管辖范围内")
+        services.demand_merge(actor=request.user, demand=demand, into=into, expected_version=_version(data))
+        return f"已合并到 {into.tracking_code}"
+
+    return _post_action(request, pk, run)
+
+
+@login_required
+@require_POST
+def rate(request, pk: int):
+    def run(demand, data, files):
+        d = services.demand_rate(actor=request.user, demand=demand, rating=data.get("rating", ""),
+                                 note=data.get("note", ""), via="follow_up", expected_version=_version(data))
+        return f"已记录回访评价，当前状态：{d.get_state_display()}"
+
+    return _post_action(request, pk, run)
+
+
+@login_required
+@require_POST
+def reveal_phone(request, pk: int):
+    _require(request, DemandPerm.VIEW)
+    demand = selectors.demand_get(request.user, pk)
+    try:
+        phone = services.demand_reveal_phone(actor=request.user, demand=demand, purpose=request.POST.get("purpose", ""))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("demands:detail", pk=demand.pk)
+    ctx = _detail_context(request, demand)
+    ctx["revealed_phone"] = phone
+    return render(request, "demands/detail.html", ctx)
+
+
+LADDER_PAGES = {
+    Escalation.WEEKLY: ("周纪实", "社区干部每周梳理：超期未办结、升级到社区的诉求"),
+    Escalation.MONTHLY: ("月调度", "街道每月一调度：超期一周以上仍未办结的诉求"),
+    Escalation.QUARTERLY: ("季化解", "难题每季一会商：超期一个月以上的诉求"),
+}
+
+
+def _ladder(request, level: int):
+    _require(request, DemandPerm.STATS)
+    qs = selectors.escalation_list(request.user, level)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    title, intro = LADDER_PAGES[level]
+    return render(request, "demands/ladder.html", {
+        "page": page, "title": title, "intro": intro, "level": level, "now": timezone.now(),
+        "counts": selectors.escalation_counts(request.user),
+    })
+
+
+@login_required
+def weekly(request):
+    return _ladder(request, Escalation.WEEKLY)
+
+
+@login_required
+def monthly(request):
+    return _ladder(request, Escalation.MONTHLY)
+
+
+@login_required
+def quarterly(request):
+    return _ladder(request, Escalation.QUARTERLY)
+
+
+@login_required
+def stats(request):
+    _require(request, DemandPerm.STATS)
+    nodes = list(scope_filter(Region.objects.filter(kind__in=[RegionKind.DISTRICT, RegionKind.STREET,
+                                                               RegionKind.COMMUNITY]), request.user, DemandPerm.STATS)
+                 .order_by("path")[:500])
+    if not nodes:
+        raise PermissionDenied("您的管辖范围内没有可统计的节点")
+    node = next((n for n in nodes if str(n.pk) == request.GET.get("node")), nodes[0])
+    period = request.GET.get("period", "year")
+    try:
+        start, end, label = selectors.period_bounds(period)
+    except (ValueError, IndexError):
+        start, end, label = selectors.period_bounds("year")
+    data = selectors.statistics_for(request.user, node, start, end)
+    chart = {
+        "channels": [{"name": Channel(r["channel"]).label, "value": r["n"]} for r in data["by_channel"]],
+        "categories": [[r["category__name"], r["n"]] for r in data["by_category"]],
+        "hot": [[h["lng"], h["lat"], h["n"]] for h in data["hot_spots"]],
+    }
+    return render(request, "demands/stats.html", {
+        "nodes": nodes, "node": node, "period": period, "label": label, "data": data,
+        "chart": chart,
+    })
