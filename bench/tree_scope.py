@@ -27,7 +27,6 @@ def build(scale: float) -> dict:
 
     from accounts.models import RoleAssignment, User
     from accounts.roles import Role
-    from orgs.models import PartyOrg
     from regions.models import Region
 
     districts = max(1, round(10 * min(scale, 1.0) ** 0.5))
@@ -95,7 +94,8 @@ def main() -> None:
     data = build(args.scale)
     street, district = data["street"], data["district"]
     print(f"database: {url.rsplit('@', 1)[-1]}")
-    print(f"tree: {data['nodes']} nodes, {data['grids']} grids; rows: {data['rows']:,} (built in {data['build_s']:.1f} s)")
+    print(f"tree: {data['nodes']} nodes, {data['grids']} grids; rows: {data['rows']:,} "
+          f"(built in {data['build_s']:.1f} s)")
 
     # A request resolves the user's role assignments once (cached on request.user) and then runs its
     # queries; the resolution is timed on its own below.
