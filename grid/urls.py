@@ -1,4 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from core.imports import import_urls
+
+from . import views
+from .imports import ResidentImporter
 
 app_name = "grid"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.grid_list, name="list"),
+    path("<int:pk>/", views.grid_detail, name="detail"),
+    path("<int:pk>/edit/", views.grid_edit, name="edit"),
+    path("map/", views.grid_map, name="map"),
+    path("map/geojson/", views.grid_geojson, name="geojson"),
+    path("residents/", views.resident_list, name="residents"),
+    path("residents/<int:pk>/", views.resident_detail, name="resident"),
+    path("households/<int:pk>/", views.household_detail, name="household"),
+    path("floating/expiring/", views.expiring, name="expiring"),
+    path("visits/", views.visit_stats, name="visits"),
+    path("m/", views.mobile, name="mobile"),
+    path("m/visit/", views.visit_new, name="visit_new"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
+]
+urlpatterns += import_urls(ResidentImporter, prefix="import/", name="import", back_url_name="grid:residents")

@@ -1,0 +1,129 @@
+"""Excel import of houses, households and residents through the shared core.imports mechanism."""
+
+import io
+from datetime import date
+
+import pytest
+import xlsxwriter
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from core.idnumber import generate_id_number
+from core.models import ImportJob
+from grid.imports import ResidentImporter
+from grid.models import House, Household, Resident
+
+pytestmark = pytest.mark.django_db
+
+HEADERS = [c.header for c in ResidentImporter.columns]
+
+
+def xlsx(rows, headers=HEADERS) -> bytes:
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet("居民")
+    text = wb.add_format({"num_format": "@"})
+    ws.write_row(0, 0, headers)
+    for i, row in enumerate(rows, 1):
+        for j, h in enumerate(headers):
+            v = row.get(h, "")
+            if isinstance(v, float):
+                ws.write_number(i, j, v)
+            else:
+                ws.write_string(i, j, str(v), text)
+    wb.close()
+    return buf.getvalue()
+
+
+def _ids(n):
+    import random
+
+    rng = random.Random(11)
+    return [generate_id_number(rng, birth_date=date(1960 + i, 1, 2), gender="F") for i in range(n)]
+
+
+def _row(name, idn, **kw):
+    base = {"社区": "东一社区", "网格": "网格1", "小区": "阳光小区", "楼栋": "1号楼", "单元": "2", "门牌": "501",
+            "房屋用途": "自住", "姓名": name, "身份证号": idn, "手机号": "13912345678", "人口类型": "户籍人口",
+            "与户主关系": "户主"}
+    base.update(kw)
+    return base
+
+
+def _upload(c, data, mode="all"):
+    return c.post("/grid/import/", {"file": SimpleUploadedFile("居民.xlsx", data), "mode": mode})
+
+
+def test_good_file_creates_houses_households_and_residents(personas, tree, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    ids = _ids(4)
+    data = xlsx([
+        _row("刘一", ids[0], 关爱标签="独居老人、低保"),
+        _row("刘二", ids[1], 与户主关系="配偶"),
+        _row("陈三", ids[2], 门牌="502", 房屋用途="出租", 人口类型="流动人口", 来本地日期="2025-03-01",
+             居住证到期日="2027-03-01"),
+        _row("陈四", ids[3], 门牌="502", 房屋用途="出租", 与户主关系="子女"),
+    ])
+    resp = _upload(client_for(personas.secretary), data)
+    job = ImportJob.objects.get()
+    assert resp.status_code == 302 and job.status == "done", job.message
+    assert House.objects.count() == 2 and Household.objects.count() == 2 and Resident.objects.count() == 4
+    liu = Resident.objects.get(name="刘一")
+    assert liu.care_labels == ["独居老人", "低保"] and liu.household.is_care and liu.household.members == 2
+    assert liu.grid == tree.east1_grid1 and liu.name_initials == "ly" and liu.id_number == ids[0]
+    assert liu.household.house.address == "阳光小区1号楼2单元501"
+    assert Resident.objects.get(name="陈三").permit_expiry == date(2027, 3, 1)
+
+
+def test_bad_rows_are_all_listed_and_nothing_is_saved(personas, tree, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    ids = _ids(3)
+    data = xlsx([
+        _row("好人", ids[0]),
+        _row("", ids[1]),                                   # row 3: name missing
+        _row("坏号", ids[1][:-1] + ("0" if ids[1][-1] != "0" else "1")),  # row 4: check digit
+        _row("外人", ids[2], 社区="西一社区"),                # row 5: outside the scope
+        _row("无楼", _ids(5)[4], 楼栋="9号楼"),              # row 6: no such building
+        _row("重复", ids[0]),                               # row 7: duplicate ID in the file
+        _row("标签", "", 关爱标签="富人"),                   # row 8: unknown care tag
+    ])
+    c = client_for(personas.secretary)
+    _upload(c, data)
+    job = ImportJob.objects.get()
+    assert job.status == "invalid"
+    assert sorted(job.bad_row_numbers) == [3, 4, 5, 6, 7, 8]
+    reasons = {(e["row"], e["column"]): e["reason"] for e in job.errors}
+    assert reasons[(3, "姓名")] == "必填项，不能为空"
+    assert "校验" in reasons[(4, "身份证号")] or "身份证" in reasons[(4, "身份证号")]
+    assert "不在您的管辖范围内" in reasons[(5, "社区")]
+    assert "找不到楼栋" in reasons[(6, "楼栋")]
+    assert reasons[(7, "身份证号")] == "与第 2 行重复"
+    assert "未知关爱标签" in reasons[(8, "关爱标签")]
+    assert not Resident.objects.exists() and not House.objects.exists()
+    page = c.get(f"/grid/import/jobs/{job.pk}/").content.decode()
+    assert "与第 2 行重复" in page and ids[0] not in page
+
+
+def test_id_already_registered_and_good_rows_mode(personas, gdata, tree, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    taken = gdata.id_numbers["张三"]
+    fresh = _ids(1)[0]
+    data = xlsx([_row("张三", taken), _row("新人", fresh)])
+    _upload(client_for(personas.secretary), data, mode="good")
+    job = ImportJob.objects.get()
+    assert job.status == "done" and job.created_rows == 1, (job.message, job.errors)
+    assert job.errors[0]["reason"] == "该身份证号已登记为居民"
+    assert Resident.objects.filter(name="新人").exists()
+
+
+def test_not_an_excel_file_gets_a_clear_message(personas, tree, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    resp = client_for(personas.secretary).post(
+        "/grid/import/", {"file": SimpleUploadedFile("居民.csv", "姓名\n张三".encode()), "mode": "all"})
+    assert resp.status_code == 400
+    assert "xlsx" in resp.content.decode()
+
+
+def test_grid_worker_cannot_import(personas, tree, client_for):
+    assert client_for(personas.grid_worker).get("/grid/import/").status_code == 403
+    assert client_for(personas.secretary).get("/grid/import/").status_code == 200
+    assert client_for(personas.secretary).get("/grid/import/template/").status_code == 200
