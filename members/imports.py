@@ -88,7 +88,11 @@ class MemberImporter(Importer):
     unique_columns = ["id_number"]
 
     def prepare(self, rows):
-        orgs = scope_filter(PartyOrg.objects.all(), self.actor, MembersPerm.IMPORT).values_list("id", "name")
+        # Look up only the organizations the file names: the cost follows the file, not the scope.
+        names = {cell_text(r.raw.get("org")).strip() for r in rows} - {""}
+        orgs = scope_filter(PartyOrg.objects.all(), self.actor, MembersPerm.IMPORT)
+        orgs = orgs.filter(name__in=list(names)).values_list("id", "name") if len(names) <= 5000 else (
+            orgs.values_list("id", "name"))
         by_name: dict[str, list[int]] = defaultdict(list)
         for pk, name in orgs:
             by_name[name].append(pk)
