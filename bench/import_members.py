@@ -99,21 +99,15 @@ def clear() -> None:
 
 
 def run_ours(user, data: bytes) -> tuple[float, int]:
-    from django.db import transaction
-
     from core.imports import read_sheet
     from members.imports import MemberImporter
 
     t0 = time.perf_counter()
     sheet = read_sheet(MemberImporter, data, filename="members.xlsx")
-    importer = MemberImporter(actor=user)
-    rows = importer.validate(sheet)
-    bad = [r for r in rows if not r.ok]
-    if bad:
-        raise SystemExit(f"unexpected bad rows: {bad[0].errors}")
-    with transaction.atomic():
-        n = importer.save_rows(rows)
-    return time.perf_counter() - t0, n
+    outcome = MemberImporter(actor=user).import_sheet(sheet)
+    if not outcome.saved:
+        raise SystemExit(f"unexpected bad rows: {outcome.bad[0].errors}")
+    return time.perf_counter() - t0, outcome.created
 
 
 def run_peer(data: bytes) -> tuple[float, int]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 import os
 from collections.abc import Callable
@@ -170,10 +169,15 @@ def blind_index(value: str, *, purpose: str) -> str:
         raise TypeError(f"blind_index() expects str, got {type(value).__name__}")
     if not purpose or "\x00" in purpose:
         raise ValueError("purpose must be a non-empty string without NUL characters")
-    message = purpose.encode("utf-8") + b"\x00" + value.encode("utf-8")
-    return hmac.new(
-        _key_from_settings(HASH_KEY_SETTING), message, hashlib.sha256
-    ).hexdigest()
+    # hmac.digest: OpenSSL's one-shot HMAC, several times cheaper than building an hmac object.
+    return hmac.digest(
+        _key_from_settings(HASH_KEY_SETTING), _purpose_prefix(purpose) + value.encode("utf-8"), "sha256"
+    ).hex()
+
+
+@lru_cache(maxsize=64)
+def _purpose_prefix(purpose: str) -> bytes:
+    return purpose.encode("utf-8") + b"\x00"
 
 
 # --------------------------------------------------------------------------

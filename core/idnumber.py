@@ -87,6 +87,8 @@ def normalize_id_number(value: str) -> str:
 
     Does not validate; pair with :func:`parse_id_number` or :func:`validate_id_number`.
     """
+    if _FULL_RE.fullmatch(value):  # already normalized: the common case in bulk imports
+        return value
     return value.strip().translate(_FULLWIDTH_TABLE)
 
 

@@ -34,6 +34,7 @@ in the error report, which holds masked values only).
 from __future__ import annotations
 
 import io
+import operator
 import re
 import time
 import zipfile
@@ -48,7 +49,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -70,6 +71,11 @@ __all__ = [
     "id_number",
     "import_urls",
     "bulk_insert",
+    "ImportOutcome",
+    "RowStream",
+    "allocate_ids",
+    "existing_values",
+    "insert_rows",
     "integer",
     "mobile",
     "read_sheet",
@@ -101,6 +107,8 @@ def _setting(name: str, default: Any) -> Any:
 
 def cell_text(value: Any) -> str:
     """A cell as text: integral floats lose their ".0", dates become ISO strings."""
+    if value.__class__ is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -118,7 +126,7 @@ def cell_text(value: Any) -> str:
 
 def text(max_length: int | None = None, *, min_length: int = 0) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
-        s = cell_text(value)
+        s = value.strip() if value.__class__ is str else cell_text(value)
         if max_length is not None and len(s) > max_length:
             raise ValidationError(f"内容过长：最多 {max_length} 个字，实际 {len(s)} 个字")
         if len(s) < min_length:
@@ -133,6 +141,10 @@ def choice(mapping: dict[str, Any], *, label: str = "") -> Callable[[Any], Any]:
     allowed = "、".join(mapping)
 
     def parse(value: Any) -> Any:
+        try:
+            return mapping[value]  # the common case: the exact label as typed in the template
+        except (KeyError, TypeError):
+            pass
         s = cell_text(value)
         if s in mapping:
             return mapping[s]
@@ -153,13 +165,18 @@ def date_value(*, allow_future: bool = False) -> Callable[[Any], date]:
             d = value
         else:
             s = cell_text(value)
-            m = _DATE_RE.match(s) or _DATE8_RE.match(s)
-            if not m:
-                raise ValidationError("日期格式不正确，应为 2020-01-31 或 2020年1月31日")
-            try:
-                d = date(int(m[1]), int(m[2]), int(m[3]))
+            try:  # ISO 2020-01-31, the template's format, first
+                d = date.fromisoformat(s) if len(s) == 10 and s[4] == "-" and s[7] == "-" else None
             except ValueError:
-                raise ValidationError("不是真实存在的日期") from None
+                d = None
+            if d is None:
+                m = _DATE_RE.match(s) or _DATE8_RE.match(s)
+                if not m:
+                    raise ValidationError("日期格式不正确，应为 2020-01-31 或 2020年1月31日")
+                try:
+                    d = date(int(m[1]), int(m[2]), int(m[3]))
+                except ValueError:
+                    raise ValidationError("不是真实存在的日期") from None
         if d.year < 1900:
             raise ValidationError("日期不能早于 1900 年")
         if not allow_future and d > today():
@@ -246,6 +263,7 @@ class ImportRow:
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
     importer: Importer | None = field(default=None, repr=False)
+    pk: Any = None  # streaming importers: the primary key the row was written with
 
     @property
     def ok(self) -> bool:
@@ -284,6 +302,10 @@ class Importer:
     unique_columns: ClassVar[list[str]] = []
     model: ClassVar[Any] = None
     batch_size: ClassVar[int] = 2000
+    # Streaming importers (see import_sheet) check the database only in prepare(): their
+    # check_rows() runs per chunk while rows are being written and must not query.
+    streaming: ClassVar[bool] = False
+    chunk_size: ClassVar[int] = 2000
     template_name: ClassVar[str] = ""  # download file name (without .xlsx); default: label + 导入模板
     do_not_call_in_templates: ClassVar[bool] = True  # templates receive the class itself
 
@@ -317,6 +339,16 @@ class Importer:
         bulk_insert(self.model, objs, batch_size=self.batch_size)
         return len(objs)
 
+    def write_chunk(self, rows: list[ImportRow], stream: RowStream) -> None:
+        """Streaming importers: write one chunk of good rows (default: ``row.values`` into ``model``)."""
+        for row in rows:
+            row.pk = stream.write(row.values)
+
+    def finish(self, rows: list[ImportRow]) -> int:
+        """Streaming importers: after the stream is closed (queries allowed again), write what depends
+        on every row (other tables) and return how many records were created."""
+        return len(rows)
+
     def after_save(self, count: int) -> None:
         """Called inside the transaction after saving (e.g. for extra audit entries)."""
 
@@ -327,51 +359,175 @@ class Importer:
         return (cls.template_name or f"{cls.label}导入模板") + ".xlsx"
 
     def validate(self, sheet: SheetData, progress: Callable[[int], None] | None = None) -> list[ImportRow]:
+        """Check every row (no saving). The two-step path of importers that do not stream."""
         token = _TODAY.set(timezone.localdate())
         try:
-            return self._validate(sheet, progress)
+            rows = self._rows(sheet)
+            self.prepare(rows)
+            checker = _RowChecker(self)
+            step = max(1000, len(rows) // 50)
+            for start in range(0, len(rows), step):
+                checker.cells_and_row(rows[start:start + step])
+                if progress:
+                    progress(min(len(rows), start + step))
+            for row in rows:
+                checker.unique(row)
+            self.check_rows([r for r in rows if r.ok])
+            return rows
         finally:
             _TODAY.reset(token)
 
-    def _validate(self, sheet: SheetData, progress: Callable[[int], None] | None) -> list[ImportRow]:
-        rows = [ImportRow(number=n, raw=raw, importer=self) for n, raw in sheet.rows]
+    def _rows(self, sheet: SheetData) -> list[ImportRow]:
+        return [ImportRow(number=n, raw=raw, importer=self) for n, raw in sheet.rows]
+
+    # -- one call: validate and save ---------------------------------------------
+
+    def import_sheet(self, sheet: SheetData, *, good_rows_only: bool = False,
+                     progress: Callable[[int], None] | None = None,
+                     on_saved: Callable[[int, list[ImportRow]], None] | None = None) -> ImportOutcome:
+        """Validate every row and save: all or nothing, or (``good_rows_only``) the good rows.
+
+        ``on_saved(created, rows)`` runs inside the saving transaction (audit, job bookkeeping).
+        A streaming importer (``streaming = True``) on PostgreSQL writes each chunk of good rows
+        into an open COPY while the next chunk is validated, so the database ingests while Python
+        checks; a bad row in all-or-nothing mode stops the writing (validation goes on, so every
+        bad row is reported) and the transaction is rolled back. Elsewhere (SQLite) every row is
+        validated first, then the good ones are written in one transaction.
+
+        While rows are interleaved (see :meth:`interleaves`) the COPY holds the connection, so
+        ``progress`` must not query through Django's default connection then (``run_import`` gives
+        it a connection of its own); ``on_saved`` always runs after the COPY is closed.
+        """
+        if not self.streaming:
+            rows = self.validate(sheet, progress)
+            bad = [r for r in rows if not r.ok]
+            if bad and not good_rows_only:
+                return ImportOutcome(rows=rows, created=0, saved=False)
+            good = [r for r in rows if r.ok]
+            with transaction.atomic():
+                created = self.save_rows(good) if good else 0
+                self.after_save(created)
+                if on_saved:
+                    on_saved(created, rows)
+            return ImportOutcome(rows=rows, created=created, saved=True)
+        token = _TODAY.set(timezone.localdate())
+        try:
+            return self._import_streaming(sheet, good_rows_only, progress, on_saved)
+        finally:
+            _TODAY.reset(token)
+
+    def interleaves(self, count: int) -> bool:
+        """Whether import_sheet validates ``count`` rows while writing them (PostgreSQL, more than
+        one chunk): the caller's progress callback must then use a connection of its own."""
+        from django.db import connections
+
+        return self.streaming and connections["default"].vendor == "postgresql" and count > self.chunk_size
+
+    def _import_streaming(self, sheet, good_rows_only, progress, on_saved) -> ImportOutcome:
+        rows = self._rows(sheet)
         self.prepare(rows)
-        parsers = [(c, c.parser or text(), getattr(self, f"clean_{c.key}", None)) for c in self.columns]
-        step = max(1000, len(rows) // 50)
-        for index, row in enumerate(rows, 1):
-            for column, parse, clean_cell in parsers:
-                raw = row.raw.get(column.key)
-                if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
-                    if column.required:
-                        row.add_error(column.key, "必填项，不能为空")
+        checker = _RowChecker(self)
+        chunks = list(iter_chunks(rows, self.chunk_size))
+        interleave = self.interleaves(len(rows))
+
+        def check(chunk: list[ImportRow]) -> bool:
+            """Validate one chunk in file order; True if all its rows are good."""
+            checker.cells_and_row(chunk)
+            for row in chunk:
+                checker.unique(row)
+            self.check_rows([r for r in chunk if r.ok])
+            return all(r.ok for r in chunk)
+
+        all_good = True
+        if not interleave:
+            for index, chunk in enumerate(chunks):
+                all_good = check(chunk) and all_good
+                if progress:
+                    progress(min(len(rows), (index + 1) * self.chunk_size))
+            if not all_good and not good_rows_only:
+                return ImportOutcome(rows=rows, created=0, saved=False)
+        with transaction.atomic():
+            written: list[ImportRow] = []
+            with RowStream(self.model, count=len(rows), batch_size=self.batch_size) as stream:
+                self.stream = stream
+                for index, chunk in enumerate(chunks):
+                    if interleave:
+                        all_good = check(chunk) and all_good
+                        if progress:
+                            progress(min(len(rows), (index + 1) * self.chunk_size))
+                    if not all_good and not good_rows_only:
+                        continue  # nothing will be kept: only go on validating
+                    good = [r for r in chunk if r.ok]
+                    if good:
+                        self.write_chunk(good, stream)
+                        written.extend(good)
+            if not all_good and not good_rows_only:
+                transaction.set_rollback(True)
+                return ImportOutcome(rows=rows, created=0, saved=False)
+            created = self.finish(written) if written else 0
+            self.after_save(created)
+            if on_saved:
+                on_saved(created, rows)
+        return ImportOutcome(rows=rows, created=created, saved=True)
+
+
+@dataclass
+class ImportOutcome:
+    rows: list[ImportRow]
+    created: int
+    saved: bool  # False: all-or-nothing with bad rows, nothing written
+
+    @property
+    def bad(self) -> list[ImportRow]:
+        return [r for r in self.rows if not r.ok]
+
+
+class _RowChecker:
+    """The per-row part of validation, shared by the two-step and the streaming paths."""
+
+    def __init__(self, importer: Importer):
+        self.importer = importer
+        self.parsers = [(c.key, c.required, c.parser or text(), getattr(importer, f"clean_{c.key}", None))
+                        for c in importer.columns]
+        self.seen: dict[str, dict[Any, int]] = {key: {} for key in importer.unique_columns}
+
+    def cells_and_row(self, rows: list[ImportRow]) -> None:
+        parsers = self.parsers
+        clean_row = self.importer.clean_row
+        for row in rows:
+            raw_cells = row.raw
+            values = row.values
+            for key, required, parse, clean_cell in parsers:
+                raw = raw_cells.get(key)
+                if raw is None or raw == "" or (raw.__class__ is str and raw.isspace()):
+                    if required:
+                        row.add_error(key, "必填项，不能为空")
                     else:
-                        row.values[column.key] = None
+                        values[key] = None
                     continue
                 try:
                     value = parse(raw)
-                    row.values[column.key] = clean_cell(value) if clean_cell else value
+                    values[key] = clean_cell(value) if clean_cell else value
                 except ValidationError as exc:
-                    row.add_error(column.key, "；".join(exc.messages))
-            if row.ok:
+                    row.add_error(key, "；".join(exc.messages))
+            if not row.errors:
                 try:
-                    self.clean_row(row)
+                    clean_row(row)
                 except ValidationError as exc:
                     for key, msg in _messages_by_key(exc):
                         row.add_error(key, msg)
-            if progress and index % step == 0:
-                progress(index)
-        for key in self.unique_columns:
-            seen: dict[Any, int] = {}
-            for row in rows:
-                value = row.values.get(key)
-                if value in (None, ""):
-                    continue
-                if value in seen:
-                    row.add_error(key, f"与第 {seen[value]} 行重复")
-                else:
-                    seen[value] = row.number
-        self.check_rows([r for r in rows if r.ok])
-        return rows
+
+    def unique(self, row: ImportRow) -> None:
+        """Duplicates inside the file: the first occurrence wins, later ones are reported."""
+        for key, seen in self.seen.items():
+            value = row.values.get(key)
+            if value in (None, ""):
+                continue
+            first = seen.get(value)
+            if first is not None:
+                row.add_error(key, f"与第 {first} 行重复")
+            else:
+                seen[value] = row.number
 
 
 # --------------------------------------------------------------------------
@@ -504,10 +660,19 @@ def read_sheet(importer_cls: type[Importer], data: bytes, *, filename: str = "")
             raise FileProblem(f"表格含有公式（{where}），请复制后“选择性粘贴为数值”再上传")
 
     rows: list[tuple[int, dict[str, Any]]] = []
+    keys = list(wanted_cols)
+    width = max(wanted_cols.values()) + 1
+    pick = operator.itemgetter(*wanted_cols.values())
+    if len(keys) == 1:
+        pick = (lambda get: lambda line: (get(line),))(pick)
     for r_index, line in enumerate(table[1:], start=2):
-        if not any(c not in (None, "") and cell_text(c) for c in line):
-            continue
-        rows.append((r_index, {key: (line[i] if i < len(line) else None) for key, i in wanted_cols.items()}))
+        n = len(line)
+        if line.count("") + line.count(None) == n or not any(
+                c.__class__ is not str or not c.isspace() for c in line if c not in ("", None)):
+            continue  # an empty row (blank or whitespace-only cells)
+        if n < width:
+            line = [*line, *([None] * (width - n))]
+        rows.append((r_index, dict(zip(keys, pick(line), strict=True))))
         if len(rows) > max_rows:
             raise FileProblem(f"行数过多：超过 {max_rows} 行，请分批导入")
     if not rows:
@@ -544,8 +709,47 @@ def _job_update(job, **fields) -> None:
     type(job).objects.filter(pk=job.pk).update(**fields)
 
 
+class _SideProgress:
+    """Progress updates of a job written on a connection of their own, from a worker thread, for
+    while the job's own connection is inside a COPY. At most one update is in flight; extra ones
+    are dropped (the next one carries a higher count anyway)."""
+
+    def __init__(self, job):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.table = job._meta.db_table
+        self.job_pk = job.pk
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-progress")
+        self.pending = None
+        self.conn = None
+
+    def _update(self, n: int) -> None:
+        from django.db import connections
+
+        if self.conn is None:  # a private connection, outside Django's per-thread handler
+            self.conn = connections.create_connection("default")
+            self.conn.set_autocommit(True)
+        with self.conn.cursor() as cur:
+            cur.execute(f'UPDATE "{self.table}" SET processed_rows = %s WHERE id = %s', [n, self.job_pk])
+
+    def __call__(self, n: int) -> None:
+        if self.pending is None or self.pending.done():
+            self.pending = self.pool.submit(self._update, n)
+
+    def close(self) -> None:
+        def _close() -> None:
+            if self.conn is not None:
+                self.conn.close()
+
+        try:
+            self.pool.submit(_close).result()
+        finally:
+            self.pool.shutdown(wait=True)
+
+
 def run_import(job) -> None:
     """Validate and (if allowed) save one ImportJob. Never raises for bad data; records the outcome."""
+
     from audit.models import AuditAction
     from audit.services import record
 
@@ -555,29 +759,39 @@ def run_import(job) -> None:
     importer = importer_cls(actor=job.created_by, job=job)
     _job_update(job, status=ImportStatus.RUNNING, started_at=timezone.now())
     started = time.perf_counter()
+    side = None
     try:
         with job.file.open("rb") as fh:
             data = fh.read()
         sheet = read_sheet(importer_cls, data, filename=job.original_name)
         _job_update(job, total_rows=len(sheet.rows))
-        rows = importer.validate(sheet, progress=lambda n: _job_update(job, processed_rows=n))
-        bad = [r for r in rows if not r.ok]
-        good = [r for r in rows if r.ok]
-        errors = [e for r in bad for e in r.errors]
-        _job_update(job, processed_rows=len(rows), error_rows=len(bad), errors=errors[:5000],
-                    bad_row_numbers=[r.number for r in bad])
-        if bad and job.mode == ImportMode.ALL_OR_NOTHING:
-            _job_update(job, status=ImportStatus.INVALID, finished_at=timezone.now(),
-                        message=f"共 {len(rows)} 行，其中 {len(bad)} 行有错误，未导入任何数据。请修改后重新上传。")
-            return
-        _job_update(job, status=ImportStatus.SAVING)
-        with transaction.atomic():
-            created = importer.save_rows(good) if good else 0
-            importer.after_save(created)
+        if importer.interleaves(len(sheet.rows)):
+            side = progress = _SideProgress(job)
+        else:
+            def progress(n: int) -> None:
+                _job_update(job, processed_rows=n)
+
+        def on_saved(created: int, rows: list[ImportRow]) -> None:
+            bad = [r for r in rows if not r.ok]
             ImportJob.objects.filter(pk=job.pk).update(created_rows=created)
             record(actor=job.created_by, action=AuditAction.IMPORT, obj=job,
                    changes={"kind": job.kind, "created": created, "bad_rows": len(bad),
                             "mode": job.mode, "file": job.original_name})
+
+        outcome = importer.import_sheet(sheet, good_rows_only=job.mode != ImportMode.ALL_OR_NOTHING,
+                                        progress=progress, on_saved=on_saved)
+        if side is not None:
+            side.close()
+            side = None
+        rows, bad = outcome.rows, outcome.bad
+        errors = [e for r in bad for e in r.errors]
+        _job_update(job, processed_rows=len(rows), error_rows=len(bad), errors=errors[:5000],
+                    bad_row_numbers=[r.number for r in bad])
+        if not outcome.saved:
+            _job_update(job, status=ImportStatus.INVALID, finished_at=timezone.now(),
+                        message=f"共 {len(rows)} 行，其中 {len(bad)} 行有错误，未导入任何数据。请修改后重新上传。")
+            return
+        created = outcome.created
         msg = f"已导入 {created} 条。"
         if bad:
             msg += f"{len(bad)} 行有错误未导入，可下载错误行修改后再导入。"
@@ -585,6 +799,9 @@ def run_import(job) -> None:
                     message=msg, seconds=round(time.perf_counter() - started, 3))
     except FileProblem as exc:
         _job_update(job, status=ImportStatus.REJECTED, message=str(exc), finished_at=timezone.now())
+    except IntegrityError:  # e.g. someone saved the same person while this import ran
+        _job_update(job, status=ImportStatus.FAILED, finished_at=timezone.now(),
+                    message="保存时发现与系统中已有数据重复（可能有人同时录入了相同的记录），未导入任何数据，请重新上传")
     except ValidationError as exc:  # a service refused while saving: nothing was saved
         _job_update(job, status=ImportStatus.FAILED, message="保存时出错，未导入任何数据：" + "；".join(exc.messages),
                     finished_at=timezone.now())
@@ -594,6 +811,9 @@ def run_import(job) -> None:
         logging.getLogger(__name__).exception("import job %s failed", job.pk)
         _job_update(job, status=ImportStatus.FAILED, message="导入时发生内部错误，未导入任何数据，请联系管理员",
                     finished_at=timezone.now())
+    finally:
+        if side is not None:
+            side.close()
 
 
 @task()
@@ -885,79 +1105,226 @@ def bulk_insert(model, objs: list, *, batch_size: int = 2000, using: str = "defa
     return objs
 
 
+class RowPlan:
+    """How to turn ``{attname: python value}`` dicts into database rows for one model, like ``save()`` would.
+
+    Missing fields get their defaults (a callable default is called per row), ``auto_now`` /
+    ``auto_now_add`` fields the current time, an :class:`core.crypto.EncryptedCharField` is
+    normalized and encrypted and its blind-index sibling filled (unless the row already carries
+    the hash), other non-plain fields go through ``get_db_prep_save``. ``columns`` lists the
+    database columns (primary key first) in the order ``values(pk, row)`` returns them: plain
+    fields first, so the common case is one list comprehension.
+    """
+
+    def __init__(self, model, connection):
+        from django.db.models import NOT_PROVIDED, DateField, DateTimeField
+
+        from core.crypto import EncryptedCharField
+
+        opts = model._meta
+        self.model = model
+        self.connection = connection
+        pk = opts.pk
+        fields = [f for f in opts.concrete_fields if f is not pk]
+        hashed = {f.hash_field for f in fields if isinstance(f, EncryptedCharField) and f.hash_field}
+        now = timezone.now()
+        self.plain: list[tuple[str, Any]] = []  # (attname, constant default)
+        self.per_row_default: list[tuple[str, Callable[[], Any]]] = []
+        self.encrypted: list[tuple[Any, Any]] = []  # (field, its hash field or None)
+        self.constant: list[tuple[str, Any]] = []  # auto_now(_add): (attname, now)
+        self.prep: list[Any] = []
+        by_name = {f.name: f for f in fields}
+        plain_types = _plain_types()
+        cols: dict[str, list[str]] = {"plain": [], "default": [], "enc": [], "const": [], "prep": []}
+        for f in fields:
+            if f.name in hashed:
+                continue  # written right after its encrypted source
+            if isinstance(f, EncryptedCharField):
+                hf = by_name.get(f.hash_field) if f.hash_field else None
+                self.encrypted.append((f, hf))
+                cols["enc"] += [f.column, hf.column] if hf is not None else [f.column]
+            elif isinstance(f, (DateField, DateTimeField)) and (f.auto_now or f.auto_now_add):
+                self.constant.append((f.attname, now if isinstance(f, DateTimeField) else now.date()))
+                cols["const"].append(f.column)
+            elif type(f) in plain_types and f.default is not NOT_PROVIDED and callable(f.default):
+                self.per_row_default.append((f.attname, f.default))
+                cols["default"].append(f.column)
+            elif type(f) in plain_types:
+                self.plain.append((f.attname, f.get_default()))
+                cols["plain"].append(f.column)
+            else:
+                self.prep.append(f)
+                cols["prep"].append(f.column)
+        # The order values() emits them in.
+        self.columns = [pk.column, *cols["plain"], *cols["default"], *cols["enc"], *cols["const"], *cols["prep"]]
+
+    def values(self, pk_value: Any, row: dict[str, Any]) -> list[Any]:
+        from core.crypto import blind_index, encrypt_text
+
+        get = row.get
+        out = [pk_value]
+        out += [get(a, d) for a, d in self.plain]
+        for a, factory in self.per_row_default:
+            out.append(row[a] if a in row else factory())
+        for f, hf in self.encrypted:
+            value = f.to_python(get(f.attname))  # normalizes
+            if value:
+                out.append(encrypt_text(value))
+                if hf is not None:
+                    out.append(get(hf.attname) or blind_index(value, purpose=f.hash_purpose))
+            else:
+                out.append(value)
+                if hf is not None:
+                    out.append(None)
+        for a, now in self.constant:
+            out.append(get(a) or now)
+        connection = self.connection
+        for f in self.prep:
+            out.append(f.get_db_prep_save(get(f.attname, f.get_default()), connection))
+        return out
+
+
+def _next_ids(cursor, model, n: int) -> list[int]:
+    """``n`` primary keys drawn from the table's sequence in one query (PostgreSQL)."""
+    opts = model._meta
+    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                   [opts.db_table, opts.pk.column, n])
+    return [r[0] for r in cursor.fetchall()]
+
+
+def allocate_ids(model, n: int, *, using: str = "default") -> list[int]:
+    """``n`` new primary keys for ``model``, known before anything is written (call in a transaction).
+
+    PostgreSQL: drawn from the table's sequence in one query (unused ones are a harmless gap).
+    Elsewhere (SQLite, single writer): the next ``n`` after the current maximum.
+    """
+    from django.db import connections
+    from django.db.models import Max
+
+    if n <= 0:
+        return []
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            return _next_ids(cur, model, n)
+    top = model.objects.using(using).aggregate(m=Max("pk"))["m"] or 0
+    return list(range(top + 1, top + 1 + n))
+
+
+class RowStream:
+    """Rows of one model written while the import goes on; use as a context manager.
+
+    ``write({attname: value})`` gives the row the next preallocated primary key and returns it.
+    PostgreSQL: one COPY stays open for the whole stream (no other query on the connection until
+    it is closed); values are prepared by :class:`RowPlan`. Elsewhere: ``bulk_create`` in batches.
+    """
+
+    def __init__(self, model, *, count: int, batch_size: int = 2000, using: str = "default"):
+        from django.db import connections
+
+        self.model = model
+        self.using = using
+        self.connection = connections[using]
+        self.batch_size = batch_size
+        self.ids = iter(allocate_ids(model, count, using=using))
+        self.written = 0
+        self._copy_cm = self._copy = self._cursor = None
+        self._buffer: list[Any] = []
+        if self.connection.vendor == "postgresql":
+            self.plan = RowPlan(model, self.connection)
+        else:
+            self.attnames = {f.attname for f in model._meta.concrete_fields}
+
+    def __enter__(self) -> RowStream:
+        if self.connection.vendor == "postgresql":
+            qn = self.connection.ops.quote_name
+            cols = ", ".join(qn(c) for c in self.plan.columns)
+            self._cursor = self.connection.cursor()
+            self._copy_cm = self._cursor.cursor.copy(f"COPY {qn(self.model._meta.db_table)} ({cols}) FROM STDIN")
+            self._copy = self._copy_cm.__enter__()
+            self._values = self.plan.values
+            self._write_row = self._copy.write_row
+        return self
+
+    def write(self, values: dict[str, Any]) -> int:
+        pk = next(self.ids)
+        if self._copy is not None:
+            self._write_row(self._values(pk, values))
+        else:
+            attnames = self.attnames
+            self._buffer.append(self.model(pk=pk, **{k: v for k, v in values.items() if k in attnames}))
+            if len(self._buffer) >= self.batch_size:
+                self._flush()
+        self.written += 1
+        return pk
+
+    def _flush(self) -> None:
+        if self._buffer:
+            self.model.objects.using(self.using).bulk_create(self._buffer, batch_size=self.batch_size)
+            self._buffer = []
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self._copy_cm is not None:
+            try:
+                self._copy_cm.__exit__(exc_type, exc, tb)
+            finally:
+                self._cursor.close()
+                self._copy_cm = self._copy = None
+        elif exc_type is None:
+            self._flush()
+
+
+def existing_values(model, field: str, values: Iterable[Any], *, using: str = "default") -> set[Any]:
+    """Which of ``values`` the column ``field`` of ``model`` already holds (one query per 50,000 on
+    PostgreSQL with ``= ANY(array)``; chunks of 500 elsewhere)."""
+    from django.db import connections
+
+    values = list({v for v in values if v not in (None, "")})
+    if not values:
+        return set()
+    connection = connections[using]
+    found: set[Any] = set()
+    if connection.vendor == "postgresql":
+        column = connection.ops.quote_name(model._meta.get_field(field).column)
+        table = connection.ops.quote_name(model._meta.db_table)
+        with connection.cursor() as cur:
+            for start in range(0, len(values), 50_000):
+                cur.execute(f"SELECT {column} FROM {table} WHERE {column} = ANY(%s)", [values[start:start + 50_000]])
+                found.update(r[0] for r in cur.fetchall())
+        return found
+    for start in range(0, len(values), 500):
+        found.update(model.objects.using(using).filter(**{f"{field}__in": values[start:start + 500]})
+                     .values_list(field, flat=True))
+    return found
+
+
 def insert_rows(model, rows: list[dict[str, Any]], *, batch_size: int = 2000, using: str = "default") -> list[int]:
     """Insert rows given as ``{attname: python value}`` dicts, without building model instances.
 
-    Missing fields get their defaults, ``auto_now``/``auto_now_add`` fields the current time, and an
-    :class:`core.crypto.EncryptedCharField` is encrypted with its blind-index sibling filled, like
-    ``save()`` would. PostgreSQL: primary keys from the sequence, then COPY; elsewhere: bulk_create.
+    Values are prepared as :class:`RowPlan` describes (defaults, ``auto_now``, encryption with the
+    blind index). PostgreSQL: primary keys from the sequence, then one COPY; elsewhere: bulk_create.
     Returns the new primary keys in order. Call inside a transaction.
     """
     from django.db import connections
-    from django.db.models import DateField, DateTimeField
-
-    from core.crypto import EncryptedCharField
 
     if not rows:
         return []
     connection = connections[using]
-    opts = model._meta
-    pk = opts.pk
-    now = timezone.now()
-    fields = [f for f in opts.concrete_fields if f is not pk]
-    hashed = {f.hash_field: f for f in fields if isinstance(f, EncryptedCharField) and f.hash_field}
-    plan = []  # (field, mode, default)
-    for f in fields:
-        if isinstance(f, EncryptedCharField):
-            mode = "encrypt"
-        elif f.name in hashed:
-            mode = "hash"
-        elif isinstance(f, (DateField, DateTimeField)) and (f.auto_now or f.auto_now_add):
-            mode = "now"
-        elif type(f) in _plain_types():
-            mode = "plain"
-        else:
-            mode = "prep"
-        plan.append((f, mode, f.get_default()))
-
-    def values(row: dict[str, Any]) -> list[Any]:
-        out = []
-        for f, mode, default in plan:
-            if mode == "hash":
-                source = hashed[f.name]
-                plain_value = source.to_python(row.get(source.attname))
-                out.append(row[f.attname] if f.attname in row else (
-                    blind_index(plain_value, purpose=source.hash_purpose) if plain_value else None))
-                continue
-            value = row.get(f.attname, default)
-            if mode == "now":
-                value = row.get(f.attname) or (now if isinstance(f, DateTimeField) else now.date())
-            elif mode == "encrypt":
-                value = f.get_db_prep_save(value, connection)
-            elif mode == "prep":
-                value = f.get_db_prep_save(value, connection)
-            out.append(value)
-        return out
-
-    from core.crypto import blind_index
-
     if connection.vendor != "postgresql":
-        objs = []
-        for row in rows:
-            obj = model(**row)
-            objs.append(obj)
+        objs = [model(**row) for row in rows]
         for start in range(0, len(objs), batch_size):
             model.objects.using(using).bulk_create(objs[start:start + batch_size], batch_size=batch_size)
         return [o.pk for o in objs]
-    table = connection.ops.quote_name(opts.db_table)
+    plan = RowPlan(model, connection)
+    qn = connection.ops.quote_name
     with connection.cursor() as cur:
-        cur.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [opts.db_table, pk.column, len(rows)])
-        ids = [r[0] for r in cur.fetchall()]
-        cols = ", ".join(connection.ops.quote_name(c) for c in [pk.column, *(f.column for f, _, _ in plan)])
-        with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+        ids = _next_ids(cur, model, len(rows))
+        cols = ", ".join(qn(c) for c in plan.columns)
+        with cur.cursor.copy(f"COPY {qn(model._meta.db_table)} ({cols}) FROM STDIN") as copy:
+            values = plan.values
+            write = copy.write_row
             for new_id, row in zip(ids, rows, strict=True):
-                copy.write_row([new_id, *values(row)])
+                write(values(new_id, row))
     return ids
 
 

@@ -34,6 +34,8 @@ def normalize_mobile(value: str) -> str:
     is dropped, so ``"+86 138-1234-5678"`` becomes ``"13812345678"``.
     Does not validate; pair with :func:`validate_mobile`.
     """
+    if _MOBILE_RE.fullmatch(value):  # already normalized: the common case in bulk imports
+        return value
     number = _SEPARATORS_RE.sub("", value.translate(_FULLWIDTH_DIGITS))
     number = number.replace("\uff0b", "+")  # FULLWIDTH PLUS SIGN
     if number.startswith("+86"):
@@ -52,6 +54,8 @@ def validate_mobile(value: str) -> None:
     """
     if not isinstance(value, str):
         raise ValidationError("手机号格式不正确：应为文本", code="format")
+    if _MOBILE_RE.fullmatch(value):
+        return
     number = normalize_mobile(value)
     if (
         len(number) != 11

@@ -50,14 +50,16 @@ def _char_pinyin(char: str) -> str:
     return "".join(readings).lower() if readings and readings[0].isascii() else ""
 
 
-def _syllables(name: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def _syllables(name: str) -> tuple[str, ...]:
+    """Syllables of a whole name, cached: names repeat a lot in a county (and in an import)."""
     syllables: list[str] = []
     for index, char in enumerate(name.strip()):
         reading = _SURNAME_READINGS.get(char) if index == 0 else None
         syllable = reading if reading is not None else _char_pinyin(char)
         if syllable:
             syllables.append(syllable)
-    return syllables
+    return tuple(syllables)
 
 
 def name_pinyin(name: str) -> str:

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.scope import scope_filter
-from core.idnumber import parse_id_number
+from core.crypto import blind_index
+from core.idnumber import normalize_id_number, parse_id_number
 from core.imports import (
     Column,
     Importer,
@@ -17,9 +18,9 @@ from core.imports import (
     choice,
     date_value,
     decimal_value,
+    existing_values,
     id_number,
     insert_rows,
-    iter_chunks,
     mobile,
     text,
     today,
@@ -28,7 +29,7 @@ from orgs.models import PartyOrg
 
 from .models import Category, Education, Gender, MemberEvent, MemberStatus, PartyMember
 from .perms import MembersPerm
-from .services import clean_member_data, id_hash
+from .services import clean_member_data
 
 _CATEGORY = {label: value for value, label in Category.choices} | {
     label.removesuffix("党员"): value for value, label in Category.choices} | {"退休": "retired", "退休党员": "retired"}
@@ -87,9 +88,11 @@ class MemberImporter(Importer):
     ]
     unique_columns = ["id_number"]
 
+    streaming = True
+
     def prepare(self, rows):
         # Look up only the organizations the file names: the cost follows the file, not the scope.
-        names = {cell_text(r.raw.get("org")).strip() for r in rows} - {""}
+        names = {cell_text(r.raw.get("org")) for r in rows} - {""}
         orgs = scope_filter(PartyOrg.objects.all(), self.actor, MembersPerm.IMPORT)
         orgs = orgs.filter(name__in=list(names)).values_list("id", "name") if len(names) <= 5000 else (
             orgs.values_list("id", "name"))
@@ -98,6 +101,15 @@ class MemberImporter(Importer):
             by_name[name].append(pk)
         self.orgs = by_name
         self.today = timezone.localdate()
+        # ID numbers already registered, by keyed hash (the rows are checked while earlier ones are
+        # being written, so the database is asked once, here).
+        self.hashes: dict[str, str] = {}  # normalized ID number → keyed hash (reused when saving)
+        for r in rows:
+            raw = r.raw.get("id_number")
+            if raw.__class__ is str and raw.strip():
+                number = normalize_id_number(raw)
+                self.hashes[number] = blind_index(number, purpose="id_number")
+        self.registered = existing_values(PartyMember, "id_number_hash", self.hashes.values())
 
     def clean_org(self, name):
         ids = self.orgs.get(name, [])
@@ -113,17 +125,20 @@ class MemberImporter(Importer):
         row.values = clean
 
     def check_rows(self, rows):
-        by_hash = {id_hash(r.values["id_number"]): r for r in rows}
-        for chunk in iter_chunks(list(by_hash), 1000):
-            for h in PartyMember.objects.filter(id_number_hash__in=chunk).values_list("id_number_hash", flat=True):
-                by_hash[h].add_error("id_number", "该身份证号已登记为党员")
+        registered, hashes = self.registered, self.hashes
+        for r in rows:
+            number = r.values["id_number"]
+            h = hashes.get(number) or blind_index(number, purpose="id_number")
+            r.values["id_number_hash"] = h
+            if h in registered:
+                r.add_error("id_number", "该身份证号已登记为党员")
 
-    def save_rows(self, rows):
-        ids = insert_rows(PartyMember, [r.values for r in rows], batch_size=self.batch_size)
+    def finish(self, rows):
+        """Each imported member's status history starts with a registration event."""
         labels = dict(MemberStatus.choices)
         actor_id = getattr(self.actor, "pk", None)
         insert_rows(MemberEvent, [
-            {"member_id": pk, "kind": "登记", "new_value": labels[r.values["status"]], "note": "Excel 导入",
-             "on": r.values["joined_on"], "actor_id": actor_id} for pk, r in zip(ids, rows, strict=True)
+            {"member_id": r.pk, "kind": "登记", "new_value": labels[r.values["status"]], "note": "Excel 导入",
+             "on": r.values["joined_on"], "actor_id": actor_id} for r in rows
         ], batch_size=self.batch_size)
-        return len(ids)
+        return len(rows)

@@ -3,12 +3,48 @@ transfers, dues and deeds. Rules (dues tiers, quotas, flag thresholds) are data.
 
 from __future__ import annotations
 
+import os
+import uuid
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 
 from core.crypto import EncryptedCharField
+
+
+class PrivateStorage(FileSystemStorage):
+    """Files with no public URL (member photos): kept outside MEDIA_ROOT, which the development server
+    and the proxy publish under /media/, and read only through views that apply the data scope.
+
+    The root is `PRIVATE_MEDIA_ROOT` (setting or environment variable), else `private/` next to
+    MEDIA_ROOT (`var/private/` by default). Resolved on every access so tests may move MEDIA_ROOT."""
+
+    @property
+    def location(self) -> str:
+        root = getattr(settings, "PRIVATE_MEDIA_ROOT", None) or os.environ.get("PRIVATE_MEDIA_ROOT")
+        return os.path.abspath(root or Path(settings.MEDIA_ROOT).parent / "private")
+
+    @property
+    def base_location(self) -> str:
+        return self.location
+
+    @property
+    def base_url(self):
+        return None  # url() refuses: there is no public address
+
+    def url(self, name):
+        raise ValueError("成员照片没有公开地址，请通过党员照片页面读取")
+
+
+private_storage = PrivateStorage()
+
+
+def member_photo_path(instance, filename: str) -> str:
+    """A random name (photos are re-encoded to JPEG): nothing to guess from the member or the upload."""
+    return f"members/photos/{uuid.uuid4().hex}.jpg"
 
 
 class Gender(models.TextChoices):
@@ -50,8 +86,8 @@ class PartyMember(models.Model):
     """One Party member. Scope: the organization that holds the membership (its territory node)."""
 
     name = models.CharField("姓名", max_length=50)
-    name_pinyin = models.CharField("姓名全拼", max_length=200, db_index=True, editable=False)
-    name_initials = models.CharField("姓名首字母", max_length=50, db_index=True, editable=False)
+    name_pinyin = models.CharField("姓名全拼", max_length=200, editable=False)
+    name_initials = models.CharField("姓名首字母", max_length=50, editable=False)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     ethnicity = models.CharField("民族", max_length=20, default="汉族")
     birth_date = models.DateField("出生日期")
@@ -59,21 +95,20 @@ class PartyMember(models.Model):
         "身份证号", max_length=18, hash_field="id_number_hash", hash_purpose="id_number",
         normalizer="core.idnumber.normalize_id_number",
     )
-    id_number_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    id_number_hash = models.CharField(max_length=64, null=True, editable=False)
     mobile = EncryptedCharField(
         "手机号", max_length=11, blank=True, hash_field="mobile_hash", hash_purpose="mobile",
         normalizer="core.phone.normalize_mobile",
     )
-    mobile_hash = models.CharField(max_length=64, null=True, blank=True, db_index=True, editable=False)
+    mobile_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
     education = models.CharField("学历", max_length=20, choices=Education.choices, blank=True)
     occupation = models.CharField("职业", max_length=50, blank=True)
     joined_on = models.DateField("入党日期")
     full_member_on = models.DateField("转正日期", null=True, blank=True)
-    status = models.CharField("党员状态", max_length=20, choices=MemberStatus.choices, default=MemberStatus.FULL,
-                              db_index=True)
-    category = models.CharField("党员类别", max_length=20, choices=Category.choices, db_index=True)
+    status = models.CharField("党员状态", max_length=20, choices=MemberStatus.choices, default=MemberStatus.FULL)
+    category = models.CharField("党员类别", max_length=20, choices=Category.choices)
     org = models.ForeignKey("orgs.PartyOrg", verbose_name="所在党组织", on_delete=models.PROTECT,
-                            related_name="members")
+                            related_name="members", db_index=False)  # member_org_status_cat leads with org
     residence = models.ForeignKey("regions.Region", verbose_name="居住地（区划）", null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+")
     address = models.CharField("居住地址", max_length=200, blank=True)
@@ -82,7 +117,8 @@ class PartyMember(models.Model):
                                  on_delete=models.SET_NULL, related_name="unit_members")
     monthly_income = models.DecimalField("月收入（税后，元）", max_digits=10, decimal_places=2, null=True,
                                          blank=True, help_text="用于按比例计算党费，不公开显示")
-    photo = models.FileField("照片", upload_to="members/photos/", blank=True)
+    photo = models.FileField("照片", upload_to=member_photo_path, storage=private_storage, blank=True,
+                             max_length=200)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="平台账号", null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="party_member")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -94,7 +130,17 @@ class PartyMember(models.Model):
         verbose_name = "党员"
         verbose_name_plural = "党员"
         ordering = ["org_id", "name_pinyin", "id"]
-        indexes = [models.Index(fields=["org", "status", "category"], name="member_org_status_cat")]
+        # Every index costs each insert (the bulk import writes 50,000 rows at a time), so only the
+        # ones a query uses: no LIKE-variant copies of hash columns, no single-column indexes on
+        # low-cardinality status/category (the composite, leading with the organization, serves
+        # the scoped lists), pattern-ops indexes that serve both equality and prefix search.
+        indexes = [
+            models.Index(fields=["org", "status", "category"], name="member_org_status_cat"),
+            models.Index(fields=["name_pinyin"], name="member_pinyin_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name_initials"], name="member_initials_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["mobile_hash"], name="member_mobile_hash"),
+        ]
+        constraints = [models.UniqueConstraint(fields=["id_number_hash"], name="member_id_number_hash_unique")]
 
     def __str__(self) -> str:
         return self.name
