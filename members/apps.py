@@ -21,11 +21,16 @@ class MembersConfig(AppConfig):
             Role.STREET_STAFF: everything,
             Role.COMMUNITY_SECRETARY: everything,
             Role.COMMUNITY_STAFF: {P.VIEW, P.EDIT, P.IMPORT},
+            Role.PARTY_MEMBER: {P.SELF},  # the menu entry of 我的档案; the page shows only the linked record
         })
         if node_member_counts not in NODE_COUNTERS:
             NODE_COUNTERS.append(node_member_counts)
         if home_cards not in HOME_CARDS:
             HOME_CARDS.append(home_cards)
+        from .views import my_record_home_card
+
+        if my_record_home_card not in HOME_CARDS:
+            HOME_CARDS.append(my_record_home_card)
         register(
             MenuEntry("党员名册", "members:list", P.VIEW, "党员管理", 300),
             MenuEntry("党员一览表", "members:roster", P.VIEW, "党员管理", 305),
@@ -35,4 +40,5 @@ class MembersConfig(AppConfig):
             MenuEntry("党费", "members:dues", P.VIEW, "党员管理", 340),
             MenuEntry("党员统计", "members:stats", P.VIEW, "党员管理", 350),
             MenuEntry("导入党员", "members:import", P.IMPORT, "党员管理", 360),
+            MenuEntry("我的档案", "members:me", P.SELF, "工作台", 20),
         )

@@ -135,3 +135,55 @@ class RulesForm(StyledForm):
     arrears_months = forms.IntegerField(label="欠缴党费提醒（月）", min_value=1, max_value=36)
     student_monthly_dues = forms.DecimalField(label="学生、下岗失业、困难党员每月党费（元）", min_value=0,
                                               max_value=100, max_digits=6, decimal_places=2)
+
+
+class PhotoForm(StyledForm):
+    photo = forms.FileField(
+        label="照片", help_text="JPEG 或 PNG，不超过 5 MB；保存时统一转为 JPEG 并去除拍摄信息",
+        widget=forms.FileInput(attrs={"accept": ".jpg,.jpeg,.png,image/jpeg,image/png"}),
+        error_messages={"required": "照片：请选择要上传的图片文件", "empty": "照片：上传的文件是空的",
+                        "invalid": "照片：请选择要上传的图片文件", "missing": "照片：没有收到文件"},
+    )
+
+
+def _money(label: str, **kw) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, max_digits=10, decimal_places=2, **kw,
+        error_messages={"invalid": f"{label}应为数字", "required": f"请填写{label}",
+                        "max_digits": f"{label}过大", "max_whole_digits": f"{label}过大",
+                        "max_decimal_places": f"{label}最多两位小数"},
+    )
+
+
+class TierForm(StyledForm):
+    """One band of the dues rule: monthly income in (lower, upper] pays `rate` percent."""
+
+    lower = _money("收入下限（元）", required=False)
+    upper = _money("收入上限（元）", required=False)
+    rate = forms.DecimalField(label="比例（%）", max_digits=5, decimal_places=2, required=False,
+                              error_messages={"invalid": "比例应为数字", "required": "请填写比例",
+                                              "max_digits": "比例应在 0 到 100% 之间",
+                                              "max_whole_digits": "比例应在 0 到 100% 之间",
+                                              "max_decimal_places": "比例最多两位小数"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs.update({"inputmode": "decimal", "aria-label": field.label,
+                                       "style": "min-width:5rem" if name == "rate" else "min-width:7.5rem"})
+            if name == "upper":
+                field.widget.attrs["placeholder"] = "不设上限"
+
+
+TierFormSet = forms.formset_factory(TierForm, extra=1, can_delete=True, max_num=20, absolute_max=40,
+                                    validate_max=True)
+
+
+class FixedDuesForm(StyledForm):
+    fixed_amount = _money("学生、下岗失业、困难党员每月党费（元）",
+                          help_text="《规定》为每月 0.2 元至 1 元")
+
+
+class UserLinkForm(StyledForm):
+    username = forms.CharField(label="平台账号（登录名）", max_length=150, required=False,
+                               help_text="关联后，该账号可在“我的档案”查看本人档案（脱敏）并打印登记卡；留空保存即取消关联")

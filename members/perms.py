@@ -8,3 +8,4 @@ class MembersPerm:
     IMPORT = "members.import"    # bulk import from .xlsx
     EXPORT = "members.export"    # roster .xlsx, member and activity cards
     RULES = "members.rules"      # edit quotas and thresholds
+    SELF = "members.self"        # a Party member's own record (我的档案); the page shows only the linked record

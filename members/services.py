@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -540,3 +541,261 @@ def settings_update(*, actor, **values) -> RegistrySettings:
     s.save()
     record(actor=actor, action=AuditAction.UPDATE, obj=s, changes=diff(before, snapshot(s, fields)))
     return s
+
+
+@transaction.atomic
+def dues_rules_update(*, actor, income: list[tuple], retiree: list[tuple], fixed_amount: Decimal) -> list[DuesTier]:
+    """Replace the dues tiers and the fixed monthly amount (students, unemployed, hardship) at once.
+
+    `income` / `retiree`: rows of (lower, upper or None, rate percent). The tiers of each base must start
+    at 0, follow one another without gap or overlap ((lower, upper], the next lower is this upper), end
+    with an open upper bound, and carry a rate between 0 and 100 %. Nothing is saved unless all is good."""
+    from accounts.scope import has_perm
+
+    if not has_perm(actor, MembersPerm.RULES):
+        raise ValidationError("您没有修改党费标准的权限")
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, list[tuple[Decimal, Decimal | None, Decimal]]] = {}
+    for key, base, rows in (("income", DuesBase.INCOME, income), ("retiree", DuesBase.RETIREE, retiree)):
+        problems, tiers = _check_tiers(DuesBase(base).label, rows)
+        if problems:
+            errors[key] = problems
+        clean[key] = tiers
+    try:
+        fixed = Decimal(str(fixed_amount)) if fixed_amount is not None else None
+    except Exception:
+        fixed = None
+    if fixed is None or not fixed.is_finite():
+        errors["fixed_amount"] = ["学生、下岗失业、困难党员每月党费：请填写金额"]
+    elif fixed < 0:
+        errors["fixed_amount"] = ["学生、下岗失业、困难党员每月党费：金额不能为负数"]
+    elif fixed > 100:
+        errors["fixed_amount"] = ["学生、下岗失业、困难党员每月党费：金额不能超过 100 元"]
+    if errors:
+        raise ValidationError(errors)
+    before = {"tiers": _tiers_text(dues_tiers())}
+    s = RegistrySettings.current()
+    before["student_monthly_dues"] = str(s.student_monthly_dues)
+    DuesTier.objects.all().delete()
+    DuesTier.objects.bulk_create([
+        DuesTier(base=base, lower=lower, upper=upper, rate=rate)
+        for key, base in (("income", DuesBase.INCOME), ("retiree", DuesBase.RETIREE))
+        for lower, upper, rate in clean[key]
+    ])
+    s.student_monthly_dues = fixed.quantize(Decimal("0.01"))
+    s.save(update_fields=["student_monthly_dues"])
+    tiers = list(DuesTier.objects.all())
+    after = {"tiers": _tiers_text(tiers), "student_monthly_dues": str(s.student_monthly_dues)}
+    changes = diff(before, after)
+    if changes:
+        record(actor=actor, action=AuditAction.UPDATE, object_type="members.duestier", object_id="",
+               object_repr="党费标准", changes=changes)
+    return tiers
+
+
+def _tiers_text(tiers) -> list[str]:
+    return [f"{DuesBase(t.base).label}：{t.lower:.2f}–{'' if t.upper is None else f'{t.upper:.2f}'} 元 {t.rate:.2f}%"
+            for t in sorted(tiers, key=lambda t: (t.base, t.lower))]
+
+
+def _dec(value, what: str, problems: list[str]) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        d = Decimal(str(value).strip())
+    except Exception:
+        problems.append(f"{what}应为数字")
+        return None
+    if not d.is_finite():
+        problems.append(f"{what}应为数字")
+        return None
+    return d
+
+
+def _check_tiers(label: str, rows) -> tuple[list[str], list[tuple[Decimal, Decimal | None, Decimal]]]:
+    problems: list[str] = []
+    parsed = []
+    for i, (lower, upper, rate) in enumerate(rows, 1):
+        n = len(problems)
+        lo = _dec(lower, f"{label}第 {i} 档的收入下限", problems)
+        up = _dec(upper, f"{label}第 {i} 档的收入上限", problems)
+        r = _dec(rate, f"{label}第 {i} 档的比例", problems)
+        if lo is None and len(problems) == n:
+            problems.append(f"{label}第 {i} 档：请填写收入下限")
+        if r is None and len(problems) == n:
+            problems.append(f"{label}第 {i} 档：请填写比例")
+        if lo is not None and lo < 0:
+            problems.append(f"{label}第 {i} 档：收入下限不能为负数")
+        if up is not None and up < 0:
+            problems.append(f"{label}第 {i} 档：收入上限不能为负数")
+        if lo is not None and up is not None and up <= lo:
+            problems.append(f"{label}第 {i} 档：收入上限（{up}）应大于下限（{lo}）")
+        if r is not None and not (0 <= r <= 100):
+            problems.append(f"{label}第 {i} 档：比例应在 0 到 100% 之间")
+        if len(problems) == n:
+            parsed.append((lo, up, r))
+    if problems:
+        return problems, []
+    if not parsed:
+        return [f"{label}：至少需要一档"], []
+    parsed.sort(key=lambda t: t[0])
+    if parsed[0][0] != 0:
+        problems.append(f"{label}：最低一档的收入下限应为 0（当前为 {parsed[0][0]}），否则低收入党员无档可依")
+    for k in range(1, len(parsed)):
+        prev_up, lo = parsed[k - 1][1], parsed[k][0]
+        if prev_up is None:
+            problems.append(f"{label}：收入下限为 {parsed[k - 1][0]} 的一档没有上限，与后面的档次重叠")
+        elif lo < prev_up:
+            problems.append(f"{label}：{parsed[k - 1][0]}–{prev_up} 与 {lo} 起的一档重叠")
+        elif lo > prev_up:
+            problems.append(f"{label}：{prev_up} 到 {lo} 之间没有档次（各档应首尾相接，下一档的下限等于上一档的上限）")
+    if parsed[-1][1] is not None:
+        problems.append(f"{label}：最高一档应不设上限（收入超过 {parsed[-1][1]} 元的党员无档可依）")
+    if len(parsed) > 20:
+        problems.append(f"{label}：最多 20 档")
+    return problems, ([] if problems else [(lo, up, r.quantize(Decimal("0.01"))) for lo, up, r in parsed])
+
+
+# --------------------------------------------------------------------------
+# Photos
+# --------------------------------------------------------------------------
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_PHOTO_PIXELS = 40_000_000
+PHOTO_BOX = (600, 800)  # stored size limit (an ID photo is 3:4); the original is never kept
+
+
+def _clean_photo(upload) -> bytes:
+    """Check an upload is a real JPEG or PNG of at most 5 MB and return it re-encoded as JPEG (orientation
+    applied, metadata such as GPS dropped, scaled to fit PHOTO_BOX)."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    if upload is None:
+        raise ValidationError({"photo": "照片：请选择要上传的图片文件"})
+    name = getattr(upload, "name", "") or "照片"
+    size = getattr(upload, "size", None)
+    if size == 0:
+        raise ValidationError({"photo": f"照片（{name}）是空文件"})
+    if size is not None and size > MAX_PHOTO_BYTES:
+        raise ValidationError({"photo": f"照片（{name}）超过 5 MB，请压缩后再上传"})
+    upload.seek(0)
+    data = upload.read(MAX_PHOTO_BYTES + 1)
+    upload.seek(0)
+    if len(data) > MAX_PHOTO_BYTES:
+        raise ValidationError({"photo": f"照片（{name}）超过 5 MB，请压缩后再上传"})
+    if not data:
+        raise ValidationError({"photo": f"照片（{name}）是空文件"})
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            fmt = probe.format
+            w, h = probe.size
+            if fmt in ("JPEG", "PNG") and w * h <= MAX_PHOTO_PIXELS:
+                probe.verify()
+        if fmt not in ("JPEG", "PNG"):
+            raise ValidationError({"photo": f"照片（{name}）格式为 {fmt or '未知'}，只接受 JPEG 或 PNG 图片"})
+        if w * h > MAX_PHOTO_PIXELS:
+            raise ValidationError({"photo": f"照片（{name}）像素过大（{w}×{h}），请缩小后再上传"})
+        with Image.open(io.BytesIO(data)) as img:
+            img.load()
+            img = ImageOps.exif_transpose(img)
+            if img.mode in ("RGBA", "LA", "P"):
+                img = img.convert("RGBA")
+                flat = Image.new("RGB", img.size, (255, 255, 255))
+                flat.paste(img, mask=img.getchannel("A"))
+                img = flat
+            elif img.mode != "RGB":
+                img = img.convert("RGB")
+            img.thumbnail(PHOTO_BOX)
+            out = io.BytesIO()
+            img.save(out, "JPEG", quality=88, optimize=True)
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError({"photo": f"照片（{name}）不是有效的 JPEG 或 PNG 图片，或文件已损坏"}) from None
+    return out.getvalue()
+
+
+def _delete_file_later(storage, name: str) -> None:
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def member_photo_set(*, actor, member: PartyMember, photo) -> PartyMember:
+    """Upload or replace a member's photo (the old file is deleted once the change commits)."""
+    from django.core.files.base import ContentFile
+
+    member = PartyMember.objects.select_for_update().select_related("org__region").get(pk=member.pk)
+    _require(actor, MembersPerm.EDIT, member.org.region.path, "修改此党员的照片")
+    data = _clean_photo(photo)
+    field = PartyMember._meta.get_field("photo")
+    old = member.photo.name
+    new_name = field.storage.save(field.generate_filename(member, "photo.jpg"), ContentFile(data))
+    try:
+        PartyMember.objects.filter(pk=member.pk).update(photo=new_name, updated_at=timezone.now())
+        member.photo.name = new_name
+        record(actor=actor, action=AuditAction.UPDATE, obj=member,
+               changes={"photo": ["有照片" if old else "无照片", "已更换照片" if old else "已上传照片"]})
+    except Exception:
+        field.storage.delete(new_name)
+        raise
+    _delete_file_later(field.storage, old)
+    return member
+
+
+@transaction.atomic
+def member_photo_remove(*, actor, member: PartyMember) -> PartyMember:
+    member = PartyMember.objects.select_for_update().select_related("org__region").get(pk=member.pk)
+    _require(actor, MembersPerm.EDIT, member.org.region.path, "修改此党员的照片")
+    old = member.photo.name
+    if not old:
+        raise ValidationError({"photo": "该党员尚未上传照片"})
+    PartyMember.objects.filter(pk=member.pk).update(photo="", updated_at=timezone.now())
+    member.photo.name = ""
+    record(actor=actor, action=AuditAction.UPDATE, obj=member, changes={"photo": ["有照片", "已删除照片"]})
+    _delete_file_later(PartyMember._meta.get_field("photo").storage, old)
+    return member
+
+
+def member_photo_bytes(member: PartyMember) -> bytes | None:
+    """The stored photo (JPEG), or None when there is none or the file is gone."""
+    if not member.photo.name:
+        return None
+    try:
+        with member.photo.storage.open(member.photo.name, "rb") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+@transaction.atomic
+def member_user_link(*, actor, member: PartyMember, username: str) -> PartyMember:
+    """Link the member record to a platform account (or unlink with an empty username) so that the
+    account sees this record under 我的档案. Only ordinary accounts: not a 等保 system-role account,
+    not superusers, not one already linked to another member."""
+    from accounts.models import User
+    from accounts.roles import SYSTEM_ROLES
+
+    member = PartyMember.objects.select_for_update(of=("self",)).select_related("org__region", "user").get(pk=member.pk)
+    _require(actor, MembersPerm.EDIT, member.org.region.path, "关联此党员的平台账号")
+    username = (username or "").strip()
+    old = member.user.get_username() if member.user_id else ""
+    if not username:
+        if not member.user_id:
+            raise ValidationError({"username": "平台账号：该党员尚未关联账号"})
+        user = None
+    else:
+        user = User.objects.filter(username=username).first()
+        if user is None or not user.is_active:
+            raise ValidationError({"username": f"平台账号：没有名为“{username}”的有效账号"})
+        if user.is_superuser or user.role_assignments.filter(role__in=list(SYSTEM_ROLES)).exists():
+            raise ValidationError({"username": "平台账号：系统管理、安全管理、审计管理账号不能关联党员档案"})
+        other = PartyMember.objects.filter(user=user).exclude(pk=member.pk).first()
+        if other is not None:
+            raise ValidationError({"username": f"平台账号：“{username}”已关联其他党员档案"})
+        if user.pk == member.user_id:
+            return member
+    PartyMember.objects.filter(pk=member.pk).update(user=user, updated_at=timezone.now())
+    member.user = user
+    record(actor=actor, action=AuditAction.UPDATE, obj=member, changes={"user": [old, username]})
+    return member

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -31,17 +32,22 @@ from .forms import (
     DeedForm,
     DualRequestForm,
     DuesForm,
+    FixedDuesForm,
     InflowForm,
     MemberForm,
     OutflowForm,
+    PhotoForm,
     RevealForm,
     RulesForm,
+    TierFormSet,
     TransferForm,
     UnitDualRequestForm,
+    UserLinkForm,
 )
 from .models import (
     Category,
     Decision,
+    DuesBase,
     MemberStatus,
     PartyMember,
     RegistrySettings,
@@ -67,7 +73,7 @@ def _file(data: bytes, name: str, content_type: str) -> HttpResponse:
 
 
 def _member_or_404(request, pk, perm=P.VIEW) -> PartyMember:
-    return get_in_scope_or_404(PartyMember.objects.select_related("org__region", "residence", "unit_org"),
+    return get_in_scope_or_404(PartyMember.objects.select_related("org__region", "residence", "unit_org", "user"),
                                request.user, perm, pk=pk)
 
 
@@ -124,10 +130,42 @@ def member_create(request):
 @login_required
 def member_edit(request, pk):
     member = _member_or_404(request, pk, P.EDIT)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    photo_form = PhotoForm(request.POST if action == "photo" else None, request.FILES if action == "photo" else None)
+    if action == "photo_remove":
+        try:
+            services.member_photo_remove(actor=request.user, member=member)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, "已删除照片")
+        return redirect("members:edit", pk=member.pk)
+    link_form = UserLinkForm(request.POST if action == "link" else None,
+                             initial={"username": member.user.get_username() if member.user_id else ""})
+    if action == "link" and link_form.is_valid():
+        try:
+            linked = services.member_user_link(actor=request.user, member=member,
+                                               username=link_form.cleaned_data["username"])
+        except ValidationError as exc:
+            add_errors(link_form, exc)
+        else:
+            messages.success(request, "已关联平台账号" if linked.user_id else "已取消关联平台账号")
+            return redirect("members:edit", pk=member.pk)
+    if action == "photo":
+        had_photo = bool(member.photo)
+        if photo_form.is_valid():
+            try:
+                services.member_photo_set(actor=request.user, member=member, photo=photo_form.cleaned_data["photo"])
+            except ValidationError as exc:
+                add_errors(photo_form, exc)
+            else:
+                messages.success(request, "已更换照片" if had_photo else "已上传照片")
+                return redirect("members:detail", pk=member.pk)
     initial = {f: getattr(member, f) for f in MEMBER_FIELDS}
     initial["org"] = member.org
-    form = MemberForm(request.POST or None, initial=initial, editing=True, **_form_kwargs(request.user, P.EDIT))
-    if request.method == "POST" and form.is_valid():
+    bound = request.POST if request.method == "POST" and not action else None
+    form = MemberForm(bound, initial=initial, editing=True, **_form_kwargs(request.user, P.EDIT))
+    if bound is not None and form.is_valid():
         d = form.cleaned_data
         data = {k: d[k] for k in MEMBER_FIELDS}
         if "*" in (data["id_number"] or ""):
@@ -139,12 +177,42 @@ def member_edit(request, pk):
         else:
             messages.success(request, "已保存")
             return redirect("members:detail", pk=member.pk)
-    if request.method == "GET":
+    if bound is None:
         from core.masking import mask_id_number
 
         form.initial["id_number"] = mask_id_number(member.id_number)
     return render(request, "members/form.html", {"form": form, "title": f"修改党员信息：{member.name}",
-                                                 "member": member})
+                                                 "member": member, "photo_form": photo_form,
+                                                 "photo_url": _photo_url(member), "link_form": link_form},
+                  status=400 if photo_form.errors or link_form.errors else 200)
+
+
+@login_required
+def member_photo(request, pk):
+    """The photo, only through the data scope (never a public media address)."""
+    member = _member_or_404(request, pk)
+    return _photo_response(member)
+
+
+def _photo_url(member: PartyMember, name: str = "members:photo") -> str:
+    """The scoped photo address (versioned so a replaced photo is not taken from the browser cache)."""
+    from django.urls import reverse
+
+    if not member.photo:
+        return ""
+    args = [member.pk] if name == "members:photo" else []
+    return f"{reverse(name, args=args)}?v={int(member.updated_at.timestamp())}"
+
+
+def _photo_response(member: PartyMember) -> HttpResponse:
+    data = services.member_photo_bytes(member)
+    if data is None:
+        raise Http404("没有照片")
+    resp = HttpResponse(data, content_type="image/jpeg")
+    resp["Cache-Control"] = "private, no-store"
+    resp["X-Content-Type-Options"] = "nosniff"
+    resp["Content-Disposition"] = "inline"
+    return resp
 
 
 @login_required
@@ -181,6 +249,7 @@ def member_detail(request, pk):
     year = timezone.localdate().year
     return render(request, "members/detail.html", {
         "m": member, "revealed": revealed, "reveal_form": reveal_form, "can_edit": can_edit,
+        "photo_url": _photo_url(member),
         "can_export": has_perm_at(request.user, P.EXPORT, path), "deed_form": deed_form,
         "events": member.events.select_related("actor")[:50],
         "deeds": member.deeds.all()[:50], "deeds_year": member.deeds.filter(date__year=year).count(),
@@ -573,7 +642,7 @@ def dues_index(request):
         "rules_form": rules_form,
         "year": year, "totals": selectors.dues_totals(actor=request.user, year=year), "months": range(1, 13),
         "arrears": arrears[:200], "arrears_count": len(arrears), "settings": RegistrySettings.current(),
-        "tiers": services.dues_tiers(),
+        "tiers": services.dues_tiers(), "can_edit_tiers": has_perm(request.user, P.RULES),
     })
 
 
@@ -585,3 +654,149 @@ def stats(request):
     data = selectors.statistics(actor=request.user, org=org_id)
     return render(request, "members/stats.html", {"s": data, "orgs": selectors.orgs_in_scope(request.user),
                                                   "org": org_id})
+
+
+@login_required
+def dues_tiers(request):
+    """党费标准: the income tiers, the retiree tiers and the fixed amount; edited by holders of members.rules."""
+    _need(request, P.VIEW, "查看党费标准")
+    can_edit = has_perm(request.user, P.RULES)
+    tiers = services.dues_tiers()
+    rules = RegistrySettings.current()
+    post = request.POST if request.method == "POST" else None
+    if post is not None and not can_edit:
+        raise PermissionDenied("您没有修改党费标准的权限")
+
+    def initial(base):
+        # Bound formsets get no initial: every posted row is then read as posted (a row equal to its
+        # initial value would otherwise count as "unchanged" and be dropped when it sits among the extras).
+        if post is not None:
+            return None
+        return [{"lower": t.lower, "upper": t.upper, "rate": t.rate} for t in tiers if t.base == base]
+
+    sets = {
+        "income": TierFormSet(post, prefix="income", initial=initial(DuesBase.INCOME)),
+        "retiree": TierFormSet(post, prefix="retiree", initial=initial(DuesBase.RETIREE)),
+    }
+    fixed_form = FixedDuesForm(post, initial={"fixed_amount": rules.student_monthly_dues})
+    problems: dict[str, list[str]] = {}
+    if post is not None:
+        valid = all(fs.is_valid() for fs in sets.values()) & fixed_form.is_valid()
+        if valid:
+            # A row left blank (or ticked 删除) is dropped; everything else is checked by the service.
+            rows = {key: [(cd.get("lower"), cd.get("upper"), cd.get("rate")) for f in fs.forms
+                          if (cd := f.cleaned_data) and not cd.get("DELETE")
+                          and any(cd.get(k) is not None for k in ("lower", "upper", "rate"))]
+                    for key, fs in sets.items()}
+            try:
+                services.dues_rules_update(actor=request.user, income=rows["income"], retiree=rows["retiree"],
+                                           fixed_amount=fixed_form.cleaned_data["fixed_amount"])
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    problems = {k: [m for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+                else:
+                    problems = {"": exc.messages}
+                if "fixed_amount" in problems:
+                    fixed_form.add_error("fixed_amount", problems.pop("fixed_amount"))
+            else:
+                messages.success(request, "已保存党费标准")
+                return redirect("members:dues_tiers")
+    sections = [(key, DuesBase(base).label, sets[key], problems.get(key, []), [t for t in tiers if t.base == base])
+                for key, base in (("income", DuesBase.INCOME), ("retiree", DuesBase.RETIREE))]
+    bad = post is not None
+    return render(request, "members/dues_tiers.html", {
+        "sections": sections, "fixed_form": fixed_form, "problems": problems.get("", []), "can_edit": can_edit,
+        "tiers": tiers, "settings": rules,
+    }, status=400 if bad else 200)
+
+
+# --------------------------------------------------------------------------
+# 我的档案: a Party member's own record
+# --------------------------------------------------------------------------
+
+
+def _own_member(request) -> PartyMember | None:
+    if not request.user.is_authenticated:
+        return None
+    return (PartyMember.objects.select_related("org__region", "residence", "unit_org")
+            .filter(user=request.user).first())
+
+
+def _month_add(d: date, n: int) -> date:
+    y, m = divmod(d.year * 12 + d.month - 1 + n, 12)
+    return date(y, m + 1, 1)
+
+
+def _dues_owed(member: PartyMember, paid_months: set[date], today: date) -> list[date]:
+    """Past months of the last twelve (since joining) with no payment; the current month is still open."""
+    if not member.is_active:
+        return []
+    this_month = today.replace(day=1)
+    month = max(member.joined_on.replace(day=1), _month_add(this_month, -12))
+    owed = []
+    while month < this_month:
+        if month not in paid_months:
+            owed.append(month)
+        month = _month_add(month, 1)
+    return owed
+
+
+@login_required
+def my_record(request):
+    """The signed-in Party member's own record, masked; nothing of anyone else."""
+    member = _own_member(request)
+    if member is None:
+        return render(request, "members/me.html", {"m": None})
+    today = timezone.localdate()
+    settings_ = RegistrySettings.current()
+    dues = list(member.dues.all()[:24])
+    paid = set(member.dues.filter(month__gte=_month_add(today.replace(day=1), -12)).values_list("month", flat=True))
+    owed = _dues_owed(member, paid, today)
+    monthly = services.monthly_dues(member, settings_=settings_)
+    year_total = sum((p.amount for p in member.dues.filter(month__year=today.year)), Decimal("0"))
+    deeds = list(member.deeds.filter(date__year=today.year))
+    registrations = list(member.dual_registrations.select_related("community"))
+    return render(request, "members/me.html", {
+        "m": member, "today": today, "settings": settings_, "photo_url": _photo_url(member, "members:my_photo"),
+        "events": member.events.all()[:50], "dues": dues, "owed": owed, "monthly_dues": monthly,
+        "owed_amount": monthly * len(owed) if monthly is not None else None, "year_total": year_total,
+        "this_month_open": member.is_active and today.replace(day=1) not in paid
+        and member.joined_on <= today,
+        "deeds": deeds, "deeds_year": len(deeds), "deeds_short": max(0, settings_.deed_quota_min - len(deeds)),
+        "quota_applies": member.category == Category.EMPLOYED or any(r.status == Decision.CONFIRMED
+                                                                     for r in registrations),
+        "registrations": registrations,
+        "mobility": member.mobility.select_related("origin_org", "destination_org"),
+        "transfers": member.transfers.select_related("from_org", "to_org"),
+    })
+
+
+@login_required
+def my_card(request, fmt):
+    member = _own_member(request)
+    if member is None or fmt not in ("pdf", "docx"):
+        raise Http404("您的账号尚未关联党员档案")
+    card = documents.member_card(member)
+    with transaction.atomic():
+        record(actor=request.user, action=AuditAction.EXPORT, obj=member, changes={"file": f"党员登记卡.{fmt}"},
+               purpose="本人打印党员登记卡")
+    if fmt == "pdf":
+        return _file(documents.card_pdf(card), f"社区党员登记卡-{member.name}.pdf", "application/pdf")
+    return _file(documents.card_docx(card), f"社区党员登记卡-{member.name}.docx",
+                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+@login_required
+def my_photo(request):
+    member = _own_member(request)
+    if member is None:
+        raise Http404("您的账号尚未关联党员档案")
+    return _photo_response(member)
+
+
+def my_record_home_card(request) -> list[tuple[str, str, str]]:
+    """Home card for any account linked to a member record (whatever its roles)."""
+    from django.urls import reverse
+
+    name = PartyMember.objects.filter(user_id=request.user.pk).values_list("name", flat=True).first()
+    return [("我的党员档案", name, reverse("members:me"))] if name else []

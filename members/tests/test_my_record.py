@@ -1,0 +1,195 @@
+"""我的档案: a Party member account linked to a member record sees that record (masked) and prints its
+own card; it sees nothing of any other member."""
+
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from docx import Document
+from pypdf import PdfReader
+
+from audit.models import AuditAction, AuditEntry
+from core.masking import mask_id_number, mask_mobile
+from members import services
+from members.models import DualRegistration, DuesPayment, MemberDeed, MobileRecord
+
+from .test_photo import image_bytes, upload
+
+pytestmark = pytest.mark.django_db
+
+
+def _month_add(d: date, n: int) -> date:
+    y, m = divmod(d.year * 12 + d.month - 1 + n, 12)
+    return date(y, m + 1, 1)
+
+
+@pytest.fixture
+def linked(personas, members, tree):
+    """personas.member (role 党员 in 东一社区) is 张三; he paid the last months except two, registered
+    with 东一社区, did one deed this year and is out working in 乌鲁木齐."""
+    zs = members["zs"]
+    zs.user = personas.member
+    zs.monthly_income = Decimal("4000")
+    zs.save()
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    skipped = {_month_add(this_month, -2), _month_add(this_month, -5)}
+    for k in range(0, 13):
+        month = _month_add(this_month, -k)
+        if month not in skipped:
+            DuesPayment.objects.create(member=zs, month=month, amount=Decimal("40.00"), paid_on=today, org=zs.org)
+    DualRegistration.objects.create(member=zs, community=tree.east1, status="confirmed", note="到居住地社区报到")
+    MemberDeed.objects.create(member=zs, date=today - timedelta(days=0), title="为独居老人代购")
+    MobileRecord.objects.create(member=zs, origin_org=zs.org, destination="乌鲁木齐市", left_on=date(2024, 3, 1),
+                                card_number="LD20240001", origin_task="线上学习", last_contact_on=today)
+    services.member_update(actor=personas.secretary, member=zs, category="mobile")
+    return zs, sorted(skipped)
+
+
+def test_member_sees_own_record_masked(linked, personas, members, client_for):
+    zs, skipped = linked
+    c = client_for(personas.member)
+    page = c.get("/members/me/").content.decode()
+    assert "张三" in page and "东一社区党总支" in page
+    assert zs.id_number not in page and mask_id_number(zs.id_number) in page
+    assert zs.mobile not in page and mask_mobile(zs.mobile) in page
+    # status history, dues paid and owed, dual registration and deeds vs quota, mobility
+    assert "党员类别" in page and "在职党员 → 流动党员" in page
+    assert "40.00 元" in page
+    assert "此前 12 个月中有 <strong>2</strong> 个月未缴" in page and "本月" not in page
+    for m in skipped:
+        assert f"{m.year}年{m.month}月" in page
+    assert "合计约 <strong>80.00</strong> 元" in page  # 2 × 1 % of 4000
+    assert "报到社区：东一社区" in page and "已确认" in page
+    assert "本年已办实事 <strong>1</strong> 件" in page and "为独居老人代购" in page
+    assert "乌鲁木齐市" in page and "LD20240001" in page and "线上学习" in page
+    # nobody else
+    assert "李四" not in page and "王五" not in page
+
+
+def test_member_prints_own_card_and_it_is_audited(linked, personas, client_for):
+    zs, _ = linked
+    c = client_for(personas.member)
+    pdf = c.get("/members/me/card.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().replace("\x00", "")
+    assert "社区党员登记卡" in text and "张三" in text and zs.id_number not in text
+    docx = c.get("/members/me/card.docx")
+    assert docx.status_code == 200
+    assert Document(io.BytesIO(docx.content)).tables[0].cell(0, 1).text == "张三"
+    entries = AuditEntry.objects.filter(action=AuditAction.EXPORT, actor=personas.member, object_id=str(zs.pk))
+    assert entries.count() == 2 and {e.purpose for e in entries} == {"本人打印党员登记卡"}
+    assert c.get("/members/me/card.xlsx").status_code == 404
+
+
+def test_member_sees_own_photo_only(linked, personas, members, client_for):
+    zs, _ = linked
+    c = client_for(personas.member)
+    assert c.get("/members/me/photo/").status_code == 404  # none yet
+    services.member_photo_set(actor=personas.secretary, member=zs, photo=upload(image_bytes()))
+    services.member_photo_set(actor=personas.secretary, member=members["ls"], photo=upload(image_bytes()))
+    page = c.get("/members/me/").content.decode()
+    assert 'src="/members/me/photo/?v=' in page
+    assert c.get("/members/me/photo/").status_code == 200
+    assert c.get(f"/members/{zs.pk}/photo/").status_code in (403, 404)  # not through the staff address
+    assert c.get(f"/members/{members['ls'].pk}/photo/").status_code in (403, 404)
+
+
+def test_member_cannot_reach_any_other_record(linked, personas, members, client_for):
+    c = client_for(personas.member)
+    for m in (members["ls"], members["ww"], linked[0]):
+        for url in (f"/members/{m.pk}/", f"/members/{m.pk}/card.pdf", f"/members/{m.pk}/card.docx",
+                    f"/members/{m.pk}/edit/", f"/api/members/{m.pk}/"):
+            assert c.get(url).status_code in (403, 404), url
+    assert "李四" not in c.get("/members/list/").content.decode()
+    assert "李四" not in c.get("/api/members/").content.decode()
+    assert c.get("/members/roster.xlsx").status_code in (403, 404)
+
+
+def test_menu_entry_for_party_member_role(linked, personas, client_for):
+    home = client_for(personas.member).get("/").content.decode()
+    assert 'href="/members/me/"' in home and "我的档案" in home
+    assert "我的档案" not in client_for(personas.grid_worker).get("/").content.decode()
+
+
+@pytest.mark.parametrize("who", ["district_admin", "secretary", "community_staff", "grid_worker", "liaison",
+                                 "west_secretary", "sysadmin", "auditor", "nobody"])
+def test_unlinked_accounts_see_no_record(who, linked, personas, client_for):
+    c = client_for(getattr(personas, who))
+    resp = c.get("/members/me/")
+    page = resp.content.decode()
+    assert resp.status_code == 200 and "尚未关联党员档案" in page and "张三" not in page
+    assert c.get("/members/me/card.pdf").status_code == 404
+    assert c.get("/members/me/card.docx").status_code == 404
+    assert c.get("/members/me/photo/").status_code == 404
+
+
+def test_anonymous_is_sent_to_login(client, linked):
+    for url in ("/members/me/", "/members/me/card.pdf", "/members/me/photo/"):
+        resp = client.get(url)
+        assert resp.status_code == 302 and "/accounts/login/" in resp["Location"]
+
+
+def test_a_secretary_who_is_a_member_reaches_own_record_from_home(personas, members, client_for):
+    ls = members["ls"]
+    ls.user = personas.secretary
+    ls.save()
+    c = client_for(personas.secretary)
+    home = c.get("/").content.decode()
+    assert "我的党员档案" in home and 'href="/members/me/"' in home
+    page = c.get("/members/me/").content.decode()
+    assert "李四" in page and "张三" not in page
+    assert "我的党员档案" not in client_for(personas.west_secretary).get("/").content.decode()
+
+
+def test_retired_member_quota_note_and_no_dues_owed_when_paid(personas, members, client_for):
+    ls = members["ls"]  # retired, income 4000 → 0.5 % = 20.00
+    ls.user = personas.member
+    ls.save()
+    this_month = timezone.localdate().replace(day=1)
+    for k in range(1, 13):
+        DuesPayment.objects.create(member=ls, month=_month_add(this_month, -k), amount=Decimal("20.00"),
+                                   paid_on=timezone.localdate(), org=ls.org)
+    page = client_for(personas.member).get("/members/me/").content.decode()
+    assert "此前 12 个月党费均已按月交纳" in page and "<strong>20.00</strong> 元" in page
+    assert "党费尚未登记缴纳" in page  # this month is still open
+    assert "适用于到居住地社区报到的在职党员" in page and "尚未向居住地社区报到" in page
+    assert "无外出流动记录" in page
+
+
+def test_secretary_links_and_unlinks_the_account_on_the_edit_page(personas, members, client_for):
+    zs = members["zs"]
+    c = client_for(personas.secretary)
+    assert 'id="link-form"' in c.get(f"/members/{zs.pk}/edit/").content.decode()
+    resp = c.post(f"/members/{zs.pk}/edit/", {"action": "link", "username": "member"})
+    assert resp.status_code == 302
+    zs.refresh_from_db()
+    assert zs.user == personas.member
+    assert "张三" in client_for(personas.member).get("/members/me/").content.decode()
+    entry = AuditEntry.objects.filter(object_type="members.partymember", object_id=str(zs.pk)).latest("id")
+    assert entry.changes == {"user": ["", "member"]} and entry.actor == personas.secretary
+    # The same account cannot hold two records; system accounts and unknown names are refused.
+    ls = members["ls"]
+    for username, reason in (("member", "已关联其他党员档案"), ("auditor", "审计管理账号不能关联"),
+                             ("root", "不能关联"), ("nosuchuser", "没有名为“nosuchuser”的有效账号")):
+        resp = c.post(f"/members/{ls.pk}/edit/", {"action": "link", "username": username})
+        assert resp.status_code == 400 and reason in resp.content.decode(), username
+    ls.refresh_from_db()
+    assert ls.user is None
+    # Unlink: the account no longer sees the record.
+    assert c.post(f"/members/{zs.pk}/edit/", {"action": "link", "username": ""}).status_code == 302
+    zs.refresh_from_db()
+    assert zs.user is None
+    assert "尚未关联党员档案" in client_for(personas.member).get("/members/me/").content.decode()
+
+
+@pytest.mark.parametrize("who", ["grid_worker", "member", "west_secretary", "liaison", "nobody"])
+def test_only_editors_in_scope_may_link(who, personas, members, client_for):
+    zs = members["zs"]
+    resp = client_for(getattr(personas, who)).post(f"/members/{zs.pk}/edit/", {"action": "link",
+                                                                              "username": who})
+    assert resp.status_code in (403, 404)
+    zs.refresh_from_db()
+    assert zs.user is None
