@@ -55,3 +55,18 @@ class DemandsConfig(AppConfig):
             return {k: ("未办结诉求", v) for k, v in open_counts_by_grid([n.pk for n in nodes]).items()}
 
         NODE_COUNTERS.append(counter)
+
+        # The grid map's "open events" colouring. Registered from here so that grid (L2) never imports
+        # demands (L3); the grid app passes only the ids of grids the viewer may see.
+        from django.apps import apps as django_apps
+
+        if django_apps.is_installed("grid"):
+            from grid.selectors import MAP_METRICS, MapMetric
+
+            def open_events(grid_ids):
+                from .selectors import open_counts_by_grid
+
+                return open_counts_by_grid(grid_ids)
+
+            if all(m.key != "open_events" for m in MAP_METRICS):
+                MAP_METRICS.append(MapMetric("open_events", "未办结事件", open_events, "件"))

@@ -142,6 +142,11 @@ class House(models.Model):
         return self.address
 
 
+class HouseholdStatus(models.TextChoices):
+    ACTIVE = "active", "在住"
+    MOVED_OUT = "moved_out", "已迁出"
+
+
 class Household(models.Model):
     grid = models.ForeignKey(
         "regions.Region", verbose_name="网格", on_delete=models.PROTECT, related_name="grid_households"
@@ -153,6 +158,11 @@ class Household(models.Model):
     last_visited_at = models.DateTimeField("最近走访", null=True, blank=True)
     is_care = models.BooleanField("含关爱对象", default=False)
     members = models.PositiveSmallIntegerField("人数", default=0)
+    # A household that moves out is kept (history), marked and dated; counts and plans use active ones.
+    status = models.CharField("状态", max_length=12, choices=HouseholdStatus.choices, default=HouseholdStatus.ACTIVE,
+                              db_default=HouseholdStatus.ACTIVE)
+    moved_out_on = models.DateField("迁出日期", null=True, blank=True)
+    moved_out_reason = models.CharField("迁出说明", max_length=200, blank=True, default="", db_default="")
 
     scope_path_field = "grid__path"
 
@@ -202,6 +212,12 @@ def care_labels(flags: int) -> list[str]:
     return [label for _, bit, label in CARE_TAGS if flags & bit]
 
 
+class ResidentStatus(models.TextChoices):
+    ACTIVE = "active", "在住"
+    MOVED_OUT = "moved_out", "已迁出"
+    DECEASED = "deceased", "已故"
+
+
 class Gender(models.TextChoices):
     MALE = "M", "男"
     FEMALE = "F", "女"
@@ -233,6 +249,11 @@ class Resident(models.Model):
     arrival_date = models.DateField("来本地日期", null=True, blank=True)
     permit_expiry = models.DateField("居住证到期日", null=True, blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    # Moved out or deceased residents are kept (history), marked and dated, never deleted.
+    status = models.CharField("状态", max_length=12, choices=ResidentStatus.choices, default=ResidentStatus.ACTIVE,
+                              db_default=ResidentStatus.ACTIVE)
+    left_on = models.DateField("迁出/死亡日期", null=True, blank=True)
+    status_note = models.CharField("变动说明", max_length=200, blank=True, default="", db_default="")
 
     scope_path_field = "grid__path"
 
@@ -269,6 +290,7 @@ class RentalLease(models.Model):
     tenants = models.ManyToManyField(Resident, verbose_name="租户", blank=True, related_name="leases")
     start_date = models.DateField("起租日")
     end_date = models.DateField("到期日")
+    ended_on = models.DateField("退租日期", null=True, blank=True, help_text="办理退租后填写；为空表示租约未终止")
 
     scope_path_field = "grid__path"
 

@@ -32,12 +32,18 @@ from .models import (
     GridUnit,
     House,
     Household,
+    HouseholdStatus,
     HouseUse,
     RentalLease,
     Resident,
     ResidentKind,
+    ResidentStatus,
     Visit,
 )
+
+# Moved-out households and moved-out or deceased residents stay on record but are not counted or planned.
+ACTIVE_HH = {"status": HouseholdStatus.ACTIVE}
+ACTIVE_RES = {"status": ResidentStatus.ACTIVE}
 
 # ---------------------------------------------------------------------------
 # Rules as data
@@ -132,19 +138,20 @@ def _count_by_grid(qs: QuerySet, grid_ids: list[int]) -> dict[int, int]:
 
 
 def residents_by_grid(grid_ids: list[int]) -> dict[int, int]:
-    return _count_by_grid(Resident.objects.all(), grid_ids)
+    return _count_by_grid(Resident.objects.filter(**ACTIVE_RES), grid_ids)
 
 
 def households_by_grid(grid_ids: list[int]) -> dict[int, int]:
-    return _count_by_grid(Household.objects.all(), grid_ids)
+    return _count_by_grid(Household.objects.filter(**ACTIVE_HH), grid_ids)
 
 
 def care_households_by_grid(grid_ids: list[int]) -> dict[int, int]:
-    return _count_by_grid(Household.objects.filter(is_care=True), grid_ids)
+    return _count_by_grid(Household.objects.filter(is_care=True, **ACTIVE_HH), grid_ids)
 
 
 def visited_by_grid(grid_ids: list[int], since: datetime | None = None) -> dict[int, int]:
-    return _count_by_grid(Household.objects.filter(last_visited_at__gte=since or month_start()), grid_ids)
+    return _count_by_grid(Household.objects.filter(last_visited_at__gte=since or month_start(), **ACTIVE_HH),
+                          grid_ids)
 
 
 def coverage_by_grid(grid_ids: list[int]) -> dict[int, float | None]:
@@ -239,7 +246,7 @@ def grid_stats(grid: Region) -> dict:
     """Counts for one grid in three queries (residents, households, houses), each on the grid's index."""
     start = month_start()
     today = timezone.localdate()
-    res = Resident.objects.filter(grid=grid).annotate(
+    res = Resident.objects.filter(grid=grid, **ACTIVE_RES).annotate(
         **{f"b_{key}": F("care_flags").bitand(bit) for key, bit, _ in CARE_TAGS})
     agg = res.aggregate(
         **{f"k_{k}": Count("id", filter=Q(kind=k)) for k in ResidentKind.values},
@@ -247,7 +254,7 @@ def grid_stats(grid: Region) -> dict:
         expiring=Count("id", filter=Q(kind=ResidentKind.FLOATING, permit_expiry__lte=today + timedelta(days=30))),
     )
     by_kind = [(label, agg[f"k_{k}"] or 0) for k, label in ResidentKind.choices]
-    hh = Household.objects.filter(grid=grid).aggregate(
+    hh = Household.objects.filter(grid=grid, **ACTIVE_HH).aggregate(
         total=Count("id"), visited=Count("id", filter=Q(last_visited_at__gte=start)),
         care=Count("id", filter=Q(is_care=True)))
     houses = dict(House.objects.filter(grid=grid).values_list("use").annotate(n=Count("id")).order_by())
@@ -278,7 +285,7 @@ def monthly_coverage(grid: Region, months: int = 6) -> list[tuple[str, int, floa
     )
     counts = {timezone.localtime(r["month"]).strftime("%Y-%m") if isinstance(r["month"], datetime)
               else r["month"].strftime("%Y-%m"): r["n"] for r in rows}
-    total = Household.objects.filter(grid=grid).count()
+    total = Household.objects.filter(grid=grid, **ACTIVE_HH).count()
     out = []
     m = first
     while m <= start:
@@ -325,12 +332,12 @@ def households_in_scope(actor, perm: str = GridPerm.VIEW) -> QuerySet[Household]
 
 
 def not_visited_this_month(qs: QuerySet[Household]) -> QuerySet[Household]:
-    return qs.filter(Q(last_visited_at__isnull=True) | Q(last_visited_at__lt=month_start()))
+    return qs.filter(Q(last_visited_at__isnull=True) | Q(last_visited_at__lt=month_start()), **ACTIVE_HH)
 
 
 def care_overdue(qs: QuerySet[Household], days: int) -> QuerySet[Household]:
     since = timezone.now() - timedelta(days=days)
-    return qs.filter(is_care=True).filter(Q(last_visited_at__isnull=True) | Q(last_visited_at__lt=since))
+    return qs.filter(is_care=True, **ACTIVE_HH).filter(Q(last_visited_at__isnull=True) | Q(last_visited_at__lt=since))
 
 
 def worker_coverage(actor, grids: list[Region]) -> list[dict]:
@@ -416,7 +423,8 @@ def resident_search(actor, *, q: str = "", kind: str = "", care: str = "", grid:
 def expiring_permits(actor, days: int = 30) -> QuerySet[Resident]:
     today = timezone.localdate()
     return residents_in_scope(actor).filter(
-        kind=ResidentKind.FLOATING, permit_expiry__isnull=False, permit_expiry__lte=today + timedelta(days=days)
+        **ACTIVE_RES, kind=ResidentKind.FLOATING, permit_expiry__isnull=False,
+        permit_expiry__lte=today + timedelta(days=days),
     ).order_by("permit_expiry", "id")
 
 
@@ -425,10 +433,10 @@ def resident_counter(nodes: list[Region]) -> dict[int, tuple[str, int]]:
     out = {}
     for n in nodes:
         if n.kind == RegionKind.GRID:
-            out[n.pk] = ("居民", Resident.objects.filter(grid_id=n.pk).count())
+            out[n.pk] = ("居民", Resident.objects.filter(grid_id=n.pk, **ACTIVE_RES).count())
         elif n.kind == RegionKind.COMMUNITY:
             out[n.pk] = ("居民", Resident.objects.filter(
-                grid__path__gte=n.path, grid__path__lt=paths.upper_bound(n.path)).count())
+                **ACTIVE_RES, grid__path__gte=n.path, grid__path__lt=paths.upper_bound(n.path)).count())
     return out
 
 
@@ -538,3 +546,120 @@ def map_geojson(actor, *, region: Region | None, metric: str, crs: str = coords.
 
 def can_edit_grid(actor, grid: Region) -> bool:
     return has_perm_at(actor, GridPerm.EDIT, grid.path)
+
+
+# --- things and organizations, by hand ---
+# Reads for the facility, unit and liaison pages (views_things.py) and the coverage lines that the
+# grid units feed into orgs.selectors.COVERAGE_PROVIDERS.
+
+THINGS_WRITE_PERMS = (GridPerm.EDIT, GridPerm.VISIT)
+
+
+def can_write_things(actor, grid: Region) -> bool:
+    """Facilities and units: grid.edit or grid.visit at the grid (a worker their grid, staff their community)."""
+    return any(has_perm_at(actor, perm, grid.path) for perm in THINGS_WRITE_PERMS)
+
+
+def things_writable(qs: QuerySet, actor) -> QuerySet:
+    """Rows the actor may write facilities and units in (union of the grid.edit and grid.visit scopes)."""
+    from accounts.scope import scope_q
+
+    field = qs.model.scope_path_field
+    parts = [scope_q(actor, perm, field) for perm in THINGS_WRITE_PERMS]
+    if any(q is None for q in parts):
+        return qs
+    combined = Q(pk__in=[])
+    for q in parts:
+        combined |= q
+    return qs.filter(combined)
+
+
+def writable_grids(actor) -> QuerySet[Region]:
+    return things_writable(Region.objects.filter(kind=RegionKind.GRID), actor)
+
+
+def _under_region(qs: QuerySet, region: Region | None, field: str = "grid__path") -> QuerySet:
+    if region is None:
+        return qs
+    return qs.filter(**{f"{field}__gte": region.path, f"{field}__lt": paths.upper_bound(region.path)})
+
+
+BROKEN = "broken"  # filter value: every state but normal
+
+
+def facility_list(actor, *, region: Region | None = None, kind: str = "", state: str = "") -> QuerySet[Facility]:
+    from .models import FacilityKind, FacilityState
+
+    qs = _under_region(scoped(Facility.objects.select_related("grid"), actor), region)
+    if kind in FacilityKind.values:
+        qs = qs.filter(kind=kind)
+    if state == BROKEN:
+        qs = qs.exclude(state=FacilityState.NORMAL)
+    elif state in FacilityState.values:
+        qs = qs.filter(state=state)
+    return qs.order_by("grid_id", "kind", "name", "id")
+
+
+def facility_state_notes(facility_ids: list[int]) -> dict[int, object]:
+    """The latest state change (an audit entry: when, who, note) of each facility."""
+    from audit.models import AuditAction, AuditEntry
+
+    if not facility_ids:
+        return {}
+    out: dict[int, object] = {}
+    entries = AuditEntry.objects.filter(object_type="grid.facility", action=AuditAction.TRANSITION,
+                                        object_id__in=[str(i) for i in facility_ids]
+                                        ).select_related("actor").order_by("-at", "-id")
+    for e in entries[: 20 * len(facility_ids)]:
+        out.setdefault(int(e.object_id), e)
+    return out
+
+
+def facility_history(facility: Facility, limit: int = 50) -> list:
+    from audit.models import AuditEntry
+
+    return list(AuditEntry.objects.filter(object_type="grid.facility", object_id=str(facility.pk))
+                .select_related("actor").order_by("-at", "-id")[:limit])
+
+
+def unit_list(actor, *, region: Region | None = None, kind: str = "", party: str = "") -> QuerySet[GridUnit]:
+    from .models import UnitKind
+
+    qs = _under_region(scoped(GridUnit.objects.select_related("grid", "party_org"), actor), region)
+    if kind in UnitKind.values:
+        qs = qs.filter(kind=kind)
+    if party in ("yes", "no"):
+        qs = qs.filter(has_party_org=(party == "yes"))
+    return qs.order_by("grid_id", "kind", "name", "id")
+
+
+def unit_coverage(region: Region) -> list:
+    """Coverage lines for orgs.selectors.COVERAGE_PROVIDERS: shops and firms, and social organizations,
+    in the grids under `region`, with a Party organization."""
+    from orgs.selectors import CoverageLine
+
+    from .models import UnitKind
+
+    if region.kind in (RegionKind.COMPOUND, RegionKind.BUILDING):
+        return []
+    econ, social = [UnitKind.SHOP, UnitKind.FIRM], [UnitKind.SOCIAL]
+    agg = _under_region(GridUnit.objects.all(), region).aggregate(
+        econ=Count("id", filter=Q(kind__in=econ)),
+        econ_cov=Count("id", filter=Q(kind__in=econ, has_party_org=True)),
+        social=Count("id", filter=Q(kind__in=social)),
+        social_cov=Count("id", filter=Q(kind__in=social, has_party_org=True)),
+    )
+    return [
+        CoverageLine("网格内商户、企业党组织覆盖", agg["econ"] or 0, agg["econ_cov"] or 0),
+        CoverageLine("网格内社会组织党组织覆盖", agg["social"] or 0, agg["social_cov"] or 0),
+    ]
+
+
+def liaison_rule(grid: Region) -> dict:
+    """The 1:500 rule for one grid: residents, liaisons needed, liaisons present."""
+    per = rule("residents_per_liaison")
+    residents = Resident.objects.filter(grid=grid).count()
+    need = math.ceil(residents / per) if residents else 0
+    have = GridLiaison.objects.filter(grid=grid).count()
+    return {"residents": residents, "per": per, "need": need, "have": have, "short": max(0, need - have),
+            "ok": have >= need}

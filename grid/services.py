@@ -189,7 +189,7 @@ def grid_of_building(building: Region) -> Region:
 def house_create(*, actor, building: Region, number: str, unit: str = "", use: str = HouseUse.SELF,
                  area=None) -> House:
     grid = grid_of_building(building)
-    _require(actor, GridPerm.EDIT, grid, "登记房屋")
+    _require(actor, GridPerm.PEOPLE, grid, "登记房屋")
     number = _clean_text(number, "number", "门牌（室号）", max_length=20)
     unit = _clean_text(unit, "unit", "单元", max_length=10, required=False)
     if use not in HouseUse.values:
@@ -205,7 +205,7 @@ def house_create(*, actor, building: Region, number: str, unit: str = "", use: s
 
 @transaction.atomic
 def household_create(*, actor, house: House, head_name: str, number: str = "") -> Household:
-    _require(actor, GridPerm.EDIT, house.grid, "登记住户")
+    _require(actor, GridPerm.PEOPLE, house.grid, "登记住户")
     head_name = _clean_text(head_name, "head_name", "户主姓名", max_length=50)
     hh = Household.objects.create(grid_id=house.grid_id, house=house, head_name=head_name,
                                   number=_clean_text(number, "number", "户号", max_length=30, required=False))
@@ -271,7 +271,7 @@ def resident_create(*, actor, household: Household, name: str, id_number: str = 
                     kind: str = ResidentKind.REGISTERED, relation: str = Relation.HEAD, care_tags=(),
                     arrival_date: date | None = None, permit_expiry: date | None = None) -> Resident:
     household = Household.objects.select_for_update().select_related("grid").get(pk=household.pk)
-    _require(actor, GridPerm.EDIT, household.grid, "登记居民")
+    _require(actor, GridPerm.PEOPLE, household.grid, "登记居民")
     data = clean_resident(name=name, id_number=id_number, phone=phone, kind=kind, relation=relation,
                           arrival_date=arrival_date, permit_expiry=permit_expiry)
     flags = care_flags_of(care_tags)
@@ -355,3 +355,764 @@ def visit_log(*, actor, household: Household, visited_at: datetime, findings: st
            changes={"household": [None, str(household.pk)], "visited_at": [None, visited_at.isoformat()],
                     "photos": [None, len(photos)]})
     return visit
+
+
+# --- things and organizations, by hand ---
+# Facilities (雪亮工程 cameras, hydrants, AEDs, notice boards), units (shops, firms, social
+# organizations) and liaisons, written from the pages of views_things.py. Facilities and units may
+# be recorded by whoever works the grid (grid.visit: a grid worker in their grid, community staff in
+# their community) or edits it (grid.edit); liaisons need grid.edit, like liaison_add above.
+
+import math as _math  # noqa: E402
+
+from .models import Facility, FacilityKind, FacilityState, GridUnit, UnitKind  # noqa: E402
+from .selectors import can_write_things  # noqa: E402
+
+# A point may lie this far (degrees, ≈ 5 km) outside its grid's boundary box: boundaries are drawn
+# by hand, but a point farther away is a typing slip or the wrong grid.
+POINT_MARGIN_DEG = 0.05
+_FACILITY_AUDITED = ["grid", "kind", "name", "lat", "lng", "state"]
+_UNIT_AUDITED = ["grid", "kind", "name", "address", "contact_name", "contact_phone", "has_party_org", "party_org"]
+
+
+def _gather(errors: dict, fn, *args, **kwargs):
+    """Run one check; keep its first message per field in `errors` so every bad field is reported at once."""
+    try:
+        return fn(*args, **kwargs)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for key, errs in exc.error_dict.items():
+                errors.setdefault(key, errs[0].messages[0])
+        else:
+            errors.setdefault("__all__", exc.messages[0])
+        return None
+
+
+def _require_things(actor, grid: Region, what: str) -> None:
+    if grid.kind != RegionKind.GRID:
+        raise ValidationError({"grid": f"“{grid.name}”不是网格"})
+    if actor is not None and not can_write_things(actor, grid):
+        raise ValidationError(f"您没有在“{grid.name}”{what}的权限")
+
+
+def _clean_name(value: str, field: str, label: str, *, max_length: int, required: bool = True) -> str:
+    value = _clean_text(value, field, label, max_length=max_length, required=required)
+    if "<" in value or ">" in value:
+        raise ValidationError({field: f"{label}不能包含 < 或 > 符号"})
+    return value
+
+
+def _as_float(value, field: str, label: str) -> float:
+    if value is None or value == "":
+        raise ValidationError({field: f"请填写{label}"})
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError({field: f"{label}应为数字（十进制度）"}) from None
+    if not _math.isfinite(number):
+        raise ValidationError({field: f"{label}应为有限的数字"})
+    return number
+
+
+def check_point(grid: Region, lat, lng) -> tuple[float, float]:
+    """A WGS-84 point inside China and near the grid's boundary (when one is drawn)."""
+    errors: dict[str, str] = {}
+    lat = _gather(errors, _as_float, lat, "lat", "纬度")
+    lng = _gather(errors, _as_float, lng, "lng", "经度")
+    if errors:
+        raise ValidationError(errors)
+    if not (3.86 < lat < 53.55):
+        errors["lat"] = f"纬度 {lat} 不在中国境内（应在 3.86 到 53.55 之间；请确认没有把经度、纬度填反）"
+    if not (73.66 < lng < 135.05):
+        errors["lng"] = f"经度 {lng} 不在中国境内（应在 73.66 到 135.05 之间）"
+    if errors:
+        raise ValidationError(errors)
+    boundary = GridProfile.objects.filter(region=grid).values_list("boundary", flat=True).first()
+    if boundary:
+        try:
+            geo = json.loads(boundary)
+            polys = [geo["coordinates"]] if geo["type"] == "Polygon" else geo["coordinates"]
+            pts = [(float(p[0]), float(p[1])) for poly in polys for ring in poly for p in ring]
+        except (ValueError, KeyError, TypeError, IndexError):
+            pts = []
+        if pts:
+            m = POINT_MARGIN_DEG
+            if not (min(p[1] for p in pts) - m <= lat <= max(p[1] for p in pts) + m
+                    and min(p[0] for p in pts) - m <= lng <= max(p[0] for p in pts) + m):
+                raise ValidationError({"lat": f"位置（纬度 {lat:.6f}，经度 {lng:.6f}）距离“{grid.name}”的边界"
+                                              "超过约 5 公里，请核对坐标或所选网格"})
+    return lat, lng
+
+
+def _in_grid_kind(value: str, choices, field: str, label: str) -> str:
+    if value not in choices.values:
+        raise ValidationError({field: f"{label}“{value}”不正确，应为：{'、'.join(choices.labels)}"})
+    return value
+
+
+def _clean_facility(*, grid: Region, kind: str, name: str, lat, lng, exclude_pk: int | None = None) -> dict:
+    errors: dict[str, str] = {}
+    kind = _gather(errors, _in_grid_kind, kind, FacilityKind, "kind", "设施类别")
+    name = _gather(errors, _clean_name, name, "name", "设施名称", max_length=100)
+    point = _gather(errors, check_point, grid, lat, lng)
+    if name and Facility.objects.filter(grid=grid, name=name).exclude(pk=exclude_pk).exists():
+        errors.setdefault("name", f"“{grid.name}”已有名为“{name}”的设施")
+    if errors:
+        raise ValidationError(errors)
+    return {"kind": kind, "name": name, "lat": point[0], "lng": point[1]}
+
+
+@transaction.atomic
+def facility_create(*, actor, grid: Region, kind: str, name: str, lat, lng,
+                    state: str = FacilityState.NORMAL) -> Facility:
+    _require_things(actor, grid, "登记设施")
+    data = _clean_facility(grid=grid, kind=kind, name=name, lat=lat, lng=lng)
+    _in_grid_kind(state, FacilityState, "state", "设施状态")
+    obj = Facility.objects.create(grid=grid, state=state, **data)
+    record(actor=actor, action=AuditAction.CREATE, obj=obj, changes=diff({}, snapshot(obj, _FACILITY_AUDITED)))
+    return obj
+
+
+@transaction.atomic
+def facility_update(*, actor, facility: Facility, kind: str, name: str, lat, lng, grid: Region | None = None
+                    ) -> Facility:
+    facility = Facility.objects.select_for_update(of=("self",)).select_related("grid").get(pk=facility.pk)
+    _require_things(actor, facility.grid, "修改设施")
+    grid = grid or facility.grid
+    if grid.pk != facility.grid_id:
+        _require_things(actor, grid, "登记设施")
+    data = _clean_facility(grid=grid, kind=kind, name=name, lat=lat, lng=lng, exclude_pk=facility.pk)
+    before = snapshot(facility, _FACILITY_AUDITED)
+    facility.grid = grid
+    for key, value in data.items():
+        setattr(facility, key, value)
+    facility.save()
+    changes = diff(before, snapshot(facility, _FACILITY_AUDITED))
+    if changes:
+        record(actor=actor, action=AuditAction.UPDATE, obj=facility, changes=changes)
+    return facility
+
+
+@transaction.atomic
+def facility_set_state(*, actor, facility: Facility, state: str, note: str = "") -> Facility:
+    """Mark a facility normal, faulty or out of service; the note goes into the audit entry (its history)."""
+    facility = Facility.objects.select_for_update(of=("self",)).select_related("grid").get(pk=facility.pk)
+    _require_things(actor, facility.grid, "变更设施状态")
+    errors: dict[str, str] = {}
+    state = _gather(errors, _in_grid_kind, state, FacilityState, "state", "设施状态")
+    note = _gather(errors, _clean_text, note, "note", "情况说明", max_length=200, required=False) or ""
+    if state and state != FacilityState.NORMAL and not note:
+        errors.setdefault("note", f"标记为“{FacilityState(state).label}”时须填写情况说明（如：镜头被遮挡、无法出水）")
+    if state and state == facility.state:
+        errors.setdefault("state", f"设施当前已是“{facility.get_state_display()}”状态")
+    if errors:
+        raise ValidationError(errors)
+    old = facility.state
+    facility.state = state
+    facility.save(update_fields=["state"])
+    changes = {"state": [old, state]}
+    if note:
+        changes["note"] = [None, note]
+    record(actor=actor, action=AuditAction.TRANSITION, obj=facility, changes=changes)
+    return facility
+
+
+def _clean_unit(*, grid: Region, kind: str, name: str, address: str, contact_name: str, contact_phone: str | None,
+                has_party_org: bool, party_org, exclude_pk: int | None = None) -> dict:
+    errors: dict[str, str] = {}
+    out: dict = {}
+    out["kind"] = _gather(errors, _in_grid_kind, kind, UnitKind, "kind", "单位类别")
+    out["name"] = _gather(errors, _clean_name, name, "name", "单位名称", max_length=100)
+    out["address"] = _gather(errors, _clean_name, address, "address", "地址", max_length=200, required=False)
+    out["contact_name"] = _gather(errors, _clean_name, contact_name, "contact_name", "联系人", max_length=50,
+                                  required=False)
+    if contact_phone is not None:  # None: keep the stored number
+        phone = (contact_phone or "").strip()
+        if phone:
+            try:
+                validate_mobile(phone)
+                phone = normalize_mobile(phone)
+            except ValidationError as exc:
+                msg = exc.messages[0]
+                errors.setdefault("contact_phone", "联系电话" + msg.removeprefix("手机号") if msg.startswith("手机号")
+                                  else f"联系电话：{msg}")
+        out["contact_phone"] = phone
+    if party_org is not None:
+        community = grid.parent
+        if community is None or not party_org.region.path.startswith(community.path):
+            errors.setdefault("party_org", f"所选党组织“{party_org.name}”不在本社区"
+                                           f"（{community.name if community else grid.name}）")
+        elif not has_party_org:
+            errors.setdefault("has_party_org", "已选择党组织，请勾选“已建党组织”，或清除所选党组织")
+    out["has_party_org"], out["party_org"] = bool(has_party_org), party_org
+    if out["name"] and GridUnit.objects.filter(grid=grid, name=out["name"]).exclude(pk=exclude_pk).exists():
+        errors.setdefault("name", f"“{grid.name}”已有名为“{out['name']}”的单位")
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+@transaction.atomic
+def unit_create(*, actor, grid: Region, kind: str, name: str, address: str = "", contact_name: str = "",
+                contact_phone: str = "", has_party_org: bool = False, party_org=None) -> GridUnit:
+    _require_things(actor, grid, "登记单位")
+    data = _clean_unit(grid=grid, kind=kind, name=name, address=address, contact_name=contact_name,
+                       contact_phone=contact_phone or "", has_party_org=has_party_org, party_org=party_org)
+    obj = GridUnit.objects.create(grid=grid, **data)
+    record(actor=actor, action=AuditAction.CREATE, obj=obj,
+           changes=diff({}, snapshot(obj, _UNIT_AUDITED), personal={"contact_phone": "mobile"}))
+    return obj
+
+
+@transaction.atomic
+def unit_update(*, actor, unit: GridUnit, kind: str, name: str, address: str = "", contact_name: str = "",
+                contact_phone: str | None = None, has_party_org: bool = False, party_org=None,
+                grid: Region | None = None) -> GridUnit:
+    """contact_phone=None keeps the stored number; "" clears it."""
+    unit = GridUnit.objects.select_for_update(of=("self",)).select_related("grid__parent", "party_org").get(pk=unit.pk)
+    _require_things(actor, unit.grid, "修改单位")
+    grid = grid or unit.grid
+    if grid.pk != unit.grid_id:
+        _require_things(actor, grid, "登记单位")
+    data = _clean_unit(grid=grid, kind=kind, name=name, address=address, contact_name=contact_name,
+                       contact_phone=contact_phone, has_party_org=has_party_org, party_org=party_org,
+                       exclude_pk=unit.pk)
+    before = snapshot(unit, _UNIT_AUDITED)
+    unit.grid = grid
+    for key, value in data.items():
+        setattr(unit, key, value)
+    unit.save()
+    changes = diff(before, snapshot(unit, _UNIT_AUDITED), personal={"contact_phone": "mobile"})
+    if changes:
+        record(actor=actor, action=AuditAction.UPDATE, obj=unit, changes=changes)
+    return unit
+
+
+@transaction.atomic
+def liaison_update(*, actor, liaison: GridLiaison, name: str, duty: str = "") -> GridLiaison:
+    liaison = GridLiaison.objects.select_for_update(of=("self",)).select_related("grid").get(pk=liaison.pk)
+    _require(actor, GridPerm.EDIT, liaison.grid, "设置联络员")
+    errors: dict[str, str] = {}
+    name = _gather(errors, _clean_name, name, "name", "联络员姓名", max_length=50)
+    duty = _gather(errors, _clean_name, duty, "duty", "职责", max_length=50, required=False)
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(liaison, ["name", "duty"])
+    liaison.name, liaison.duty = name, duty
+    liaison.save()
+    changes = diff(before, snapshot(liaison, ["name", "duty"]))
+    if changes:
+        record(actor=actor, action=AuditAction.UPDATE, obj=liaison, changes=changes)
+    return liaison
+
+
+@transaction.atomic
+def liaison_remove(*, actor, liaison: GridLiaison) -> None:
+    liaison = GridLiaison.objects.select_for_update(of=("self",)).select_related("grid").get(pk=liaison.pk)
+    _require(actor, GridPerm.EDIT, liaison.grid, "设置联络员")
+    record(actor=actor, action=AuditAction.DELETE, obj=liaison,
+           changes=diff(snapshot(liaison, ["grid", "name", "duty"]), {}))
+    liaison.delete()
+
+
+# --- places and people, by hand ---
+# The pages of views_people.py call these. Each write checks grid.people at the object's grid (a grid worker
+# in their grid, community staff in their community), runs in one transaction and is audited. Nothing is
+# deleted: a household moves out, a resident moves out or dies, a lease ends; each is marked and dated.
+
+from decimal import Decimal, InvalidOperation  # noqa: E402
+
+from .models import HouseholdStatus, RentalLease, ResidentStatus  # noqa: E402
+
+MAX_HOUSE_AREA = Decimal("100000")
+MAX_LEASE_YEARS = 20  # the Civil Code's cap on a lease term
+MAX_PERMIT_YEARS = 10
+
+
+def _errors_of(exc: ValidationError) -> dict[str, str]:
+    if hasattr(exc, "error_dict"):
+        return {k: v[0].messages[0] for k, v in exc.error_dict.items()}
+    return {"__all__": exc.messages[0]}
+
+
+def _text(value: str, field: str, label: str, errors: dict, *, max_length: int, required: bool = True) -> str:
+    """A cleaned one-line text, or the reason it is refused put in `errors` (HTML is refused, not stored)."""
+    try:
+        value = _clean_text(value, field, label, max_length=max_length, required=required)
+    except ValidationError as exc:
+        errors.update(_errors_of(exc))
+        return ""
+    if "<" in value or ">" in value:
+        errors[field] = f"{label}不能包含 < 或 > 符号"
+    return value
+
+
+def _raise(errors: dict) -> None:
+    if errors:
+        general = errors.pop("__all__", None)
+        if general and not errors:
+            raise ValidationError(general)
+        if general:
+            errors.setdefault("__all__", general)
+        raise ValidationError(errors)
+
+
+def _date_ok(value, field: str, label: str, errors: dict, *, required: bool = True, not_future: bool = True):
+    if value is None:
+        if required:
+            errors[field] = f"请填写{label}"
+        return None
+    if not isinstance(value, date):
+        errors[field] = f"{label}格式不正确"
+        return None
+    if not_future and value > timezone.localdate():
+        errors[field] = f"{label}不能晚于今天"
+    elif value < date(1900, 1, 1):
+        errors[field] = f"{label}不能早于 1900 年"
+    return value
+
+
+def house_address(building: Region, unit: str, number: str) -> str:
+    """The address house_create writes: compound + building + unit + door number."""
+    return f"{building.parent.name if building.parent_id else ''}{building.name}{unit and unit + '单元'}{number}"
+
+
+def _clean_house(*, number, unit, use, area, errors: dict) -> tuple[str, str, Decimal | None]:
+    number = _text(number, "number", "门牌（室号）", errors, max_length=20)
+    unit = _text(unit, "unit", "单元", errors, max_length=10, required=False)
+    if use not in HouseUse.values:
+        errors["use"] = f"房屋用途“{use}”不正确，应为：{'、'.join(HouseUse.labels)}"
+    if area in ("", None):
+        area = None
+    else:
+        try:
+            area = Decimal(str(area)).quantize(Decimal("0.01"))
+        except (InvalidOperation, ValueError):
+            errors["area"] = "面积应为数字（平方米）"
+            area = None
+        else:
+            if not area.is_finite():
+                errors["area"] = "面积应为数字（平方米）"
+                area = None
+            elif area <= 0:
+                errors["area"] = "面积应大于 0"
+            elif area > MAX_HOUSE_AREA:
+                errors["area"] = f"面积不能超过 {MAX_HOUSE_AREA} 平方米"
+    return number, unit, area
+
+
+def _active_leases(house: House):
+    return RentalLease.objects.filter(house=house, ended_on__isnull=True, end_date__gte=timezone.localdate())
+
+
+@transaction.atomic
+def house_add(*, actor, building: Region, number: str, unit: str = "", use: str = HouseUse.SELF,
+              area=None) -> House:
+    """A house registered by hand under a building (then house_create does the writing)."""
+    grid = grid_of_building(building)
+    _require(actor, GridPerm.PEOPLE, grid, "登记房屋")
+    errors: dict = {}
+    number, unit, area = _clean_house(number=number, unit=unit, use=use, area=area, errors=errors)
+    _raise(errors)
+    house = house_create(actor=actor, building=building, number=number, unit=unit, use=use, area=area)
+    record(actor=actor, action=AuditAction.UPDATE, obj=house,
+           changes={"use": [None, use], "area": [None, str(area) if area is not None else None]})
+    return house
+
+
+@transaction.atomic
+def house_update(*, actor, house: House, number: str, unit: str = "", use: str = HouseUse.SELF,
+                 area=None) -> House:
+    house = House.objects.select_for_update(of=("self",)).select_related("building__parent", "grid").get(pk=house.pk)
+    _require(actor, GridPerm.PEOPLE, house.grid, "修改房屋")
+    errors: dict = {}
+    number, unit, area = _clean_house(number=number, unit=unit, use=use, area=area, errors=errors)
+    if not errors and House.objects.filter(building=house.building, unit=unit, number=number).exclude(
+            pk=house.pk).exists():
+        errors["number"] = f"{house.building.name}{unit and unit + '单元'}{number} 已登记为另一套房屋"
+    if not errors and house.use == HouseUse.RENTAL and use != HouseUse.RENTAL:
+        lease = _active_leases(house).order_by("start_date").first()
+        if lease is not None:
+            errors["use"] = (f"该房屋有未终止的租约（房东 {lease.landlord_name}，至 {lease.end_date:%Y-%m-%d}），"
+                             "请先办理退租再修改用途")
+    if not errors and use == HouseUse.VACANT:
+        n = Household.objects.filter(house=house, status=HouseholdStatus.ACTIVE).count()
+        if n:
+            errors["use"] = f"该房屋还有 {n} 户在住，不能改为空置；请先办理整户迁出"
+    _raise(errors)
+    fields = ["unit", "number", "address", "use", "area"]
+    before = snapshot(house, fields)
+    house.unit, house.number, house.use, house.area = unit, number, use, area
+    house.address = house_address(house.building, unit, number)
+    house.save()
+    record(actor=actor, action=AuditAction.UPDATE, obj=house, changes=diff(before, snapshot(house, fields)))
+    return house
+
+
+def _refresh_household(hh: Household) -> None:
+    """Members and the care flag follow the residents still living there."""
+    from django.db.models import Count, Q
+
+    agg = Resident.objects.filter(household=hh, status=ResidentStatus.ACTIVE).aggregate(
+        n=Count("id"), care=Count("id", filter=Q(care_flags__gt=0)))
+    hh.members, hh.is_care = agg["n"] or 0, bool(agg["care"])
+    Household.objects.filter(pk=hh.pk).update(members=hh.members, is_care=hh.is_care)
+
+
+@transaction.atomic
+def household_add(*, actor, house: House, head_name: str, number: str = "") -> Household:
+    house = House.objects.select_for_update(of=("self",)).select_related("grid").get(pk=house.pk)
+    _require(actor, GridPerm.PEOPLE, house.grid, "登记住户")
+    errors: dict = {}
+    head_name = _text(head_name, "head_name", "户主姓名", errors, max_length=50)
+    number = _text(number, "number", "户号", errors, max_length=30, required=False)
+    if house.use == HouseUse.VACANT:
+        errors["__all__"] = f"房屋“{house.address}”登记为空置，请先把房屋用途改为自住、出租或商用，再登记住户"
+    if number and Household.objects.filter(house=house, number=number, status=HouseholdStatus.ACTIVE).exists():
+        errors["number"] = f"该房屋已有户号为“{number}”的在住户"
+    _raise(errors)
+    return household_create(actor=actor, house=house, head_name=head_name, number=number)
+
+
+def _locked_household(household: Household, actor, what: str) -> Household:
+    hh = Household.objects.select_for_update(of=("self",)).select_related("grid", "house").get(pk=household.pk)
+    _require(actor, GridPerm.PEOPLE, hh.grid, what)
+    if hh.status != HouseholdStatus.ACTIVE:
+        raise ValidationError(f"该户已于 {hh.moved_out_on:%Y-%m-%d} 迁出，记录仅供查阅")
+    return hh
+
+
+@transaction.atomic
+def household_update(*, actor, household: Household, head_name: str = "", number: str = "",
+                     head: Resident | None = None) -> Household:
+    """Edit the household number and head. Choosing a member as head makes their relation 户主; a member who
+    was 户主 before becomes 其他 (listed in `demoted_heads` on the returned household, for the page to say)."""
+    hh = _locked_household(household, actor, "修改住户")
+    errors: dict = {}
+    number = _text(number, "number", "户号", errors, max_length=30, required=False)
+    if head is not None:
+        head = Resident.objects.select_for_update().filter(pk=head.pk, household=hh,
+                                                           status=ResidentStatus.ACTIVE).first()
+        if head is None:
+            errors["head"] = "户主应为本户在住成员"
+        else:
+            head_name = head.name
+    else:
+        head_name = _text(head_name, "head_name", "户主姓名", errors, max_length=50)
+    if number and Household.objects.filter(house_id=hh.house_id, number=number,
+                                           status=HouseholdStatus.ACTIVE).exclude(pk=hh.pk).exists():
+        errors["number"] = f"该房屋已有户号为“{number}”的在住户"
+    _raise(errors)
+    hh.demoted_heads = []
+    if head is not None:
+        for other in Resident.objects.select_for_update().filter(
+                household=hh, status=ResidentStatus.ACTIVE, relation=Relation.HEAD).exclude(pk=head.pk):
+            other.relation = Relation.OTHER
+            other.save(update_fields=["relation"])
+            record(actor=actor, action=AuditAction.UPDATE, obj=other, changes={"relation": ["head", "other"]})
+            hh.demoted_heads.append(other.name)
+        if head.relation != Relation.HEAD:
+            record(actor=actor, action=AuditAction.UPDATE, obj=head, changes={"relation": [head.relation, "head"]})
+            head.relation = Relation.HEAD
+            head.save(update_fields=["relation"])
+    before = snapshot(hh, ["number", "head_name"])
+    hh.number, hh.head_name = number, head_name
+    hh.save(update_fields=["number", "head_name"])
+    record(actor=actor, action=AuditAction.UPDATE, obj=hh, changes=diff(before, snapshot(hh, ["number", "head_name"])))
+    return hh
+
+
+@transaction.atomic
+def household_move_out(*, actor, household: Household, moved_out_on: date, reason: str) -> Household:
+    """The whole household leaves: it and every member still living there are marked moved out, dated."""
+    hh = _locked_household(household, actor, "办理住户迁出")
+    errors: dict = {}
+    moved_out_on = _date_ok(moved_out_on, "moved_out_on", "迁出日期", errors)
+    reason = _text(reason, "reason", "迁出说明", errors, max_length=200)
+    _raise(errors)
+    for r in Resident.objects.select_for_update().filter(household=hh, status=ResidentStatus.ACTIVE):
+        r.status, r.left_on, r.status_note = ResidentStatus.MOVED_OUT, moved_out_on, reason
+        r.save(update_fields=["status", "left_on", "status_note"])
+        record(actor=actor, action=AuditAction.TRANSITION, obj=r,
+               changes={"status": ["active", "moved_out"], "left_on": [None, moved_out_on.isoformat()]})
+    hh.status, hh.moved_out_on, hh.moved_out_reason = HouseholdStatus.MOVED_OUT, moved_out_on, reason
+    hh.save(update_fields=["status", "moved_out_on", "moved_out_reason"])
+    _refresh_household(hh)
+    record(actor=actor, action=AuditAction.TRANSITION, obj=hh,
+           changes={"status": ["active", "moved_out"], "moved_out_on": [None, moved_out_on.isoformat()],
+                    "moved_out_reason": [None, reason]})
+    return hh
+
+
+def duplicate_id_message(actor, id_number: str, *, exclude_pk: int | None = None) -> str | None:
+    """Why this ID number cannot be registered again; names the household only when the actor may see it."""
+    h = Resident._meta.get_field("id_number").blind_index_for(id_number)
+    other = (Resident.objects.filter(id_number_hash=h).exclude(pk=exclude_pk)
+             .select_related("household__house", "grid").first())
+    if other is None:
+        return None
+    if actor is None or has_perm_at(actor, GridPerm.VIEW, other.grid.path):
+        state = "" if other.status == ResidentStatus.ACTIVE else f"（{other.get_status_display()}）"
+        return (f"该身份证号已登记为居民“{other.name}”{state}，住 {other.household.house.address}"
+                f"（户主 {other.household.head_name}），请勿重复登记")
+    return "该身份证号已在其他网格登记为居民，请勿重复登记；如该居民已迁入本户，请联系其原所在社区核实"
+
+
+def _resident_rules(*, household: Household, data: dict, care_tags, actor, errors: dict,
+                    exclude_pk: int | None = None) -> int:
+    """Checks beyond clean_resident: floating residents' dates, one head per household, unique ID number."""
+    flags = 0
+    try:
+        flags = care_flags_of(care_tags)
+    except ValidationError as exc:
+        errors.update(_errors_of(exc))
+    today = timezone.localdate()
+    arrival, expiry = data["arrival_date"], data["permit_expiry"]
+    if data["kind"] == ResidentKind.FLOATING:
+        if arrival is None and "arrival_date" not in errors:
+            errors["arrival_date"] = "流动人口须填写来本地日期"
+        elif arrival and data["birth_date"] and arrival < data["birth_date"]:
+            errors["arrival_date"] = "来本地日期不能早于出生日期"
+        if expiry and arrival and expiry < arrival:
+            errors["permit_expiry"] = "居住证到期日不能早于来本地日期"
+        elif expiry and expiry > today.replace(year=today.year + MAX_PERMIT_YEARS, day=min(today.day, 28)):
+            errors["permit_expiry"] = f"居住证到期日不能晚于 {MAX_PERMIT_YEARS} 年后，请核对"
+    if data["relation"] == Relation.HEAD:
+        head = Resident.objects.filter(household=household, status=ResidentStatus.ACTIVE,
+                                       relation=Relation.HEAD).exclude(pk=exclude_pk).first()
+        if head is not None:
+            errors["relation"] = f"本户已有户主“{head.name}”；如需更换户主，请在“修改住户”中选择"
+    if data["id_number"] and "id_number" not in errors:
+        msg = duplicate_id_message(actor, data["id_number"], exclude_pk=exclude_pk)
+        if msg:
+            errors["id_number"] = msg
+    return flags
+
+
+def _sync_head_name(actor, hh: Household, r: Resident) -> None:
+    if r.relation == Relation.HEAD and r.status == ResidentStatus.ACTIVE and hh.head_name != r.name:
+        record(actor=actor, action=AuditAction.UPDATE, obj=hh, changes={"head_name": [hh.head_name, r.name]})
+        hh.head_name = r.name
+        hh.save(update_fields=["head_name"])
+
+
+@transaction.atomic
+def resident_add(*, actor, household: Household, name: str, id_number: str = "", phone: str = "",
+                 kind: str = ResidentKind.REGISTERED, relation: str = Relation.HEAD, care_tags=(),
+                 arrival_date: date | None = None, permit_expiry: date | None = None) -> Resident:
+    """A resident registered by hand in a household still living there (resident_create does the writing)."""
+    hh = _locked_household(household, actor, "登记居民")
+    errors: dict = {}
+    data = {"name": name, "id_number": "", "kind": kind, "relation": relation, "birth_date": None,
+            "arrival_date": arrival_date, "permit_expiry": permit_expiry}
+    try:
+        data = clean_resident(name=name, id_number=id_number, phone=phone, kind=kind, relation=relation,
+                              arrival_date=arrival_date, permit_expiry=permit_expiry)
+    except ValidationError as exc:
+        errors.update(_errors_of(exc))
+    _resident_rules(household=hh, data=data, care_tags=care_tags, actor=actor, errors=errors)
+    _raise(errors)
+    r = resident_create(actor=actor, household=hh, name=name, id_number=id_number, phone=phone, kind=kind,
+                        relation=relation, care_tags=care_tags, arrival_date=arrival_date,
+                        permit_expiry=permit_expiry)
+    _refresh_household(hh)
+    _sync_head_name(actor, hh, r)
+    return r
+
+
+_RESIDENT_AUDITED = ["name", "id_number", "phone", "kind", "relation", "care_flags", "arrival_date",
+                     "permit_expiry"]
+
+
+def _locked_resident(resident: Resident, actor, what: str) -> Resident:
+    r = Resident.objects.select_for_update(of=("self",)).select_related("grid", "household__house").get(pk=resident.pk)
+    _require(actor, GridPerm.PEOPLE, r.grid, what)
+    return r
+
+
+@transaction.atomic
+def resident_update(*, actor, resident: Resident, name: str, id_number: str | None = None,
+                    phone: str | None = None, kind: str = ResidentKind.REGISTERED, relation: str = Relation.HEAD,
+                    care_tags=(), arrival_date: date | None = None, permit_expiry: date | None = None) -> Resident:
+    """Edit a resident living here. `id_number` / `phone` None keep the stored value ("" clears it)."""
+    r = _locked_resident(resident, actor, "修改居民信息")
+    if r.status != ResidentStatus.ACTIVE:
+        raise ValidationError(f"{r.name}{r.get_status_display()}，记录仅供查阅，不能修改")
+    errors: dict = {}
+    id_number = r.id_number if id_number is None else id_number
+    phone = r.phone if phone is None else phone
+    data = {"name": name, "id_number": "", "kind": kind, "relation": relation, "birth_date": None,
+            "arrival_date": arrival_date, "permit_expiry": permit_expiry}
+    try:
+        data = clean_resident(name=name, id_number=id_number, phone=phone, kind=kind, relation=relation,
+                              arrival_date=arrival_date, permit_expiry=permit_expiry)
+    except ValidationError as exc:
+        errors.update(_errors_of(exc))
+    flags = _resident_rules(household=r.household, data=data, care_tags=care_tags, actor=actor, errors=errors,
+                            exclude_pk=r.pk)
+    _raise(errors)
+    before = snapshot(r, _RESIDENT_AUDITED)
+    for field, value in data.items():
+        setattr(r, field, value)
+    r.care_flags = flags
+    r.name_initials, r.name_pinyin = name_initials(r.name), name_pinyin(r.name)
+    r.save()
+    after = snapshot(r, _RESIDENT_AUDITED)
+    record(actor=actor, action=AuditAction.UPDATE, obj=r,
+           changes=diff(before, after, personal={"id_number": "id_number", "phone": "mobile"}))
+    hh = Household.objects.select_for_update().get(pk=r.household_id)
+    _refresh_household(hh)
+    _sync_head_name(actor, hh, r)
+    return r
+
+
+@transaction.atomic
+def resident_leave(*, actor, resident: Resident, status: str, left_on: date, note: str = "") -> Resident:
+    """Mark a resident moved out or deceased; the record stays, dated, and drops out of counts and plans."""
+    r = _locked_resident(resident, actor, "办理居民迁出或死亡登记")
+    if r.status != ResidentStatus.ACTIVE:
+        raise ValidationError(f"{r.name}已是“{r.get_status_display()}”状态")
+    errors: dict = {}
+    if status not in (ResidentStatus.MOVED_OUT, ResidentStatus.DECEASED):
+        errors["status"] = "变动类型应为“已迁出”或“已故”"
+    label = "死亡日期" if status == ResidentStatus.DECEASED else "迁出日期"
+    left_on = _date_ok(left_on, "left_on", label, errors)
+    if left_on and r.birth_date and left_on < r.birth_date:
+        errors["left_on"] = f"{label}不能早于出生日期（{r.birth_date:%Y-%m-%d}）"
+    note = _text(note, "note", "变动说明", errors, max_length=200, required=False)
+    _raise(errors)
+    r.status, r.left_on, r.status_note = status, left_on, note
+    r.save(update_fields=["status", "left_on", "status_note"])
+    record(actor=actor, action=AuditAction.TRANSITION, obj=r,
+           changes={"status": ["active", status], "left_on": [None, left_on.isoformat()],
+                    **({"status_note": [None, note]} if note else {})})
+    _refresh_household(Household.objects.select_for_update().get(pk=r.household_id))
+    return r
+
+
+@transaction.atomic
+def resident_restore(*, actor, resident: Resident) -> Resident:
+    """Undo a mistaken moved-out / deceased mark (the household must still be living there)."""
+    r = _locked_resident(resident, actor, "恢复居民在住状态")
+    if r.status == ResidentStatus.ACTIVE:
+        raise ValidationError(f"{r.name}本来就是在住状态")
+    hh = Household.objects.select_for_update().get(pk=r.household_id)
+    if hh.status != HouseholdStatus.ACTIVE:
+        raise ValidationError("所在住户已整户迁出，不能恢复该居民")
+    changes = {"status": [r.status, "active"], "left_on": [r.left_on.isoformat() if r.left_on else None, None]}
+    if r.relation == Relation.HEAD and Resident.objects.filter(
+            household=hh, status=ResidentStatus.ACTIVE, relation=Relation.HEAD).exists():
+        r.relation = Relation.OTHER
+        changes["relation"] = ["head", "other"]
+    r.status, r.left_on, r.status_note = ResidentStatus.ACTIVE, None, ""
+    r.save(update_fields=["status", "left_on", "status_note", "relation"])
+    record(actor=actor, action=AuditAction.TRANSITION, obj=r, changes=changes)
+    _refresh_household(hh)
+    return r
+
+
+def _clean_lease(*, house: House, landlord_name, landlord_phone, tenants, start_date, end_date, errors: dict,
+                 exclude_pk: int | None = None) -> tuple[str, str, list]:
+    landlord_name = _text(landlord_name, "landlord_name", "房东姓名", errors, max_length=50)
+    phone = ""
+    if landlord_phone:
+        try:
+            validate_mobile(landlord_phone)
+            phone = normalize_mobile(landlord_phone)
+        except ValidationError as exc:
+            errors["landlord_phone"] = "房东电话：" + exc.messages[0]
+    start_date = _date_ok(start_date, "start_date", "起租日", errors, not_future=False)
+    end_date = _date_ok(end_date, "end_date", "到期日", errors, not_future=False)
+    if start_date and end_date and "start_date" not in errors and "end_date" not in errors:
+        if end_date <= start_date:
+            errors["end_date"] = "到期日须晚于起租日"
+        elif (end_date - start_date).days > 366 * MAX_LEASE_YEARS:
+            errors["end_date"] = f"租期不能超过 {MAX_LEASE_YEARS} 年"
+        else:
+            other = (RentalLease.objects.filter(house=house, ended_on__isnull=True, start_date__lte=end_date,
+                                                end_date__gte=start_date).exclude(pk=exclude_pk)
+                     .order_by("start_date").first())
+            if other is not None:
+                errors["start_date"] = (f"与现有租约（房东 {other.landlord_name}，{other.start_date:%Y-%m-%d} 至 "
+                                        f"{other.end_date:%Y-%m-%d}）时间重叠；请先为该租约办理退租或调整日期")
+    tenants = list(tenants or ())
+    allowed = set(Resident.objects.filter(household__house=house, status=ResidentStatus.ACTIVE)
+                  .values_list("pk", flat=True))
+    strangers = [t.name for t in tenants if t.pk not in allowed]
+    if strangers:
+        errors["tenants"] = f"租户应为该房屋的在住居民：{'、'.join(strangers)} 不是"
+    return landlord_name, phone, tenants
+
+
+def _lease_snapshot(lease: RentalLease) -> dict:
+    out = snapshot(lease, ["landlord_name", "landlord_phone", "start_date", "end_date", "ended_on"])
+    out["tenants"] = "、".join(sorted(t.name for t in lease.tenants.all())) if lease.pk else ""
+    return out
+
+
+@transaction.atomic
+def lease_create(*, actor, house: House, landlord_name: str, landlord_phone: str = "", tenants=(),
+                 start_date: date | None = None, end_date: date | None = None) -> RentalLease:
+    house = House.objects.select_for_update(of=("self",)).select_related("grid").get(pk=house.pk)
+    _require(actor, GridPerm.PEOPLE, house.grid, "登记租约")
+    if house.use != HouseUse.RENTAL:
+        raise ValidationError(f"房屋“{house.address}”的用途为{house.get_use_display()}，只有出租房屋可以登记租约；"
+                              "请先把房屋用途改为出租")
+    errors: dict = {}
+    landlord_name, phone, tenants = _clean_lease(house=house, landlord_name=landlord_name,
+                                                 landlord_phone=landlord_phone, tenants=tenants,
+                                                 start_date=start_date, end_date=end_date, errors=errors)
+    _raise(errors)
+    lease = RentalLease.objects.create(grid_id=house.grid_id, house=house, landlord_name=landlord_name,
+                                       landlord_phone=phone, start_date=start_date, end_date=end_date)
+    lease.tenants.set(tenants)
+    record(actor=actor, action=AuditAction.CREATE, obj=lease,
+           changes=diff({}, _lease_snapshot(lease), personal={"landlord_phone": "mobile"}))
+    return lease
+
+
+def _locked_lease(lease: RentalLease, actor, what: str) -> RentalLease:
+    lease = RentalLease.objects.select_for_update(of=("self",)).select_related("grid", "house").get(pk=lease.pk)
+    _require(actor, GridPerm.PEOPLE, lease.grid, what)
+    if lease.ended_on is not None:
+        raise ValidationError(f"该租约已于 {lease.ended_on:%Y-%m-%d} 退租，记录仅供查阅")
+    return lease
+
+
+@transaction.atomic
+def lease_update(*, actor, lease: RentalLease, landlord_name: str, landlord_phone: str | None = None,
+                 tenants=(), start_date: date | None = None, end_date: date | None = None) -> RentalLease:
+    """Edit a lease not yet ended. `landlord_phone` None keeps the stored number ("" clears it)."""
+    lease = _locked_lease(lease, actor, "修改租约")
+    errors: dict = {}
+    landlord_name, phone, tenants = _clean_lease(
+        house=lease.house, landlord_name=landlord_name,
+        landlord_phone=lease.landlord_phone if landlord_phone is None else landlord_phone, tenants=tenants,
+        start_date=start_date, end_date=end_date, errors=errors, exclude_pk=lease.pk)
+    _raise(errors)
+    before = _lease_snapshot(lease)
+    lease.landlord_name, lease.landlord_phone = landlord_name, phone
+    lease.start_date, lease.end_date = start_date, end_date
+    lease.save()
+    lease.tenants.set(tenants)
+    record(actor=actor, action=AuditAction.UPDATE, obj=lease,
+           changes=diff(before, _lease_snapshot(lease), personal={"landlord_phone": "mobile"}))
+    return lease
+
+
+@transaction.atomic
+def lease_end(*, actor, lease: RentalLease, ended_on: date | None) -> RentalLease:
+    """退租: the lease ends on `ended_on` (kept on record); the house may then take a new lease."""
+    lease = _locked_lease(lease, actor, "办理退租")
+    errors: dict = {}
+    ended_on = _date_ok(ended_on, "ended_on", "退租日期", errors)
+    if ended_on and "ended_on" not in errors:
+        if ended_on < lease.start_date:
+            errors["ended_on"] = f"退租日期不能早于起租日（{lease.start_date:%Y-%m-%d}）"
+        elif ended_on > lease.end_date:
+            errors["ended_on"] = f"退租日期不能晚于到期日（{lease.end_date:%Y-%m-%d}）；如已续租，请先修改到期日"
+    _raise(errors)
+    lease.ended_on = ended_on
+    lease.save(update_fields=["ended_on"])
+    record(actor=actor, action=AuditAction.TRANSITION, obj=lease, changes={"ended_on": [None, ended_on.isoformat()]})
+    return lease

@@ -2,7 +2,7 @@ from django.urls import path
 
 from core.imports import import_urls
 
-from . import views
+from . import urls_people, urls_things, views
 from .imports import ResidentImporter
 
 app_name = "grid"
@@ -22,3 +22,4 @@ urlpatterns = [
     path("photos/<int:pk>/", views.photo, name="photo"),
 ]
 urlpatterns += import_urls(ResidentImporter, prefix="import/", name="import", back_url_name="grid:residents")
+urlpatterns += urls_people.urlpatterns + urls_things.urlpatterns

@@ -19,7 +19,7 @@ from regions.models import Region, RegionKind
 from . import coords, selectors, services
 from .apps import GridPerm
 from .forms import GridProfileForm, VisitForm
-from .models import CARE_TAGS, Household, Resident, ResidentKind, Visit, VisitPhoto
+from .models import CARE_TAGS, Household, HouseholdStatus, Resident, ResidentKind, Visit, VisitPhoto
 
 
 def _require(request, perm: str = GridPerm.VIEW):
@@ -192,6 +192,7 @@ def resident_detail(request, pk: int):
         "phone_shown": r.phone if full else mask_mobile(r.phone),
         "household": r.household,
         "members": Resident.objects.filter(household=r.household).exclude(pk=r.pk),
+        "can_people": has_perm_at(request.user, GridPerm.PEOPLE, r.grid.path),
     })
 
 
@@ -247,7 +248,7 @@ def mobile(request):
                   .values_list("region_id", flat=True))
         grid = next((g for g in grids if g.pk in own), grids[0])
     q = request.GET.get("q", "").strip()[:50]
-    hh = Household.objects.filter(grid=grid).select_related("house")
+    hh = Household.objects.filter(grid=grid, status=HouseholdStatus.ACTIVE).select_related("house")
     if q:
         hh = hh.filter(head_name__contains=q) | hh.filter(house__address__contains=q)
     page = Paginator(hh.order_by("house__address", "id"), 20).get_page(request.GET.get("page"))
@@ -300,6 +301,9 @@ def household_detail(request, pk: int):
         "visits": Visit.objects.filter(household=hh).select_related("worker").prefetch_related("photos")
         .order_by("-visited_at")[:20],
         "can_visit": has_perm_at(request.user, GridPerm.VISIT, hh.grid.path),
+        "can_people": has_perm_at(request.user, GridPerm.PEOPLE, hh.grid.path),
+        "leases": hh.house.leases.prefetch_related("tenants").order_by("-start_date", "-id"),
+        "today": timezone.localdate(),
     })
 
 

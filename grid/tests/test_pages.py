@@ -132,10 +132,10 @@ def test_map_geojson_colours_by_metric_and_converts_crs(personas, gdata, client_
 
 
 def test_map_metrics_are_pluggable(personas, gdata, client_for):
-    extra = selectors.MapMetric("open_events", "未办结事件", lambda ids: dict.fromkeys(ids, 7), "件")
+    extra = selectors.MapMetric("plugged", "测试指标", lambda ids: dict.fromkeys(ids, 7), "件")
     selectors.MAP_METRICS.append(extra)
     try:
-        data = client_for(personas.secretary).get("/grid/map/geojson/?metric=open_events").json()
+        data = client_for(personas.secretary).get("/grid/map/geojson/?metric=plugged").json()
         assert {f["properties"]["value"] for f in data["features"]} == {7}
     finally:
         selectors.MAP_METRICS.remove(extra)
