@@ -119,7 +119,6 @@ def clear() -> None:
 
 
 def run_ours(user, data: bytes) -> tuple[float, int, dict]:
-    from django.db import transaction
 
     from core.imports import read_sheet
     from grid.imports import ResidentImporter
@@ -127,13 +126,10 @@ def run_ours(user, data: bytes) -> tuple[float, int, dict]:
     t0 = time.perf_counter()
     sheet = read_sheet(ResidentImporter, data, filename="residents.xlsx")
     importer = ResidentImporter(actor=user)
-    rows = importer.validate(sheet)
-    bad = [r for r in rows if not r.ok]
-    if bad:
-        raise SystemExit(f"unexpected bad rows: {bad[0].errors}")
-    with transaction.atomic():
-        n = importer.save_rows(rows)
-    return time.perf_counter() - t0, n, importer.counts
+    outcome = importer.import_sheet(sheet)
+    if outcome.bad:
+        raise SystemExit(f"unexpected bad rows: {outcome.bad[0].errors}")
+    return time.perf_counter() - t0, outcome.created, importer.counts
 
 
 def run_copy() -> tuple[float, int]:

@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core import checks, validators
 from django.core.exceptions import FieldDoesNotExist, FieldError, ImproperlyConfigured
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.lookups import Lookup, Transform
@@ -93,8 +94,26 @@ def _decode_key(setting_name: str, value: str | bytes) -> bytes:
     return key
 
 
+_KEYS: dict[str, bytes] = {}  # decoded keys by setting name; emptied when a key setting changes
+
+
 def _key_from_settings(setting_name: str) -> bytes:
-    value = getattr(settings, setting_name, None)
+    try:
+        return _KEYS[setting_name]  # hot path: each encryption and blind index of a bulk import
+    except KeyError:
+        key = _KEYS[setting_name] = _checked_key(setting_name, getattr(settings, setting_name, None))
+        return key
+
+
+def _forget_keys(*, setting: str, **kwargs) -> None:
+    if setting in (FIELD_KEY_SETTING, HASH_KEY_SETTING):
+        _KEYS.clear()
+
+
+setting_changed.connect(_forget_keys, dispatch_uid="core.crypto.forget_keys")
+
+
+def _checked_key(setting_name: str, value) -> bytes:
     if not value:
         raise ImproperlyConfigured(
             f"settings.{setting_name} is missing or empty; set it to the urlsafe "

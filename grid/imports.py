@@ -8,20 +8,32 @@ that do not exist yet are created with the residents, in the same all-or-nothing
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import ValidationError
 
 from accounts.scope import scope_filter
 from core.crypto import blind_index
-from core.imports import Column, Importer, bulk_insert, cell_text, choice, date_value, id_number, mobile, text
+from core.idnumber import normalize_id_number
+from core.imports import (
+    Column,
+    Importer,
+    allocate_ids,
+    cell_text,
+    choice,
+    date_value,
+    existing_values,
+    id_number,
+    insert_rows,
+    mobile,
+    text,
+)
 from core.pinyin import name_initials, name_pinyin
 from regions import paths
 from regions.models import Region, RegionKind
 
 from .apps import GridPerm
-from .models import CARE_TAGS, House, Household, HouseUse, Relation, Resident, ResidentKind
+from .models import CARE_TAGS, House, Household, HouseholdStatus, HouseUse, Relation, Resident, ResidentKind
 
 _LABEL_TO_BIT = {label: bit for _, bit, label in CARE_TAGS}
 _SPLIT = re.compile(r"[,，、;；/\s]+")
@@ -102,6 +114,7 @@ class ResidentImporter(Importer):
                     self.ambiguous.add(key)
                 self.buildings[key] = (rid, grid[0], f"{compound[1] if compound else grid[1]}{name}")
         self.known_communities = {c[1] for c in comm_rows}
+        self.prepare_places(rows)
 
     def clean_row(self, row) -> None:
         v = row.values
@@ -123,106 +136,146 @@ class ResidentImporter(Importer):
         if "<" in v["name"] or ">" in v["name"]:
             raise ValidationError({"name": "姓名不能包含 < 或 > 符号"})
 
+    streaming = True  # rows are checked while earlier ones are written (see core.imports.import_sheet)
+    needs_pks = False  # nothing refers to the new residents: the database numbers them
+    values_normalized = True  # the id_number and mobile parsers return normalized numbers
+
+    def prepare_places(self, rows) -> None:
+        """What the stream needs to know before it starts (no query is allowed while it runs): the ID
+        numbers already registered, the houses and households that exist in the buildings the file
+        names, and enough new primary keys for the houses and households it may create."""
+        hashes: dict[str, str] = {}
+        house_keys: set[tuple] = set()
+        household_keys: set[tuple] = set()
+        buildings = self.buildings
+        for r in rows:
+            raw = r.raw
+            number = raw.get("id_number")
+            if number.__class__ is str and number.strip():
+                n = normalize_id_number(number)
+                if n not in hashes:
+                    hashes[n] = blind_index(n, purpose="id_number")
+            place = buildings.get((cell_text(raw.get("community")), cell_text(raw.get("grid")),
+                                   cell_text(raw.get("compound")), cell_text(raw.get("building"))))
+            if place is not None:
+                house = (place[0], cell_text(raw.get("unit")), cell_text(raw.get("number")))
+                house_keys.add(house)
+                household_keys.add((house, cell_text(raw.get("household"))))
+        self.hashes = hashes
+        self.registered = existing_values(Resident, "id_number_hash", hashes.values())
+        # Existing houses and households of those buildings: key → id (and a household's counters).
+        self.houses: dict[tuple, int] = {}
+        self.households: dict[tuple, _Household] = {}  # (house id, household number) → household
+        building_ids = sorted({k[0] for k in house_keys})
+        for ids in _chunks(building_ids, 2000):
+            for pk, building_id, unit, number in House.objects.filter(building_id__in=ids).values_list(
+                    "id", "building_id", "unit", "number"):
+                self.houses[(building_id, unit, number)] = pk
+        known = list(self.houses.values())
+        for ids in _chunks(known, 5000):
+            for pk, house_id, number, head, members, is_care in Household.objects.filter(
+                    house_id__in=ids, status=HouseholdStatus.ACTIVE).order_by("id").values_list(
+                    "id", "house_id", "number", "head_name", "members", "is_care"):
+                self.households.setdefault((house_id, number), _Household(pk, None, house_id, number, head,
+                                                                          members, is_care, new=False))
+        new_houses = [k for k in house_keys if k not in self.houses]
+        new_households = sum(1 for house, number in household_keys
+                             if house not in self.houses or (self.houses[house], number) not in self.households)
+        self.house_ids = iter(allocate_ids(House, len(new_houses)))
+        self.household_ids = iter(allocate_ids(Household, new_households))
+        self.new_houses: dict[int, dict] = {}  # id → row of the House table
+        self.touched: set[int] = set()  # ids of existing households that gain residents
+        self.first_use: dict[tuple, tuple[int, str]] = {}
+        self.heads: dict[tuple, int] = {}
+
     def check_rows(self, rows) -> None:
-        # ID numbers already registered (one keyed-hash lookup per 5,000 rows).
-        hashes = {}
+        """Per chunk, in file order, without queries: registered ID numbers, one use per house, one head
+        per household; then each good row gets its house and household (existing, or new with a
+        preallocated key) and the resident's derived columns."""
+        registered, hashes = self.registered, self.hashes
+        first_use, heads = self.first_use, self.heads
         for r in rows:
-            if r.values.get("id_number"):
-                h = blind_index(r.values["id_number"], purpose="id_number")
-                r.values["_id_hash"] = h
-                hashes[h] = r
-        keys = list(hashes)
-        for i in range(0, len(keys), 5000):
-            for h in Resident.objects.filter(id_number_hash__in=keys[i:i + 5000]).values_list("id_number_hash",
-                                                                                            flat=True):
-                hashes[h].add_error("id_number", "该身份证号已登记为居民")
-        # One house has one use: rows that disagree with the first row of the house are refused.
-        first_use: dict[tuple, tuple[int, str]] = {}
-        heads: dict[tuple, int] = {}
-        for r in rows:
-            if not r.ok:
-                continue
             v = r.values
+            number = v.get("id_number")
+            if number:
+                h = hashes.get(number) or blind_index(number, purpose="id_number")
+                v["id_number_hash"] = h
+                if h in registered:
+                    r.add_error("id_number", "该身份证号已登记为居民")
+                    continue
             house_key = (v["building_id"], v.get("unit") or "", v["number"])
             use = v.get("use")
             if use:
-                if house_key in first_use and first_use[house_key][1] != use:
-                    r.add_error("use", f"与第 {first_use[house_key][0]} 行同一房屋的用途不一致")
+                first = first_use.get(house_key)
+                if first is not None and first[1] != use:
+                    r.add_error("use", f"与第 {first[0]} 行同一房屋的用途不一致")
+                    continue
                 first_use.setdefault(house_key, (r.number, use))
-            if v.get("relation") == Relation.HEAD:
+            relation = v.get("relation") or Relation.HEAD
+            if relation == Relation.HEAD:
                 hh_key = (*house_key, v.get("household") or "")
                 if hh_key in heads:
                     r.add_error("relation", f"同一户已有户主（第 {heads[hh_key]} 行）")
-                heads.setdefault(hh_key, r.number)
+                    continue
+                heads[hh_key] = r.number
+            self._place(r, house_key, relation)
 
-    # -- saving ----------------------------------------------------------------
+    def _place(self, r, house_key: tuple, relation: str) -> None:
+        v = r.values
+        house_id = self.houses.get(house_key)
+        if house_id is None:
+            house_id = self.houses[house_key] = next(self.house_ids)
+            unit = house_key[1]
+            self.new_houses[house_id] = {
+                "grid_id": v["grid_id"], "building_id": house_key[0], "unit": unit, "number": house_key[2],
+                "address": f"{v['address_prefix']}{unit and unit + '单元'}{house_key[2]}",
+                "use": v.get("use") or HouseUse.SELF}
+        hh_key = (house_id, v.get("household") or "")
+        hh = self.households.get(hh_key)
+        name = v["name"]
+        if hh is None:
+            hh = self.households[hh_key] = _Household(next(self.household_ids), v["grid_id"], house_id,
+                                                      hh_key[1], name, 0, False, new=True)
+        elif not hh.new:
+            self.touched.add(hh.pk)
+        if hh.new and (relation == Relation.HEAD or hh.members == 0):
+            hh.head_name = name
+        hh.members += 1
+        care = v.get("care") or 0
+        if care:
+            hh.is_care = True
+        gender, born = _birth(v.get("id_number"))
+        v.update(household_id=hh.pk, name_initials=name_initials(name), name_pinyin=name_pinyin(name),
+                 gender=gender, birth_date=born, relation=relation, care_flags=care,
+                 id_number=v.get("id_number") or "", phone=v.get("phone") or "")
 
-    def save_rows(self, rows) -> int:
-        building_ids = {r.values["building_id"] for r in rows}
-        houses: dict[tuple, House] = {}
-        for ids in _chunks(sorted(building_ids), 2000):
-            for h in House.objects.filter(building_id__in=ids):
-                houses[(h.building_id, h.unit, h.number)] = h
-        new_houses = []
-        for r in rows:
-            v = r.values
-            key = (v["building_id"], v.get("unit") or "", v["number"])
-            if key not in houses:
-                unit = v.get("unit") or ""
-                house = House(grid_id=v["grid_id"], building_id=v["building_id"], unit=unit, number=v["number"],
-                              address=f"{v['address_prefix']}{unit and unit + '单元'}{v['number']}",
-                              use=v.get("use") or HouseUse.SELF)
-                houses[key] = house
-                new_houses.append(house)
-            v["_house"] = houses[key]
-        bulk_insert(House, new_houses, batch_size=self.batch_size)
-
-        fresh = {id(h) for h in new_houses}
-        house_ids = [h.pk for h in houses.values() if id(h) not in fresh]
-        households: dict[tuple, Household] = {}
-        for ids in _chunks(house_ids, 2000):
-            for hh in Household.objects.filter(house_id__in=ids):
-                households.setdefault((hh.house_id, hh.number), hh)
-        existing = list(households.values())
-        new_hh: list[Household] = []
-        created: set[int] = set()
-        members: dict[int, list] = defaultdict(list)
-        for r in rows:
-            v = r.values
-            key = (v["_house"].pk, v.get("household") or "")
-            hh = households.get(key)
-            if hh is None:
-                hh = Household(grid_id=v["grid_id"], house=v["_house"], number=v.get("household") or "",
-                               head_name=v["name"], members=0)
-                households[key] = hh
-                new_hh.append(hh)
-                created.add(id(hh))
-            if v.get("relation") == Relation.HEAD or hh.members == 0 and id(hh) in created:
-                hh.head_name = v["name"]
-            hh.members += 1
-            hh.is_care = hh.is_care or bool(v.get("care"))
-            members[id(hh)].append(r)
-        bulk_insert(Household, new_hh, batch_size=self.batch_size)
-        for hh in existing:
-            if members.get(id(hh)):
+    def finish(self, rows) -> int:
+        """After the residents: the new houses and households they live in (the foreign keys are
+        checked at commit), and the new counters of existing households."""
+        used = {r.values["household_id"] for r in rows}
+        households = [hh for hh in self.households.values() if hh.pk in used]
+        new_hh = [hh for hh in households if hh.new]
+        house_used = {hh.house_id for hh in new_hh}
+        new_houses = {pk: row for pk, row in self.new_houses.items() if pk in house_used}
+        insert_rows(House, list(new_houses.values()), ids=list(new_houses), batch_size=self.batch_size)
+        insert_rows(Household, [{"grid_id": hh.grid_id, "house_id": hh.house_id, "number": hh.number,
+                                 "head_name": hh.head_name, "members": hh.members, "is_care": hh.is_care}
+                                for hh in new_hh], ids=[hh.pk for hh in new_hh], batch_size=self.batch_size)
+        for hh in households:
+            if not hh.new and hh.pk in self.touched:
                 Household.objects.filter(pk=hh.pk).update(members=hh.members, is_care=hh.is_care)
+        self.counts = {"houses": len(new_houses), "households": len(new_hh), "residents": len(rows)}
+        return len(rows)
 
-        residents = []
-        for r in rows:
-            v = r.values
-            hh = households[(v["_house"].pk, v.get("household") or "")]
-            name = v["name"]
-            info = _birth(v.get("id_number"))
-            residents.append(Resident(
-                grid_id=v["grid_id"], household=hh, name=name, name_initials=name_initials(name),
-                name_pinyin=name_pinyin(name), gender=info[0], birth_date=info[1],
-                id_number=v.get("id_number") or "", phone=v.get("phone") or "",
-                kind=v["kind"], relation=v.get("relation") or Relation.HEAD, care_flags=v.get("care") or 0,
-                arrival_date=v.get("arrival_date"), permit_expiry=v.get("permit_expiry"),
-            ))
-        bulk_insert(Resident, residents, batch_size=self.batch_size)
-        self.counts = {"houses": len(new_houses), "households": len(new_hh), "residents": len(residents)}
-        return len(residents)
+
+class _Household:
+    """A household the import puts residents in: an existing one (its counters grow) or a new one."""
+
+    __slots__ = ("pk", "grid_id", "house_id", "number", "head_name", "members", "is_care", "new")
+
+    def __init__(self, pk, grid_id, house_id, number, head_name, members, is_care, *, new: bool):
+        self.pk, self.grid_id, self.house_id, self.number = pk, grid_id, house_id, number
+        self.head_name, self.members, self.is_care, self.new = head_name, members, is_care, new
 
 
 def _birth(number: str | None) -> tuple[str, Any]:

@@ -116,15 +116,17 @@ class HouseUse(models.TextChoices):
 
 
 class House(models.Model):
+    # No single-column indexes on grid and building: grid_house_grid_use and the unique
+    # (building, unit, number) lead with them (each index costs every imported row).
     grid = models.ForeignKey(
-        "regions.Region", verbose_name="网格", on_delete=models.PROTECT, related_name="grid_houses"
+        "regions.Region", verbose_name="网格", on_delete=models.PROTECT, related_name="grid_houses", db_index=False
     )
     building = models.ForeignKey(
-        "regions.Region", verbose_name="楼栋", on_delete=models.PROTECT, related_name="houses"
+        "regions.Region", verbose_name="楼栋", on_delete=models.PROTECT, related_name="houses", db_index=False
     )
     unit = models.CharField("单元", max_length=10, blank=True)
     number = models.CharField("门牌（室号）", max_length=20)
-    address = models.CharField("地址", max_length=200, db_index=True)
+    address = models.CharField("地址", max_length=200)  # searched with contains: a btree would not help
     use = models.CharField("房屋用途", max_length=12, choices=HouseUse.choices, default=HouseUse.SELF)
     area = models.DecimalField("面积（㎡）", max_digits=8, decimal_places=2, null=True, blank=True)
 
@@ -148,8 +150,9 @@ class HouseholdStatus(models.TextChoices):
 
 
 class Household(models.Model):
-    grid = models.ForeignKey(
-        "regions.Region", verbose_name="网格", on_delete=models.PROTECT, related_name="grid_households"
+    grid = models.ForeignKey(  # indexed by grid_hh_grid_visit, which leads with it
+        "regions.Region", verbose_name="网格", on_delete=models.PROTECT, related_name="grid_households",
+        db_index=False,
     )
     house = models.ForeignKey(House, verbose_name="房屋", on_delete=models.PROTECT, related_name="households")
     number = models.CharField("户号", max_length=30, blank=True)
@@ -224,8 +227,9 @@ class Gender(models.TextChoices):
 
 
 class Resident(models.Model):
-    grid = models.ForeignKey(
-        "regions.Region", verbose_name="网格", on_delete=models.PROTECT, related_name="grid_residents"
+    grid = models.ForeignKey(  # indexed by grid_res_grid_name, which leads with it
+        "regions.Region", verbose_name="网格", on_delete=models.PROTECT, related_name="grid_residents",
+        db_index=False,
     )
     household = models.ForeignKey(Household, verbose_name="住户", on_delete=models.PROTECT, related_name="residents")
     name = models.CharField("姓名", max_length=50)
@@ -237,12 +241,12 @@ class Resident(models.Model):
         "身份证号", max_length=18, blank=True, normalizer="core.idnumber.normalize_id_number",
         hash_field="id_number_hash", hash_purpose="id_number",
     )
-    id_number_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    id_number_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)  # unique: Meta
     phone = EncryptedCharField(
         "手机号", max_length=11, blank=True, normalizer="core.phone.normalize_mobile",
         hash_field="phone_hash", hash_purpose="mobile",
     )
-    phone_hash = models.CharField(max_length=64, null=True, blank=True, db_index=True, editable=False)
+    phone_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)  # indexed: Meta
     kind = models.CharField("人口类型", max_length=12, choices=ResidentKind.choices, default=ResidentKind.REGISTERED)
     relation = models.CharField("与户主关系", max_length=12, choices=Relation.choices, default=Relation.HEAD)
     care_flags = models.PositiveIntegerField("关爱标签", default=0)
@@ -260,13 +264,19 @@ class Resident(models.Model):
     class Meta:
         verbose_name = "居民"
         verbose_name_plural = "居民"
+        # Only indexes a query uses (the bulk import writes each one for every row): exact hashes
+        # without LIKE copies; pattern-ops indexes for the prefix searches by name, initials and
+        # pinyin (they serve equality too, whatever the database collation).
         indexes = [
             models.Index(fields=["grid", "name"], name="grid_res_grid_name"),
-            models.Index(fields=["grid", "name_initials"], name="grid_res_grid_initials"),
             models.Index(fields=["grid", "kind", "permit_expiry"], name="grid_res_grid_permit"),
-            models.Index(fields=["name"], name="grid_res_name"),
-            models.Index(fields=["name_initials"], name="grid_res_initials"),
+            models.Index(fields=["name"], name="grid_res_name_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name_initials"], name="grid_res_initials_prefix",
+                         opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name_pinyin"], name="grid_res_pinyin_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["phone_hash"], name="grid_res_phone_hash"),
         ]
+        constraints = [models.UniqueConstraint(fields=["id_number_hash"], name="grid_res_id_number_hash_unique")]
 
     def __str__(self) -> str:
         return self.name

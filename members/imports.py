@@ -89,6 +89,7 @@ class MemberImporter(Importer):
     unique_columns = ["id_number"]
 
     streaming = True
+    values_normalized = True  # the id_number and mobile parsers return normalized numbers
 
     def prepare(self, rows):
         # Look up only the organizations the file names: the cost follows the file, not the scope.

@@ -127,3 +127,41 @@ def test_grid_worker_cannot_import(personas, tree, client_for):
     assert client_for(personas.grid_worker).get("/grid/import/").status_code == 403
     assert client_for(personas.secretary).get("/grid/import/").status_code == 200
     assert client_for(personas.secretary).get("/grid/import/template/").status_code == 200
+
+
+@pytest.mark.parametrize("mode", ["all", "good"])
+def test_several_chunks_into_existing_and_new_households(mode, personas, gdata, tree, client_for, settings,
+                                                         tmp_path, monkeypatch):
+    """Chunks of 2 rows (on PostgreSQL checked while earlier chunks are written): a resident joins an
+    existing household, others create houses and households; one bad row in the middle."""
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(ResidentImporter, "chunk_size", 2)
+    ids = _ids(5)
+    zhang_hh = gdata.households["g11"][0]
+    before = (House.objects.count(), Household.objects.count(), zhang_hh.members)
+    data = xlsx([
+        _row("新甲", ids[0], 单元="1", 门牌="101", 与户主关系="配偶", 关爱标签="残疾人"),  # 张三's household
+        _row("新乙", ids[1]),
+        _row("新丙", ids[2], 与户主关系="子女"),
+        _row("坏号", ids[3][:-1] + ("0" if ids[3][-1] != "0" else "1")),
+        _row("新丁", ids[4], 门牌="502", 房屋用途="出租"),
+    ])
+    _upload(client_for(personas.secretary), data, mode=mode)
+    job = ImportJob.objects.get()
+    assert job.bad_row_numbers == [5] and job.processed_rows == 5
+    zhang_hh.refresh_from_db()
+    if mode == "all":
+        assert job.status == "invalid"
+        assert (House.objects.count(), Household.objects.count(), zhang_hh.members) == before
+        assert not Resident.objects.filter(name__startswith="新").exists()
+        return
+    assert job.status == "done" and job.created_rows == 4, job.message
+    assert zhang_hh.members == before[2] + 1 and zhang_hh.is_care and zhang_hh.head_name == "张三"
+    assert Resident.objects.get(name="新甲").household == zhang_hh
+    assert House.objects.count() == before[0] + 2 and Household.objects.count() == before[1] + 2
+    yi = Resident.objects.get(name="新乙")
+    assert yi.household == Resident.objects.get(name="新丙").household
+    assert (yi.household.head_name, yi.household.members, yi.gender) == ("新乙", 2, "F")
+    assert yi.household.house.address.endswith("2单元501") and yi.grid == tree.east1_grid1
+    ding = Resident.objects.get(name="新丁")
+    assert ding.household.house.use == "rental" and ding.household.members == 1
