@@ -10,7 +10,7 @@ from django import forms
 from core.forms import StyledForm
 from core.masking import mask_id_number, mask_mobile
 
-from .models import CARE_TAGS, HouseUse, Relation, Resident, ResidentKind, ResidentStatus
+from .models import CARE_TAGS, Household, HouseUse, Relation, Resident, ResidentKind, ResidentStatus
 
 
 def _date(label: str, *, required: bool = False, help_text: str = "") -> forms.DateField:
@@ -122,6 +122,32 @@ class LeaveForm(PeopleForm):
     left_on = _date("迁出或死亡日期", required=True)
     note = forms.CharField(label="说明", max_length=200, required=False, help_text="如：迁往何处",
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TransferForm(PeopleForm):
+    """居民迁入他户. The target household is found by the lookup field `q` (address or head name) and chosen
+    from the matches; the view lists them, the service decides whether the move is allowed."""
+
+    q = forms.CharField(label="查找迁入住户", required=False,  # only a lookup: never refused, cut to 50
+                        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off",
+                                                      "placeholder": "地址或户主姓名，如 1单元301、张三"}))
+    household = forms.ModelChoiceField(label="迁入住户", queryset=Household.objects.none(),
+                                       widget=forms.RadioSelect)
+    relation = forms.ChoiceField(label="与新户户主关系", choices=[("", "请选择"), *Relation.choices])
+    moved_on = _date("迁入日期", required=True)
+    note = forms.CharField(label="说明", max_length=200, required=False, help_text="如：婚后迁入配偶家",
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, households, **kwargs):
+        """`households`: the households the user may pick from (their grid.people scope)."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["household"]
+        field.queryset = households
+        field.error_messages.update({"required": "请查找并选择迁入住户",
+                                     "invalid_choice": "迁入住户不存在或不在您的管辖范围内，请重新查找选择"})
+
+    def clean_q(self) -> str:
+        return " ".join((self.cleaned_data.get("q") or "").split())[:50]
 
 
 class TenantChoice(forms.ModelMultipleChoiceField):

@@ -1011,6 +1011,70 @@ def resident_restore(*, actor, resident: Resident) -> Resident:
     return r
 
 
+@transaction.atomic
+def resident_transfer(*, actor, resident: Resident, household: Household, relation: str, moved_on: date | None,
+                      note: str = "") -> Resident:
+    """户内迁移: a resident living here moves into another active household (same record, same ID number).
+
+    Both households must lie in the actor's grid.people scope. The resident's household, grid and relation
+    change; both households' member counts and care flags follow. A head who leaves others behind leaves the
+    old household's head name as it was (the page asks for a new head); the audit entry says so. One audit
+    entry (action "move") carries the old and new household, address and grid."""
+    r = _locked_resident(resident, actor, "办理居民迁入他户")
+    if r.status != ResidentStatus.ACTIVE:
+        raise ValidationError(f"{r.name}{r.get_status_display()}，记录仅供查阅，不能办理迁入他户")
+    errors: dict = {}
+    # Lock both households in id order (two transfers in opposite directions must not deadlock).
+    ids = sorted({r.household_id, household.pk})
+    locked = {hh.pk: hh for hh in Household.objects.select_for_update(of=("self",)).select_related(
+        "grid", "house").filter(pk__in=ids).order_by("pk")}
+    old, new = locked[r.household_id], locked.get(household.pk)
+    if new is None or (actor is not None and not has_perm_at(actor, GridPerm.PEOPLE, new.grid.path)):
+        errors["household"] = "迁入住户不存在或不在您的管辖范围内"
+    elif new.pk == old.pk:
+        errors["household"] = "迁入住户与现住户相同，请选择另一户"
+    elif new.status != HouseholdStatus.ACTIVE:
+        errors["household"] = (f"迁入住户（{new.house.address}，户主 {new.head_name}）已于 "
+                               f"{new.moved_out_on:%Y-%m-%d} 整户迁出，不能迁入")
+    if relation not in Relation.values:
+        errors["relation"] = "请选择与新户户主的关系" if not relation else f"与户主关系“{relation}”不正确"
+    elif relation == Relation.HEAD and "household" not in errors:
+        head = Resident.objects.filter(household=new, status=ResidentStatus.ACTIVE, relation=Relation.HEAD).first()
+        if head is not None:
+            errors["relation"] = f"迁入户已有户主“{head.name}”；请选择其他关系，迁入后可在“修改住户”中更换户主"
+    moved_on = _date_ok(moved_on, "moved_on", "迁入日期", errors)
+    registered = timezone.localtime(r.created_at).date() if r.created_at else None
+    if moved_on and "moved_on" not in errors and registered and moved_on < registered:
+        errors["moved_on"] = f"迁入日期不能早于该居民的登记日期（{registered:%Y-%m-%d}）"
+    note = _text(note, "note", "说明", errors, max_length=200, required=False)
+    _raise(errors)
+
+    changes: dict = {
+        "household": [old.pk, new.pk],
+        "address": [old.house.address, new.house.address],
+        "grid": [old.grid_id, new.grid_id],
+    }
+    if r.relation != relation:
+        changes["relation"] = [r.relation, relation]
+    changes["moved_on"] = [None, moved_on.isoformat()]
+    if note:
+        changes["note"] = [None, note]
+    was_head = r.relation == Relation.HEAD and old.head_name == r.name
+    r.household, r.grid_id, r.relation = new, new.grid_id, relation
+    r.save(update_fields=["household", "grid", "relation"])
+    _refresh_household(old)
+    _refresh_household(new)
+    if was_head and old.members:
+        changes["old_household_head"] = [r.name, f"户主已迁出，户主姓名仍为“{old.head_name}”，待指定新户主"]
+    if relation == Relation.HEAD and new.head_name != r.name:
+        changes["new_household_head_name"] = [new.head_name, r.name]
+        new.head_name = r.name
+        new.save(update_fields=["head_name"])
+    record(actor=actor, action=AuditAction.MOVE, obj=r, changes=changes)
+    r.was_head, r.old_household = was_head, old
+    return r
+
+
 def _clean_lease(*, house: House, landlord_name, landlord_phone, tenants, start_date, end_date, errors: dict,
                  exclude_pk: int | None = None) -> tuple[str, str, list]:
     landlord_name = _text(landlord_name, "landlord_name", "房东姓名", errors, max_length=50)

@@ -17,6 +17,7 @@ urlpatterns: list = [
     path("residents/<int:pk>/edit/", v.resident_edit, name="resident_edit"),
     path("residents/<int:pk>/leave/", v.resident_leave, name="resident_leave"),
     path("residents/<int:pk>/restore/", v.resident_restore, name="resident_restore"),
+    path("residents/<int:pk>/transfer/", v.resident_transfer, name="resident_transfer"),
     path("leases/<int:pk>/edit/", v.lease_edit, name="lease_edit"),
     path("leases/<int:pk>/end/", v.lease_end, name="lease_end"),
 ]

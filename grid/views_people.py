@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at
+from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at, scope_filter
 from accounts.views import add_errors
 from regions.models import Region, RegionKind
 
@@ -29,6 +29,7 @@ from .forms_people import (
     LeaveForm,
     MoveOutForm,
     ResidentForm,
+    TransferForm,
 )
 from .models import (
     CARE_BIT,
@@ -321,6 +322,79 @@ def resident_restore(request, pk: int):
         messages.success(request, f"{r.name}已恢复为在住" + ("；原为户主，现本户已有户主，关系改为“其他”"
                                                             if r.relation == Relation.OTHER else ""))
     return redirect("grid:resident", pk=r.pk)
+
+
+TRANSFER_MATCHES = 20  # households listed by the transfer page's lookup
+
+
+def _transfer_matches(request, r: Resident, q: str, selected: str = "") -> tuple[list[Household], bool]:
+    """Up to TRANSFER_MATCHES active households in the user's grid.people scope whose address or head name
+    contains every word of `q` (the resident's own household left out), the selected one kept in the list."""
+    qs = (scope_filter(Household.objects.filter(status=HouseholdStatus.ACTIVE), request.user, GridPerm.PEOPLE)
+          .exclude(pk=r.household_id).select_related("house", "grid__parent"))
+    found: list[Household] = []
+    if q:
+        matching = qs
+        for word in q.split():
+            matching = matching.filter(Q(house__address__icontains=word) | Q(head_name__icontains=word))
+        found = list(matching.order_by("house__address", "id")[:TRANSFER_MATCHES + 1])
+    more = len(found) > TRANSFER_MATCHES
+    found = found[:TRANSFER_MATCHES]
+    if selected.isdigit() and all(str(h.pk) != selected for h in found):
+        chosen = qs.filter(pk=int(selected)).first()
+        if chosen is not None:
+            found.insert(0, chosen)
+    return found, more
+
+
+@login_required
+def resident_transfer(request, pk: int):
+    """居民迁入他户: pick the target household by address or head name, then relation, date and note."""
+    r = _get(request, _resident_qs(), GridPerm.PEOPLE, pk)
+    if r.status != ResidentStatus.ACTIVE:
+        messages.error(request, f"{r.name}{r.get_status_display()}，记录仅供查阅")
+        return redirect("grid:resident", pk=r.pk)
+    households = scope_filter(Household.objects.select_related("house", "grid"), request.user, GridPerm.PEOPLE)
+    if request.method == "GET" and request.headers.get("HX-Request"):   # the lookup, as the user types
+        q = " ".join(request.GET.get("q", "").split())[:50]
+        matches, more = _transfer_matches(request, r, q)
+        return render(request, "grid/people/_transfer_choices.html", {
+            "matches": matches, "more": more, "q": q, "selected": "", "limit": TRANSFER_MATCHES})
+    searching = request.method == "POST" and "search" in request.POST   # the 查找 button, without JavaScript
+    if request.method == "POST" and not searching:
+        form = TransferForm(request.POST, households=households)
+    else:
+        src = request.POST if searching else request.GET
+        form = TransferForm(households=households, initial={
+            "q": src.get("q", ""), "household": src.get("household", ""), "relation": src.get("relation", ""),
+            "moved_on": src.get("moved_on") or timezone.localdate(), "note": src.get("note", "")})
+    if request.method == "POST" and not searching and form.is_valid():
+        d = form.cleaned_data
+        saved = _save(request, form, services.resident_transfer, resident=r, household=d["household"],
+                      relation=d["relation"], moved_on=d["moved_on"], note=d["note"])
+        if saved is not None:
+            new = d["household"]
+            messages.success(request, f"{saved.name}已迁入 {new.house.address}（户主 {new.head_name}）")
+            old = saved.old_household
+            if not old.members:
+                messages.warning(request, f"原住户 {old.house.address} 已无在住成员，如已整户搬离，请办理整户迁出")
+            elif saved.was_head:
+                messages.warning(request, f"{saved.name}原为 {old.house.address} 的户主，"
+                                          "请在该户“修改住户”中指定新的户主")
+            return redirect("grid:resident", pk=r.pk)
+    q = " ".join(str(form["q"].value() or "").split())[:50]
+    selected = str(form["household"].value() or "")
+    matches, more = _transfer_matches(request, r, q, selected)
+    notes = ["迁入他户后，居民记录（含身份证号、关爱标签）保留不变，住址、所属网格和与户主关系改为新户；"
+             "原户和新户的人数、关爱对象标记随之更新。"]
+    if r.relation == Relation.HEAD and r.household.head_name == r.name:
+        notes.append(f"{r.name}是现住户的户主：迁出后原户的户主姓名不变，请在原户“修改住户”中指定新的户主。")
+    return render(request, "grid/people/transfer.html", {
+        "form": form, "r": r, "matches": matches, "more": more, "q": q, "selected": selected,
+        "limit": TRANSFER_MATCHES, "notes": notes, "title": "迁入他户",
+        "subject": f"{r.name} · 现住 {r.household.house.address}（户主 {r.household.head_name}）",
+        "back": reverse("grid:resident", args=[r.pk]),
+    })
 
 
 # ---------------------------------------------------------------------------
