@@ -261,9 +261,9 @@ class ResidentImporter(Importer):
         insert_rows(Household, [{"grid_id": hh.grid_id, "house_id": hh.house_id, "number": hh.number,
                                  "head_name": hh.head_name, "members": hh.members, "is_care": hh.is_care}
                                 for hh in new_hh], ids=[hh.pk for hh in new_hh], batch_size=self.batch_size)
-        for hh in households:
-            if not hh.new and hh.pk in self.touched:
-                Household.objects.filter(pk=hh.pk).update(members=hh.members, is_care=hh.is_care)
+        grown = [Household(pk=hh.pk, members=hh.members, is_care=hh.is_care)
+                 for hh in households if not hh.new and hh.pk in self.touched]
+        Household.objects.bulk_update(grown, ["members", "is_care"], batch_size=1000)
         self.counts = {"houses": len(new_houses), "households": len(new_hh), "residents": len(rows)}
         return len(rows)
 
