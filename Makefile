@@ -50,10 +50,12 @@ migrate: setup ## Migrate the embedded SQLite database
 demo: migrate ## Load the demo deployment (once)
 	@$(PY) manage.py demo_load
 
-run: demo ## Set up, migrate, load demo data and serve http://127.0.0.1:8000
+run: demo ## Set up, migrate, load demo data and serve http://127.0.0.1:8000 (with the task worker)
 	@$(PY) manage.py demo_accounts
-	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	@$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C to stop; background tasks such as big imports run in a worker)"
+	@$(PY) manage.py db_worker --queue-name '*' --no-reload -v 0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup ## Set up, then run the whole suite on SQLite and on PostgreSQL
 	@$(MAKE) --no-print-directory test-sqlite
