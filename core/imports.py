@@ -33,12 +33,14 @@ in the error report, which holds masked values only).
 
 from __future__ import annotations
 
+import gc
 import io
 import operator
 import re
 import time
 import zipfile
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -404,6 +406,10 @@ class Importer:
         ``progress`` must not query through Django's default connection then (``run_import`` gives
         it a connection of its own); ``on_saved`` always runs after the COPY is closed.
         """
+        with _gc_paused():
+            return self._import_sheet(sheet, good_rows_only, progress, on_saved)
+
+    def _import_sheet(self, sheet, good_rows_only, progress, on_saved) -> ImportOutcome:
         if not self.streaming:
             rows = self.validate(sheet, progress)
             bad = [r for r in rows if not r.ok]
@@ -476,6 +482,20 @@ class Importer:
             if on_saved:
                 on_saved(created, rows)
         return ImportOutcome(rows=rows, created=created, saved=True)
+
+
+@contextmanager
+def _gc_paused():
+    """No cyclic garbage collection while an import builds its rows: they are all alive until it
+    ends, yet every few hundred allocations the collector would walk them again (a fifth of the
+    time of a 50,000-row import). Reference counting still frees everything else at once."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass
@@ -600,6 +620,11 @@ def _sheet_xml_path(zf: zipfile.ZipFile, sheet_name: str) -> str | None:
 
 def read_sheet(importer_cls: type[Importer], data: bytes, *, filename: str = "") -> SheetData:
     """Check the file and return its rows keyed by column; raise FileProblem with a Chinese message."""
+    with _gc_paused():
+        return _read_sheet(importer_cls, data, filename=filename)
+
+
+def _read_sheet(importer_cls: type[Importer], data: bytes, *, filename: str = "") -> SheetData:
     from python_calamine import CalamineError, CalamineWorkbook
 
     max_bytes = _setting("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
