@@ -77,6 +77,7 @@ __all__ = [
     "RowStream",
     "allocate_ids",
     "existing_values",
+    "file_hashes",
     "insert_rows",
     "integer",
     "mobile",
@@ -462,7 +463,6 @@ class Importer:
             written: list[ImportRow] = []
             with RowStream(self.model, count=len(rows) if self.needs_pks else None,
                            batch_size=self.batch_size, normalized=self.values_normalized) as stream:
-                self.stream = stream
                 for index, chunk in enumerate(chunks):
                     if interleave:
                         all_good = check(chunk) and all_good
@@ -797,7 +797,6 @@ class _SideProgress:
 
 def run_import(job) -> None:
     """Validate and (if allowed) save one ImportJob. Never raises for bad data; records the outcome."""
-
     from audit.models import AuditAction
     from audit.services import record
 
@@ -1235,14 +1234,6 @@ class RowPlan:
         return out
 
 
-def _next_ids(cursor, model, n: int) -> list[int]:
-    """``n`` primary keys drawn from the table's sequence in one query (PostgreSQL)."""
-    opts = model._meta
-    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                   [opts.db_table, opts.pk.column, n])
-    return [r[0] for r in cursor.fetchall()]
-
-
 def allocate_ids(model, n: int, *, using: str = "default") -> list[int]:
     """``n`` new primary keys for ``model``, known before anything is written (call in a transaction).
 
@@ -1256,8 +1247,11 @@ def allocate_ids(model, n: int, *, using: str = "default") -> list[int]:
         return []
     connection = connections[using]
     if connection.vendor == "postgresql":
+        opts = model._meta
         with connection.cursor() as cur:
-            return _next_ids(cur, model, n)
+            cur.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                        [opts.db_table, opts.pk.column, n])
+            return [r[0] for r in cur.fetchall()]
     top = model.objects.using(using).aggregate(m=Max("pk"))["m"] or 0
     return list(range(top + 1, top + 1 + n))
 
@@ -1272,14 +1266,17 @@ class RowStream:
     """
 
     def __init__(self, model, *, count: int | None, batch_size: int = 2000, using: str = "default",
-                 normalized: bool = False):
+                 normalized: bool = False, ids: list[int] | None = None):
         from django.db import connections
 
         self.model = model
         self.using = using
         self.connection = connections[using]
         self.batch_size = batch_size
-        self.ids = iter(allocate_ids(model, count, using=using)) if count is not None else None
+        if ids is not None:  # keys the caller allocated (allocate_ids)
+            self.ids = iter(ids)
+        else:
+            self.ids = iter(allocate_ids(model, count, using=using)) if count is not None else None
         self.written = 0
         self._copy_cm = self._copy = self._cursor = None
         self._buffer: list[Any] = []
@@ -1328,6 +1325,22 @@ class RowStream:
             self._flush()
 
 
+def file_hashes(rows: list[ImportRow], key: str, *, purpose: str, normalize: Callable[[str], str]) -> dict[str, str]:
+    """``{normalized value: keyed hash}`` of a column's text cells (ID or mobile numbers), computed
+    once in ``prepare()`` so the registered ones can be fetched with :func:`existing_values` before a
+    stream starts; ``check_rows`` then looks each parsed value up instead of hashing it again."""
+    from core.crypto import blind_index
+
+    hashes: dict[str, str] = {}
+    for r in rows:
+        raw = r.raw.get(key)
+        if raw.__class__ is str and raw.strip():
+            value = normalize(raw)
+            if value not in hashes:
+                hashes[value] = blind_index(value, purpose=purpose)
+    return hashes
+
+
 def existing_values(model, field: str, values: Iterable[Any], *, using: str = "default") -> set[Any]:
     """Which of ``values`` the column ``field`` of ``model`` already holds (one query per 50,000 on
     PostgreSQL with ``= ANY(array)``; chunks of 500 elsewhere)."""
@@ -1374,18 +1387,8 @@ def insert_rows(model, rows: list[dict[str, Any]], *, batch_size: int = 2000, us
         for start in range(0, len(objs), batch_size):
             model.objects.using(using).bulk_create(objs[start:start + batch_size], batch_size=batch_size)
         return [o.pk for o in objs]
-    plan = RowPlan(model, connection)
-    qn = connection.ops.quote_name
-    with connection.cursor() as cur:
-        if ids is None:
-            ids = _next_ids(cur, model, len(rows))
-        cols = ", ".join(qn(c) for c in plan.columns)
-        with cur.cursor.copy(f"COPY {qn(model._meta.db_table)} ({cols}) FROM STDIN") as copy:
-            values = plan.values
-            write = copy.write_row
-            for new_id, row in zip(ids, rows, strict=True):
-                write(values(new_id, row))
-    return ids
+    with RowStream(model, count=len(rows), ids=ids, batch_size=batch_size, using=using) as stream:
+        return [stream.write(row) for row in rows]
 
 
 def iter_chunks(items: Iterable[Any], size: int):

@@ -23,8 +23,10 @@ from core.imports import (
     choice,
     date_value,
     existing_values,
+    file_hashes,
     id_number,
     insert_rows,
+    iter_chunks,
     mobile,
     text,
 )
@@ -144,35 +146,29 @@ class ResidentImporter(Importer):
         """What the stream needs to know before it starts (no query is allowed while it runs): the ID
         numbers already registered, the houses and households that exist in the buildings the file
         names, and enough new primary keys for the houses and households it may create."""
-        hashes: dict[str, str] = {}
+        self.hashes = hashes = file_hashes(rows, "id_number", purpose="id_number", normalize=normalize_id_number)
         house_keys: set[tuple] = set()
         household_keys: set[tuple] = set()
         buildings = self.buildings
         for r in rows:
             raw = r.raw
-            number = raw.get("id_number")
-            if number.__class__ is str and number.strip():
-                n = normalize_id_number(number)
-                if n not in hashes:
-                    hashes[n] = blind_index(n, purpose="id_number")
             place = buildings.get((cell_text(raw.get("community")), cell_text(raw.get("grid")),
                                    cell_text(raw.get("compound")), cell_text(raw.get("building"))))
             if place is not None:
                 house = (place[0], cell_text(raw.get("unit")), cell_text(raw.get("number")))
                 house_keys.add(house)
                 household_keys.add((house, cell_text(raw.get("household"))))
-        self.hashes = hashes
         self.registered = existing_values(Resident, "id_number_hash", hashes.values())
         # Existing houses and households of those buildings: key → id (and a household's counters).
         self.houses: dict[tuple, int] = {}
         self.households: dict[tuple, _Household] = {}  # (house id, household number) → household
         building_ids = sorted({k[0] for k in house_keys})
-        for ids in _chunks(building_ids, 2000):
+        for ids in iter_chunks(building_ids, 2000):
             for pk, building_id, unit, number in House.objects.filter(building_id__in=ids).values_list(
                     "id", "building_id", "unit", "number"):
                 self.houses[(building_id, unit, number)] = pk
         known = list(self.houses.values())
-        for ids in _chunks(known, 5000):
+        for ids in iter_chunks(known, 5000):
             for pk, house_id, number, head, members, is_care in Household.objects.filter(
                     house_id__in=ids, status=HouseholdStatus.ACTIVE).order_by("id").values_list(
                     "id", "house_id", "number", "head_name", "members", "is_care"):
@@ -288,9 +284,3 @@ def _birth(number: str | None) -> tuple[str, Any]:
     except ValueError:
         return "", None
     return ("M" if int(number[16]) % 2 else "F"), born
-
-
-def _chunks(items: list, size: int):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-

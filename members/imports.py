@@ -19,6 +19,7 @@ from core.imports import (
     date_value,
     decimal_value,
     existing_values,
+    file_hashes,
     id_number,
     insert_rows,
     mobile,
@@ -104,12 +105,7 @@ class MemberImporter(Importer):
         self.today = timezone.localdate()
         # ID numbers already registered, by keyed hash (the rows are checked while earlier ones are
         # being written, so the database is asked once, here).
-        self.hashes: dict[str, str] = {}  # normalized ID number → keyed hash (reused when saving)
-        for r in rows:
-            raw = r.raw.get("id_number")
-            if raw.__class__ is str and raw.strip():
-                number = normalize_id_number(raw)
-                self.hashes[number] = blind_index(number, purpose="id_number")
+        self.hashes = file_hashes(rows, "id_number", purpose="id_number", normalize=normalize_id_number)
         self.registered = existing_values(PartyMember, "id_number_hash", self.hashes.values())
 
     def clean_org(self, name):
