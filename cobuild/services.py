@@ -14,6 +14,7 @@ from accounts.roles import Role
 from accounts.scope import has_perm_at
 from audit.models import AuditAction
 from audit.services import diff, record, snapshot
+from core.images import check_image
 from regions.models import Region, RegionKind
 
 from . import selectors
@@ -44,7 +45,7 @@ log = logging.getLogger(__name__)
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+PHOTO_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 
 
 def _today() -> date:
@@ -86,22 +87,8 @@ def _past_date(value, field: str, label: str) -> date:
 # --- files ------------------------------------------------------------------------------------
 
 def validate_image(f) -> None:
-    """A photo: an image Pillow can read, in a common format, at most 5 MB."""
-    from PIL import Image, UnidentifiedImageError
-
-    if f.size > MAX_PHOTO_BYTES:
-        raise ValidationError({"photos": f"照片“{f.name}”超过 5 MB"})
-    try:
-        f.seek(0)
-        with Image.open(f) as img:
-            fmt = img.format
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ValidationError({"photos": f"照片“{f.name}”不是有效的图片文件"}) from exc
-    finally:
-        f.seek(0)
-    if fmt not in PHOTO_FORMATS:
-        raise ValidationError({"photos": f"照片“{f.name}”格式 {fmt} 不受支持，请上传 JPG、PNG、WEBP 或 GIF"})
+    """A photo: an image in a common format, at most 5 MB (core.images.check_image)."""
+    check_image(f, field="photos", label=f"照片“{f.name}”", formats=PHOTO_FORMATS, max_bytes=MAX_PHOTO_BYTES)
 
 
 def validate_document(f) -> None:

@@ -15,12 +15,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image, UnidentifiedImageError
 
 from accounts.roles import Role
 from accounts.scope import has_perm_at
 from audit.models import AuditAction
 from audit.services import record
+from core.images import check_image
 from core.phone import normalize_mobile, validate_mobile
 from notifications.services import notify
 from regions import paths
@@ -62,18 +62,8 @@ def _check_photos(photos: Iterable[UploadedFile]) -> list[UploadedFile]:
     if len(photos) > MAX_PHOTOS:
         raise ValidationError({"photos": f"照片最多 {MAX_PHOTOS} 张"})
     for photo in photos:
-        if photo.size > MAX_PHOTO_BYTES:
-            raise ValidationError({"photos": f"照片“{photo.name}”超过 5 MB"})
-        try:
-            photo.seek(0)
-            with Image.open(photo) as img:
-                img.verify()
-            if (img.format or "").upper() not in {"JPEG", "PNG", "GIF", "WEBP"}:
-                raise ValidationError({"photos": f"照片“{photo.name}”格式不支持：只接受 JPEG、PNG、GIF、WebP"})
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            raise ValidationError({"photos": f"“{photo.name}”不是有效的图片文件"}) from None
-        finally:
-            photo.seek(0)
+        check_image(photo, field="photos", label=f"照片“{photo.name}”", formats=("JPEG", "PNG", "GIF", "WEBP"),
+                    max_bytes=MAX_PHOTO_BYTES)
     return photos
 
 
