@@ -50,3 +50,62 @@ def timed(fn, repeat: int) -> tuple[float, float]:
         samples.append((time.perf_counter() - t0) * 1000)
     samples.sort()
     return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+
+
+def time_copy(tables: list[str], clear, count_table: str) -> tuple[float, int]:
+    """The practical limit of an import: dump ``tables`` with COPY TO, ``clear()``, then time the
+    COPY FROM of those rows (one transaction). Returns (seconds, rows now in ``count_table``)."""
+    import io
+
+    from django.db import connection, transaction
+
+    dumps = []
+    with connection.cursor() as cur:
+        for table in tables:
+            cur.execute(f"SELECT * FROM {table} LIMIT 0")
+            cols = ", ".join(f'"{d.name}"' for d in cur.description)
+            buf = io.BytesIO()
+            with cur.cursor.copy(f"COPY {table} ({cols}) TO STDOUT") as copy:
+                for chunk in copy:
+                    buf.write(chunk)
+            dumps.append((table, cols, buf.getvalue()))
+    clear()
+    t0 = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cur:
+        for table, cols, data in dumps:
+            with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                copy.write(data)
+    elapsed = time.perf_counter() - t0
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT count(*) FROM {count_table}")
+        return elapsed, cur.fetchone()[0]
+
+
+def import_bench(rows: int, *, ours, copy, peer, clear, ours_label: str, copy_label: str, peer_label: str) -> None:
+    """Run ours, the raw COPY and the peer on ``rows`` rows (each a callable returning (seconds,
+    rows saved), the tables cleared between them), print each figure with the ratios against the
+    issue's targets (>= 10,000 rows/s, >= 10x the peer), and last the JSON line."""
+    import json
+
+    ours_s, n = ours()
+    assert n == rows, (n, rows)
+    ours_rate = rows / ours_s
+    print(f"{ours_label}: {ours_s:.2f} s, {ours_rate:,.0f} rows/s")
+    copy_s, n = copy()
+    assert n == rows, (n, rows)
+    copy_rate = rows / copy_s
+    print(f"{copy_label}: {copy_s:.2f} s, {copy_rate:,.0f} rows/s")
+    clear()
+    peer_s, n = peer()
+    assert n == rows, (n, rows)
+    peer_rate = rows / peer_s
+    print(f"{peer_label}: {peer_s:.2f} s, {peer_rate:,.0f} rows/s")
+    clear()
+    vs_peer, vs_copy = ours_rate / peer_rate, ours_rate / copy_rate
+    print(f"ours / django-import-export: {vs_peer:.1f}x (target >= 10x); ours / COPY: {vs_copy:.2f}; "
+          f"rows/s target >= 10,000: {'met' if ours_rate >= 10_000 else 'NOT met'}")
+    print(json.dumps({
+        "rows": rows, "rows_per_s": round(ours_rate), "seconds": round(ours_s, 3),
+        "peer_rows_per_s": round(peer_rate), "copy_rows_per_s": round(copy_rate),
+        "import_vs_django_import_export": round(vs_peer, 2), "import_vs_copy": round(vs_copy, 3),
+    }))

@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import random
 import time
 from datetime import date, timedelta
 
-from _setup import setup_django
+from _setup import import_bench, setup_django, time_copy
 
 ORGS = 20
 
@@ -170,31 +169,6 @@ def run_peer(data: bytes) -> tuple[float, int]:
     return elapsed, PartyMember.objects.count()
 
 
-def run_copy() -> tuple[float, int]:
-    """COPY the rows ours inserted (out to memory, truncate, time COPY back in)."""
-    from django.db import connection, transaction
-
-    cols = None
-    with connection.cursor() as cur:
-        cur.execute("SELECT * FROM members_partymember LIMIT 0")
-        cols = ", ".join(f'"{d.name}"' for d in cur.description)
-        buf = io.BytesIO()
-        with cur.cursor.copy(f"COPY members_partymember ({cols}) TO STDOUT") as copy:
-            for chunk in copy:
-                buf.write(chunk)
-    clear()
-    data = buf.getvalue()
-    t0 = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cur:
-        with cur.cursor.copy(f"COPY members_partymember ({cols}) FROM STDIN") as copy:
-            copy.write(data)
-    elapsed = time.perf_counter() - t0
-    with connection.cursor() as cur:
-        cur.execute("SELECT count(*) FROM members_partymember")
-        n = cur.fetchone()[0]
-    return elapsed, n
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=float, default=1.0, help="fraction of 50,000 rows")
@@ -211,34 +185,13 @@ def main() -> None:
     data = build_xlsx(rows)
     print(f"workbook: {rows} rows, {len(data) / 1048576:.1f} MB, built in {time.perf_counter() - t0:.1f} s")
 
-    ours_s, n = run_ours(user, data)
-    assert n == rows, (n, rows)
-    ours = rows / ours_s
-    print(f"ours (calamine + full validation + encryption + bulk insert): {ours_s:.2f} s, {ours:,.0f} rows/s")
-
-    copy_s, n = run_copy()
-    assert n == rows, (n, rows)
-    copy_rate = rows / copy_s
-    print(f"raw COPY of the same rows: {copy_s:.2f} s, {copy_rate:,.0f} rows/s")
-
-    clear()
-    peer_s, n = run_peer(data)
-    assert n == rows, (n, rows)
-    peer = rows / peer_s
-    print(f"django-import-export (use_bulk, batch_size=1000, skip_diff, force_init_instance): {peer_s:.2f} s, "
-          f"{peer:,.0f} rows/s")
-    clear()
-
-    vs_peer = ours / peer
-    vs_copy = ours / copy_rate
-    print(f"ours / django-import-export: {vs_peer:.1f}x (target >= 10x); ours / COPY: {vs_copy:.2f}; "
-          f"rows/s target >= 10,000: {'met' if ours >= 10_000 else 'NOT met'}")
-    print(json.dumps({
-        "rows": rows, "rows_per_s": round(ours), "seconds": round(ours_s, 3),
-        "peer_rows_per_s": round(peer), "copy_rows_per_s": round(copy_rate),
-        "import_vs_django_import_export": round(vs_peer, 2), "import_vs_copy": round(vs_copy, 3),
-    }))
-
+    import_bench(
+        rows, clear=clear, ours=lambda: run_ours(user, data),
+        copy=lambda: time_copy(["members_partymember"], clear, "members_partymember"),
+        peer=lambda: run_peer(data),
+        ours_label="ours (calamine + full validation + encryption + COPY)",
+        copy_label="raw COPY of the same rows",
+        peer_label="django-import-export (use_bulk, batch_size=1000, skip_diff, force_init_instance)")
 
 if __name__ == "__main__":
     main()

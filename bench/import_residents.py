@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import random
 import time
 from datetime import date, timedelta
 
-from _setup import setup_django
+from _setup import import_bench, setup_django, time_copy
 
 COMMUNITIES, GRIDS, BUILDINGS = 20, 5, 10
 TABLES = ["grid_house", "grid_household", "grid_resident"]
@@ -130,33 +129,6 @@ def run_ours(user, data: bytes) -> tuple[float, int, dict]:
     if outcome.bad:
         raise SystemExit(f"unexpected bad rows: {outcome.bad[0].errors}")
     return time.perf_counter() - t0, outcome.created, importer.counts
-
-
-def run_copy() -> tuple[float, int]:
-    """COPY the rows ours inserted (out to memory, truncate, time COPY back in)."""
-    from django.db import connection, transaction
-
-    dumps = []
-    with connection.cursor() as cur:
-        for table in TABLES:
-            cur.execute(f"SELECT * FROM {table} LIMIT 0")
-            cols = ", ".join(f'"{d.name}"' for d in cur.description)
-            buf = io.BytesIO()
-            with cur.cursor.copy(f"COPY {table} ({cols}) TO STDOUT") as copy:
-                for chunk in copy:
-                    buf.write(chunk)
-            dumps.append((table, cols, buf.getvalue()))
-    clear()
-    t0 = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cur:
-        for table, cols, data in dumps:
-            with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                copy.write(data)
-    elapsed = time.perf_counter() - t0
-    with connection.cursor() as cur:
-        cur.execute("SELECT count(*) FROM grid_resident")
-        n = cur.fetchone()[0]
-    return elapsed, n
 
 
 def run_peer(data: bytes) -> tuple[float, int]:
@@ -270,36 +242,18 @@ def main() -> None:
     data, _places = build_xlsx(rows)
     print(f"workbook: {rows} residents, {len(data) / 1048576:.1f} MB, built in {time.perf_counter() - t0:.1f} s")
 
-    ours_s, n, counts = run_ours(user, data)
-    assert n == rows, (n, rows)
-    ours = rows / ours_s
-    print(f"ours (calamine + full validation + houses/households + encryption + COPY): {ours_s:.2f} s, "
-          f"{ours:,.0f} rows/s — created {counts['houses']} houses, {counts['households']} households, "
-          f"{counts['residents']} residents")
+    def ours():
+        seconds, n, counts = run_ours(user, data)
+        print(f"created {counts['houses']} houses, {counts['households']} households, {counts['residents']} residents")
+        return seconds, n
 
-    copy_s, n = run_copy()
-    assert n == rows, (n, rows)
-    copy_rate = rows / copy_s
-    print(f"raw COPY of the same rows (3 tables): {copy_s:.2f} s, {copy_rate:,.0f} rows/s")
-
-    clear()
-    peer_s, n = run_peer(data)
-    assert n == rows, (n, rows)
-    peer = rows / peer_s
-    print(f"django-import-export (use_bulk, batch_size=1000, skip_diff, force_init_instance; houses, households "
-          f"and residents as three bulk imports, lookups prefetched): {peer_s:.2f} s, {peer:,.0f} rows/s")
-    clear()
-
-    vs_peer = ours / peer
-    vs_copy = ours / copy_rate
-    print(f"ours / django-import-export: {vs_peer:.1f}x (target >= 10x); ours / COPY: {vs_copy:.2f}; "
-          f"rows/s target >= 10,000: {'met' if ours >= 10_000 else 'NOT met'}")
-    print(json.dumps({
-        "rows": rows, "rows_per_s": round(ours), "seconds": round(ours_s, 3),
-        "peer_rows_per_s": round(peer), "copy_rows_per_s": round(copy_rate),
-        "import_vs_django_import_export": round(vs_peer, 2), "import_vs_copy": round(vs_copy, 3),
-    }))
-
+    import_bench(
+        rows, clear=clear, ours=ours, copy=lambda: time_copy(TABLES, clear, "grid_resident"),
+        peer=lambda: run_peer(data),
+        ours_label="ours (calamine + full validation + houses/households + encryption + COPY)",
+        copy_label="raw COPY of the same rows (3 tables)",
+        peer_label="django-import-export (use_bulk, batch_size=1000, skip_diff, force_init_instance; houses, "
+                   "households and residents as three bulk imports, lookups prefetched)")
 
 if __name__ == "__main__":
     main()
