@@ -20,8 +20,13 @@ _EE = 0.00669342162296594323
 _X_PI = math.pi * 3000.0 / 180.0
 
 
+# The rough box of China the offset formulas apply to (and that grid points must lie in), in degrees.
+CHINA_LNG = (73.66, 135.05)
+CHINA_LAT = (3.86, 53.55)
+
+
 def out_of_china(lng: float, lat: float) -> bool:
-    return not (73.66 < lng < 135.05 and 3.86 < lat < 53.55)
+    return not (CHINA_LNG[0] < lng < CHINA_LNG[1] and CHINA_LAT[0] < lat < CHINA_LAT[1])
 
 
 def _transform_lat(x: float, y: float) -> float:

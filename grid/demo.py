@@ -83,6 +83,16 @@ def _split(total: int, parts: int, rng: random.Random) -> list[int]:
     return base
 
 
+def _unique_name(name: str, taken: set[str]) -> str:
+    """`name`, or `name（2）`, `name（3）`… the first not yet in `taken` (which it joins)."""
+    unique, n = name, 1
+    while unique in taken:
+        n += 1
+        unique = f"{name}（{n}）"
+    taken.add(unique)
+    return unique
+
+
 def load() -> None:
     rng = random.Random(4)
     today = timezone.localdate()
@@ -161,11 +171,13 @@ def load() -> None:
                             lat=gy0 + (gy1 - gy0) * rng.uniform(0.05, 0.95),
                             state=rng.choices([FacilityState.NORMAL, FacilityState.FAULT, FacilityState.OFFLINE],
                                               [88, 8, 4])[0]))
+                unit_names: set[str] = set()   # unique per grid, as services._clean_unit requires
                 for _ in range(rng.randint(3, 6)):
                     kind = rng.choices([UnitKind.SHOP, UnitKind.FIRM, UnitKind.SOCIAL], [6, 2, 1])[0]
                     base = {UnitKind.SHOP: SHOPS, UnitKind.FIRM: FIRMS, UnitKind.SOCIAL: SOCIALS}[kind]
                     name = (rng.choice(SURNAMES) + "记" if kind == UnitKind.SHOP else "金山") + rng.choice(base)
-                    units.append(GridUnit(grid=grid, kind=kind, name=f"{c_name[:2]}{name}",
+                    name = _unique_name(f"{c_name[:2]}{name}", unit_names)
+                    units.append(GridUnit(grid=grid, kind=kind, name=name,
                                           contact_name=person_name(rng), contact_phone=generate_mobile(rng),
                                           has_party_org=kind != UnitKind.SHOP and rng.random() < 0.4))
     GridProfile.objects.bulk_create(profiles, batch_size=500)

@@ -138,7 +138,19 @@ def _count_by_grid(qs: QuerySet, grid_ids: list[int]) -> dict[int, int]:
 
 
 def residents_by_grid(grid_ids: list[int]) -> dict[int, int]:
+    """Residents still living in each grid (moved-out and deceased ones are not counted)."""
     return _count_by_grid(Resident.objects.filter(**ACTIVE_RES), grid_ids)
+
+
+def active_residents(grid: Region) -> int:
+    """Residents still living in one grid: what the quotas (workers, liaisons) are counted on."""
+    return residents_by_grid([grid.pk]).get(grid.pk, 0)
+
+
+def liaisons_needed(residents: int, per: int | None = None) -> int:
+    """Liaisons a grid needs under the 1:N rule (`residents_per_liaison`) for this many active residents."""
+    per = per or rule("residents_per_liaison")
+    return math.ceil(residents / per) if residents > 0 else 0
 
 
 def households_by_grid(grid_ids: list[int]) -> dict[int, int]:
@@ -221,7 +233,7 @@ def rule_breaches(grids: list[Region]) -> list[Breach]:
         elif r.workers and r.residents > per_worker * r.workers:
             out.append(Breach("网格", r.grid.name, r.grid.pk,
                               f"{r.residents} 名居民 / {r.workers} 名网格员，超过每人 {per_worker} 人的上限"))
-        need = math.ceil(r.residents / per_liaison) if r.residents else 0
+        need = liaisons_needed(r.residents, per_liaison)
         if r.liaisons < need:
             out.append(Breach("网格", r.grid.name, r.grid.pk,
                               f"联络员 {r.liaisons} 名，按 1:{per_liaison} 应至少 {need} 名"))
@@ -658,8 +670,8 @@ def unit_coverage(region: Region) -> list:
 def liaison_rule(grid: Region) -> dict:
     """The 1:500 rule for one grid: residents, liaisons needed, liaisons present."""
     per = rule("residents_per_liaison")
-    residents = Resident.objects.filter(grid=grid).count()
-    need = math.ceil(residents / per) if residents else 0
+    residents = active_residents(grid)
+    need = liaisons_needed(residents, per)
     have = GridLiaison.objects.filter(grid=grid).count()
     return {"residents": residents, "per": per, "need": need, "have": have, "short": max(0, need - have),
             "ok": have >= need}

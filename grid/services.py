@@ -20,6 +20,7 @@ from core.phone import normalize_mobile, validate_mobile
 from core.pinyin import name_initials, name_pinyin
 from regions.models import Region, RegionKind
 
+from . import coords
 from .apps import GridPerm
 from .models import (
     CARE_BIT,
@@ -29,6 +30,7 @@ from .models import (
     GridRule,
     House,
     Household,
+    HouseholdStatus,
     HouseUse,
     Relation,
     Resident,
@@ -46,6 +48,12 @@ PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 def _require(actor, perm: str, region: Region, what: str) -> None:
     if actor is not None and not has_perm_at(actor, perm, region.path):
         raise ValidationError(f"您没有在“{region.name}”{what}的权限")
+
+
+def moved_out_message(household: Household, what: str) -> str:
+    """Why a household that has moved out takes no more writes (its record stays, read-only)."""
+    when = f"于 {household.moved_out_on:%Y-%m-%d} " if household.moved_out_on else ""
+    return f"该户已{when}整户迁出，记录仅供查阅，{what}"
 
 
 def _clean_text(value: str, field: str, label: str, *, max_length: int, required: bool = True) -> str:
@@ -185,34 +193,6 @@ def grid_of_building(building: Region) -> Region:
     return grid
 
 
-@transaction.atomic
-def house_create(*, actor, building: Region, number: str, unit: str = "", use: str = HouseUse.SELF,
-                 area=None) -> House:
-    grid = grid_of_building(building)
-    _require(actor, GridPerm.PEOPLE, grid, "登记房屋")
-    number = _clean_text(number, "number", "门牌（室号）", max_length=20)
-    unit = _clean_text(unit, "unit", "单元", max_length=10, required=False)
-    if use not in HouseUse.values:
-        raise ValidationError({"use": f"房屋用途“{use}”不正确，应为：{'、'.join(HouseUse.labels)}"})
-    if House.objects.filter(building=building, unit=unit, number=number).exists():
-        raise ValidationError({"number": f"{building.name}{unit and unit + '单元'}{number} 已登记"})
-    address = f"{building.parent.name if building.parent_id else ''}{building.name}{unit and unit + '单元'}{number}"
-    house = House.objects.create(grid=grid, building=building, unit=unit, number=number, address=address, use=use,
-                                 area=area)
-    record(actor=actor, action=AuditAction.CREATE, obj=house, changes={"address": [None, address]})
-    return house
-
-
-@transaction.atomic
-def household_create(*, actor, house: House, head_name: str, number: str = "") -> Household:
-    _require(actor, GridPerm.PEOPLE, house.grid, "登记住户")
-    head_name = _clean_text(head_name, "head_name", "户主姓名", max_length=50)
-    hh = Household.objects.create(grid_id=house.grid_id, house=house, head_name=head_name,
-                                  number=_clean_text(number, "number", "户号", max_length=30, required=False))
-    record(actor=actor, action=AuditAction.CREATE, obj=hh, changes={"head_name": [None, head_name]})
-    return hh
-
-
 def care_flags_of(tags) -> int:
     flags = 0
     for t in tags or ():
@@ -266,30 +246,6 @@ def clean_resident(*, name: str, id_number: str = "", phone: str = "", kind: str
     return out
 
 
-@transaction.atomic
-def resident_create(*, actor, household: Household, name: str, id_number: str = "", phone: str = "",
-                    kind: str = ResidentKind.REGISTERED, relation: str = Relation.HEAD, care_tags=(),
-                    arrival_date: date | None = None, permit_expiry: date | None = None) -> Resident:
-    household = Household.objects.select_for_update().select_related("grid").get(pk=household.pk)
-    _require(actor, GridPerm.PEOPLE, household.grid, "登记居民")
-    data = clean_resident(name=name, id_number=id_number, phone=phone, kind=kind, relation=relation,
-                          arrival_date=arrival_date, permit_expiry=permit_expiry)
-    flags = care_flags_of(care_tags)
-    r = Resident(grid_id=household.grid_id, household=household, care_flags=flags,
-                 name_initials=name_initials(data["name"]), name_pinyin=name_pinyin(data["name"]), **data)
-    if data["id_number"] and Resident.objects.filter(
-            id_number_hash=Resident._meta.get_field("id_number").blind_index_for(data["id_number"])).exists():
-        raise ValidationError({"id_number": "该身份证号已登记为居民"})
-    r.save()
-    household.members = household.residents.count()
-    household.is_care = household.is_care or bool(flags)
-    household.save(update_fields=["members", "is_care"])
-    record(actor=actor, action=AuditAction.CREATE, obj=r,
-           changes=diff({}, {"name": r.name, "id_number": r.id_number, "kind": r.kind},
-                        personal={"id_number": "id_number"}))
-    return r
-
-
 # ---------------------------------------------------------------------------
 # Visits
 # ---------------------------------------------------------------------------
@@ -324,6 +280,8 @@ def visit_log(*, actor, household: Household, visited_at: datetime, findings: st
               lat: float | None = None, lng: float | None = None) -> Visit:
     household = Household.objects.select_for_update().select_related("grid").get(pk=household.pk)
     _require(actor, GridPerm.VISIT, household.grid, "记录走访")
+    if household.status != HouseholdStatus.ACTIVE:
+        raise ValidationError(moved_out_message(household, "不能再记录走访"))
     errors = {}
     now = timezone.now()
     if visited_at is None:
@@ -421,11 +379,13 @@ def check_point(grid: Region, lat, lng) -> tuple[float, float]:
     lng = _gather(errors, _as_float, lng, "lng", "经度")
     if errors:
         raise ValidationError(errors)
-    if not (3.86 < lat < 53.55):
-        errors["lat"] = f"纬度 {lat} 不在中国境内（应在 3.86 到 53.55 之间；请确认没有把经度、纬度填反）"
-    if not (73.66 < lng < 135.05):
-        errors["lng"] = f"经度 {lng} 不在中国境内（应在 73.66 到 135.05 之间）"
-    if errors:
+    if coords.out_of_china(lng, lat):
+        # Name the coordinate that is off (or both): test each one with the other at the box's centre.
+        (lng0, lng1), (lat0, lat1) = coords.CHINA_LNG, coords.CHINA_LAT
+        if coords.out_of_china((lng0 + lng1) / 2, lat):
+            errors["lat"] = f"纬度 {lat} 不在中国境内（应在 {lat0} 到 {lat1} 之间；请确认没有把经度、纬度填反）"
+        if coords.out_of_china(lng, (lat0 + lat1) / 2):
+            errors["lng"] = f"经度 {lng} 不在中国境内（应在 {lng0} 到 {lng1} 之间）"
         raise ValidationError(errors)
     boundary = GridProfile.objects.filter(region=grid).values_list("boundary", flat=True).first()
     if boundary:
@@ -500,7 +460,7 @@ def facility_set_state(*, actor, facility: Facility, state: str, note: str = "")
     _require_things(actor, facility.grid, "变更设施状态")
     errors: dict[str, str] = {}
     state = _gather(errors, _in_grid_kind, state, FacilityState, "state", "设施状态")
-    note = _gather(errors, _clean_text, note, "note", "情况说明", max_length=200, required=False) or ""
+    note = _gather(errors, _clean_name, note, "note", "情况说明", max_length=200, required=False) or ""
     if state and state != FacilityState.NORMAL and not note:
         errors.setdefault("note", f"标记为“{FacilityState(state).label}”时须填写情况说明（如：镜头被遮挡、无法出水）")
     if state and state == facility.state:
@@ -622,7 +582,7 @@ def liaison_remove(*, actor, liaison: GridLiaison) -> None:
 
 from decimal import Decimal, InvalidOperation  # noqa: E402
 
-from .models import HouseholdStatus, RentalLease, ResidentStatus  # noqa: E402
+from .models import RentalLease, ResidentStatus  # noqa: E402
 
 MAX_HOUSE_AREA = Decimal("100000")
 MAX_LEASE_YEARS = 20  # the Civil Code's cap on a lease term
@@ -706,18 +666,27 @@ def _active_leases(house: House):
 
 
 @transaction.atomic
-def house_add(*, actor, building: Region, number: str, unit: str = "", use: str = HouseUse.SELF,
-              area=None) -> House:
-    """A house registered by hand under a building (then house_create does the writing)."""
+def house_create(*, actor, building: Region, number: str, unit: str = "", use: str = HouseUse.SELF,
+                 area=None) -> House:
+    """A house under a building (by hand, the demo's tests, the fixtures): checked, written, audited once."""
+    building = Region.objects.select_related("parent").get(pk=building.pk)
     grid = grid_of_building(building)
     _require(actor, GridPerm.PEOPLE, grid, "登记房屋")
     errors: dict = {}
     number, unit, area = _clean_house(number=number, unit=unit, use=use, area=area, errors=errors)
+    if not errors and House.objects.filter(building=building, unit=unit, number=number).exists():
+        errors["number"] = f"{building.name}{unit and unit + '单元'}{number} 已登记"
     _raise(errors)
-    house = house_create(actor=actor, building=building, number=number, unit=unit, use=use, area=area)
-    record(actor=actor, action=AuditAction.UPDATE, obj=house,
-           changes={"use": [None, use], "area": [None, str(area) if area is not None else None]})
+    address = house_address(building, unit, number)
+    house = House.objects.create(grid=grid, building=building, unit=unit, number=number, address=address, use=use,
+                                 area=area)
+    record(actor=actor, action=AuditAction.CREATE, obj=house,
+           changes={"address": [None, address], "use": [None, use],
+                    "area": [None, str(area) if area is not None else None]})
     return house
+
+
+house_add = house_create  # the name the by-hand pages were written against; one function
 
 
 @transaction.atomic
@@ -760,7 +729,8 @@ def _refresh_household(hh: Household) -> None:
 
 
 @transaction.atomic
-def household_add(*, actor, house: House, head_name: str, number: str = "") -> Household:
+def household_create(*, actor, house: House, head_name: str, number: str = "") -> Household:
+    """A household in a house (not a vacant one; its number unique among the house's active households)."""
     house = House.objects.select_for_update(of=("self",)).select_related("grid").get(pk=house.pk)
     _require(actor, GridPerm.PEOPLE, house.grid, "登记住户")
     errors: dict = {}
@@ -771,7 +741,13 @@ def household_add(*, actor, house: House, head_name: str, number: str = "") -> H
     if number and Household.objects.filter(house=house, number=number, status=HouseholdStatus.ACTIVE).exists():
         errors["number"] = f"该房屋已有户号为“{number}”的在住户"
     _raise(errors)
-    return household_create(actor=actor, house=house, head_name=head_name, number=number)
+    hh = Household.objects.create(grid_id=house.grid_id, house=house, head_name=head_name, number=number)
+    record(actor=actor, action=AuditAction.CREATE, obj=hh,
+           changes={"head_name": [None, head_name], **({"number": [None, number]} if number else {})})
+    return hh
+
+
+household_add = household_create  # the name the by-hand pages were written against; one function
 
 
 def _locked_household(household: Household, actor, what: str) -> Household:
@@ -897,10 +873,11 @@ def _sync_head_name(actor, hh: Household, r: Resident) -> None:
 
 
 @transaction.atomic
-def resident_add(*, actor, household: Household, name: str, id_number: str = "", phone: str = "",
-                 kind: str = ResidentKind.REGISTERED, relation: str = Relation.HEAD, care_tags=(),
-                 arrival_date: date | None = None, permit_expiry: date | None = None) -> Resident:
-    """A resident registered by hand in a household still living there (resident_create does the writing)."""
+def resident_create(*, actor, household: Household, name: str, id_number: str = "", phone: str = "",
+                    kind: str = ResidentKind.REGISTERED, relation: str = Relation.HEAD, care_tags=(),
+                    arrival_date: date | None = None, permit_expiry: date | None = None) -> Resident:
+    """A resident in a household still living there: every check of the by-hand page, one write, one audit
+    entry (plus the household's head name when a 户主 is added under another name)."""
     hh = _locked_household(household, actor, "登记居民")
     errors: dict = {}
     data = {"name": name, "id_number": "", "kind": kind, "relation": relation, "birth_date": None,
@@ -910,14 +887,20 @@ def resident_add(*, actor, household: Household, name: str, id_number: str = "",
                               arrival_date=arrival_date, permit_expiry=permit_expiry)
     except ValidationError as exc:
         errors.update(_errors_of(exc))
-    _resident_rules(household=hh, data=data, care_tags=care_tags, actor=actor, errors=errors)
+    flags = _resident_rules(household=hh, data=data, care_tags=care_tags, actor=actor, errors=errors)
     _raise(errors)
-    r = resident_create(actor=actor, household=hh, name=name, id_number=id_number, phone=phone, kind=kind,
-                        relation=relation, care_tags=care_tags, arrival_date=arrival_date,
-                        permit_expiry=permit_expiry)
+    r = Resident.objects.create(grid_id=hh.grid_id, household=hh, care_flags=flags,
+                                name_initials=name_initials(data["name"]), name_pinyin=name_pinyin(data["name"]),
+                                **data)
+    record(actor=actor, action=AuditAction.CREATE, obj=r,
+           changes=diff({}, {"name": r.name, "id_number": r.id_number, "kind": r.kind},
+                        personal={"id_number": "id_number"}))
     _refresh_household(hh)
     _sync_head_name(actor, hh, r)
     return r
+
+
+resident_add = resident_create  # the name the by-hand pages were written against; one function
 
 
 _RESIDENT_AUDITED = ["name", "id_number", "phone", "kind", "relation", "care_flags", "arrival_date",

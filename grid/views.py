@@ -269,6 +269,9 @@ def visit_new(request):
         raise Http404("请选择住户")
     household = get_in_scope_or_404(Household.objects.select_related("house", "grid"), request.user, GridPerm.VISIT,
                                     pk=int(raw))
+    if household.status != HouseholdStatus.ACTIVE:   # like the other write pages of a moved-out household
+        messages.error(request, services.moved_out_message(household, "不能再记录走访"))
+        return redirect("grid:household", pk=household.pk)
     form = VisitForm(request.POST or None, initial={
         "household": household.pk, "visited_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
     if request.method == "POST" and form.is_valid():

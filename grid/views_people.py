@@ -9,10 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at, scope_filter
 from accounts.views import add_errors
@@ -109,7 +109,7 @@ def house_new(request, building_pk: int):
                     GridPerm.PEOPLE, building_pk)
     form = HouseForm(request.POST or None, initial={"use": HouseUse.SELF})
     if request.method == "POST" and form.is_valid():
-        house = _save(request, form, services.house_add, building=building, **form.cleaned_data)
+        house = _save(request, form, services.house_create, building=building, **form.cleaned_data)
         if house is not None:
             messages.success(request, f"已登记房屋 {house.address}")
             return redirect("grid:house", pk=house.pk)
@@ -156,7 +156,7 @@ def household_new(request, house_pk: int):
     house = _get(request, _house_qs(), GridPerm.PEOPLE, house_pk)
     form = HouseholdForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        hh = _save(request, form, services.household_add, house=house, **form.cleaned_data)
+        hh = _save(request, form, services.household_create, house=house, **form.cleaned_data)
         if hh is not None:
             messages.success(request, f"已登记住户（户主 {hh.head_name}），请登记户主和其他成员")
             return redirect("grid:resident_new", household_pk=hh.pk)
@@ -247,7 +247,7 @@ def resident_new(request, household_pk: int):
     form = ResidentForm(request.POST or None, initial=initial, need_relation=has_head)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        r = _save(request, form, services.resident_add, household=hh, id_number=d["id_number"], phone=d["phone"],
+        r = _save(request, form, services.resident_create, household=hh, id_number=d["id_number"], phone=d["phone"],
                   **_resident_kwargs(d))
         if r is not None:
             messages.success(request, f"已登记居民 {r.name}")
@@ -262,12 +262,20 @@ def _resident_qs():
     return Resident.objects.select_related("household__house", "grid")
 
 
-@login_required
-def resident_edit(request, pk: int):
+def _active_resident(request, pk: int):
+    """The resident for a write page, or a redirect to their page when they moved out or died (read-only)."""
     r = _get(request, _resident_qs(), GridPerm.PEOPLE, pk)
     if r.status != ResidentStatus.ACTIVE:
         messages.error(request, f"{r.name}{r.get_status_display()}，记录仅供查阅")
-        return redirect("grid:resident", pk=r.pk)
+        return r, redirect("grid:resident", pk=r.pk)
+    return r, None
+
+
+@login_required
+def resident_edit(request, pk: int):
+    r, gone = _active_resident(request, pk)
+    if gone:
+        return gone
     form = ResidentForm(request.POST or None, resident=r, initial={
         "name": r.name, "kind": r.kind, "relation": r.relation, "arrival_date": r.arrival_date,
         "permit_expiry": r.permit_expiry,
@@ -286,10 +294,9 @@ def resident_edit(request, pk: int):
 
 @login_required
 def resident_leave(request, pk: int):
-    r = _get(request, _resident_qs(), GridPerm.PEOPLE, pk)
-    if r.status != ResidentStatus.ACTIVE:
-        messages.error(request, f"{r.name}已是“{r.get_status_display()}”状态")
-        return redirect("grid:resident", pk=r.pk)
+    r, gone = _active_resident(request, pk)
+    if gone:
+        return gone
     form = LeaveForm(request.POST or None, initial={"status": ResidentStatus.MOVED_OUT,
                                                     "left_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -310,9 +317,8 @@ def resident_leave(request, pk: int):
 
 
 @login_required
+@require_POST
 def resident_restore(request, pk: int):
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     r = _get(request, _resident_qs(), GridPerm.PEOPLE, pk)
     try:
         r = services.resident_restore(actor=request.user, resident=r)
@@ -350,10 +356,9 @@ def _transfer_matches(request, r: Resident, q: str, selected: str = "") -> tuple
 @login_required
 def resident_transfer(request, pk: int):
     """居民迁入他户: pick the target household by address or head name, then relation, date and note."""
-    r = _get(request, _resident_qs(), GridPerm.PEOPLE, pk)
-    if r.status != ResidentStatus.ACTIVE:
-        messages.error(request, f"{r.name}{r.get_status_display()}，记录仅供查阅")
-        return redirect("grid:resident", pk=r.pk)
+    r, gone = _active_resident(request, pk)
+    if gone:
+        return gone
     households = scope_filter(Household.objects.select_related("house", "grid"), request.user, GridPerm.PEOPLE)
     if request.method == "GET" and request.headers.get("HX-Request"):   # the lookup, as the user types
         q = " ".join(request.GET.get("q", "").split())[:50]

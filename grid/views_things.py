@@ -25,14 +25,9 @@ from . import selectors, services
 from .apps import GridPerm
 from .forms_things import FacilityForm, FacilityStateForm, LiaisonForm, UnitForm
 from .models import Facility, FacilityKind, FacilityState, GridLiaison, GridUnit, UnitKind
-from .views import _region_param
+from .views import _region_param, _require
 
 MAX_GRID_CHOICES = 300
-
-
-def _require(request, perm: str = GridPerm.VIEW):
-    if not has_perm(request.user, perm):
-        raise PermissionDenied("您没有访问网格治理的权限")
 
 
 def _require_write(request):

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.db.models import Count
 
-from grid.models import Facility, GridProfile, Household, RentalLease, Resident, ResidentKind, Visit
+from grid.models import Facility, GridProfile, GridUnit, Household, RentalLease, Resident, ResidentKind, Visit
 from regions.models import Region, RegionKind
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +23,10 @@ def test_demo_loads_the_seed_county():
     assert Household.objects.filter(is_care=True).count() > 500
     assert Facility.objects.values("kind").distinct().count() == 4
     assert Visit.objects.count() > 20000
+    # Names are unique per grid, as the services require of facilities and units edited later by hand.
+    assert GridUnit.objects.count() > 100
+    for model in (GridUnit, Facility):
+        assert not model.objects.values("grid_id", "name").annotate(n=Count("id")).filter(n__gt=1).exists(), model
     grids = Region.objects.filter(kind=RegionKind.GRID)
     assert GridProfile.objects.exclude(boundary="").count() == grids.count()
     assert GridProfile.objects.get(primary_worker__username="wgy").region.parent.name == "文化东路社区"

@@ -125,3 +125,26 @@ def test_monthly_coverage_per_grid(personas, gdata):
     months = selectors.monthly_coverage(hh.grid)
     assert len(months) == 6
     assert months[-1][1] == 1 and months[-1][2] == pytest.approx(33.3)
+
+
+def test_a_moved_out_household_takes_no_visit(personas, gdata, client_for):
+    from django.core.exceptions import ValidationError
+
+    from grid import services
+
+    hh = gdata.households["g11"][0]
+    services.household_move_out(actor=personas.grid_worker, household=hh, moved_out_on=timezone.localdate(),
+                                reason="迁往外地")
+    with pytest.raises(ValidationError, match="整户迁出.*不能再记录走访"):
+        services.visit_log(actor=personas.grid_worker, household=hh, visited_at=timezone.now(), findings="x")
+    c = client_for(personas.grid_worker)
+    # The page sends the worker back to the household's (read-only) page with the reason, GET and POST alike.
+    for resp in (c.get("/grid/m/visit/", {"household": hh.pk}), _post(c, hh)):
+        assert resp.status_code == 302 and resp["Location"] == f"/grid/households/{hh.pk}/"
+    page = c.get(f"/grid/households/{hh.pk}/")
+    assert any("不能再记录走访" in str(m) for m in page.context["messages"])
+    assert f"/grid/m/visit/?household={hh.pk}" not in page.content.decode()   # no 记录走访 button
+    assert not Visit.objects.exists()
+    assert Household.objects.get(pk=hh.pk).last_visited_at is None
+    # Outside the scope it stays a 404, like any other household.
+    assert client_for(personas.other_grid_worker).get("/grid/m/visit/", {"household": hh.pk}).status_code == 404
