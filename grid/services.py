@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import date, datetime, timedelta
 
@@ -16,6 +15,7 @@ from accounts.scope import has_perm_at
 from audit.models import AuditAction
 from audit.services import diff, record, snapshot
 from core.idnumber import parse_id_number
+from core.images import check_image
 from core.phone import normalize_mobile, validate_mobile
 from core.pinyin import name_initials, name_pinyin
 from regions.models import Region, RegionKind
@@ -252,26 +252,9 @@ def clean_resident(*, name: str, id_number: str = "", phone: str = "", kind: str
 
 
 def _check_photo(f: UploadedFile, index: int) -> str:
-    from PIL import Image, UnidentifiedImageError
-
-    label = f"第 {index} 张照片（{f.name}）"
-    if f.size > MAX_PHOTO_BYTES:
-        raise ValidationError({"photos": f"{label}超过 {MAX_PHOTO_BYTES // 1024 // 1024} MB"})
-    try:
-        f.seek(0)
-        data = f.read()
-        with Image.open(io.BytesIO(data)) as img:
-            fmt = img.format
-            w, h = img.size
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationError({"photos": f"{label}不是有效的图片文件"}) from None
-    finally:
-        f.seek(0)
-    if fmt not in PHOTO_FORMATS:
-        raise ValidationError({"photos": f"{label}格式为 {fmt}，只接受 JPEG、PNG、WEBP"})
-    if w * h > MAX_PHOTO_PIXELS:
-        raise ValidationError({"photos": f"{label}像素过大（{w}×{h}）"})
+    """The file extension of a checked visit photo (core.images.check_image)."""
+    fmt = check_image(f, field="photos", label=f"第 {index} 张照片（{f.name}）", formats=tuple(PHOTO_FORMATS),
+                      max_bytes=MAX_PHOTO_BYTES, max_pixels=MAX_PHOTO_PIXELS)
     return PHOTO_FORMATS[fmt]
 
 
