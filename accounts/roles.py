@@ -68,3 +68,9 @@ def register_permissions(mapping: dict[str, set[str]]) -> None:
     """Let a later app add its permissions to roles (called from its AppConfig.ready)."""
     for role, perms in mapping.items():
         ROLE_PERMISSIONS[role] = set(ROLE_PERMISSIONS[role]) | set(perms)
+
+
+def register_global_permissions(perms: set[str]) -> None:
+    """Let a later app declare some of its permissions not tied to territory: they open menus and
+    pages (`has_perm`) but never grant a data scope (`scope_paths` gives nothing for them)."""
+    GLOBAL_PERMS.update(perms)  # in place: accounts.scope holds a reference to this set

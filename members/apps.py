@@ -7,13 +7,13 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         from accounts.navigation import MenuEntry, register
-        from accounts.roles import Role, register_permissions
+        from accounts.roles import Role, register_global_permissions, register_permissions
         from core.views import HOME_CARDS
         from regions.selectors import NODE_COUNTERS
 
         from . import imports  # noqa: F401  (registers the importer)
         from .perms import MembersPerm as P
-        from .selectors import home_cards, node_member_counts
+        from .selectors import home_cards, my_record_home_card, node_member_counts
 
         everything = {P.VIEW, P.EDIT, P.CONFIRM, P.IMPORT, P.EXPORT}
         register_permissions({
@@ -23,12 +23,12 @@ class MembersConfig(AppConfig):
             Role.COMMUNITY_STAFF: {P.VIEW, P.EDIT, P.IMPORT},
             Role.PARTY_MEMBER: {P.SELF},  # the menu entry of 我的档案; the page shows only the linked record
         })
+        # members.self only gates the menu entry: it must never scope a query to the 党员's community.
+        register_global_permissions({P.SELF})
         if node_member_counts not in NODE_COUNTERS:
             NODE_COUNTERS.append(node_member_counts)
         if home_cards not in HOME_CARDS:
             HOME_CARDS.append(home_cards)
-        from .views import my_record_home_card
-
         if my_record_home_card not in HOME_CARDS:
             HOME_CARDS.append(my_record_home_card)
         register(

@@ -133,8 +133,7 @@ class RulesForm(StyledForm):
     deed_quota_max = forms.IntegerField(label="在职党员每年实事上限", min_value=0, max_value=50)
     mobile_no_contact_months = forms.IntegerField(label="流动党员失联提醒（月）", min_value=1, max_value=36)
     arrears_months = forms.IntegerField(label="欠缴党费提醒（月）", min_value=1, max_value=36)
-    student_monthly_dues = forms.DecimalField(label="学生、下岗失业、困难党员每月党费（元）", min_value=0,
-                                              max_value=100, max_digits=6, decimal_places=2)
+    # The fixed monthly amount (students, unemployed, hardship) is edited on the 党费标准 page only.
 
 
 class PhotoForm(StyledForm):

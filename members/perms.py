@@ -8,4 +8,5 @@ class MembersPerm:
     IMPORT = "members.import"    # bulk import from .xlsx
     EXPORT = "members.export"    # roster .xlsx, member and activity cards
     RULES = "members.rules"      # edit quotas and thresholds
-    SELF = "members.self"        # a Party member's own record (我的档案); the page shows only the linked record
+    SELF = "members.self"        # a Party member's own record (我的档案): global, only opens the menu entry;
+                                 # it grants no scope, the page shows only the linked record

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
@@ -109,21 +111,86 @@ def _month_add(d: date, n: int) -> date:
     return date(y, m + 1, 1)
 
 
+ARREARS_LOOKBACK_MONTHS = 24  # a member who never paid is counted back to joining, at most this far
+
+
+def _arrears_start(last_paid: date | None, joined_on: date, this_month: date) -> date:
+    """The month arrears are counted from: the last paid month, or (never paid) the month of joining,
+    at most ARREARS_LOOKBACK_MONTHS back."""
+    return last_paid or max(joined_on.replace(day=1), _month_add(this_month, -ARREARS_LOOKBACK_MONTHS))
+
+
+def _months_behind(last_paid: date | None, joined_on: date, this_month: date) -> int:
+    """欠缴月数: the unpaid months before the current one (which is not due yet) — after the last paid
+    month, or (never paid) from `_arrears_start` on. The same count 我的档案 lists month by month."""
+    start = _arrears_start(last_paid, joined_on, this_month)
+    if last_paid:
+        start = _month_add(start, 1)
+    return max(0, (this_month.year - start.year) * 12 + this_month.month - start.month)
+
+
 def arrears(*, actor, today: date | None = None) -> list[tuple[PartyMember, date | None, int]]:
     """Active members whose last paid month is at least `arrears_months` behind (or never paid)."""
     today = today or timezone.localdate()
     months = RegistrySettings.current().arrears_months
     this_month = today.replace(day=1)
-    limit = _month_add(this_month, -months)
+    limit = _month_add(this_month, -months - 1)  # paid for this month or later: fewer unpaid months
     qs = (member_list(actor=actor).annotate(last_paid=Max("dues__month"))
           .filter(Q(last_paid__isnull=True) | Q(last_paid__lte=limit)).order_by("org_id", "name_pinyin"))
     out = []
     for m in qs:
-        start = m.last_paid or max(m.joined_on.replace(day=1), _month_add(this_month, -24))
-        behind = (this_month.year - start.year) * 12 + this_month.month - start.month
+        behind = _months_behind(m.last_paid, m.joined_on, this_month)
         if behind >= months:
             out.append((m, m.last_paid, behind))
     return out
+
+
+@dataclass(frozen=True)
+class DuesStanding:
+    """A member's dues as 我的档案 shows them, on the arrears report's definition (`arrears`)."""
+
+    monthly: Decimal | None      # the monthly amount under the tiers; None when the income is unknown
+    year_total: Decimal          # paid for months of the current year
+    last_paid: date | None       # the latest month paid for
+    owed: list[date]             # unpaid months after `last_paid` (never paid: since joining, at most
+                                 # 24 months back), up to last month; earlier gaps are not counted
+    owed_amount: Decimal | None  # monthly × len(owed)
+    behind: int                  # 欠缴月数 exactly as the arrears report counts it
+    in_arrears: bool             # behind ≥ arrears_months: the member is on the staff's arrears report
+    this_month_open: bool        # the current month is not paid yet
+
+
+def dues_standing(member: PartyMember, *, today: date | None = None,
+                  settings_: RegistrySettings | None = None) -> DuesStanding:
+    """The member's own dues position (for 我的档案: the caller has already resolved the member)."""
+    from .services import monthly_dues
+
+    today = today or timezone.localdate()
+    settings_ = settings_ or RegistrySettings.current()
+    this_month = today.replace(day=1)
+    agg = member.dues.aggregate(last_paid=Max("month"), year_total=Sum("amount", filter=Q(month__year=today.year)),
+                                this_month_paid=Count("id", filter=Q(month=this_month)))
+    last_paid = agg["last_paid"]
+    monthly = monthly_dues(member, settings_=settings_)
+    owed: list[date] = []
+    behind = 0
+    if member.is_active and member.joined_on <= today:
+        start = _arrears_start(last_paid, member.joined_on, this_month)
+        month = _month_add(start, 1) if last_paid else start
+        while month < this_month:
+            owed.append(month)
+            month = _month_add(month, 1)
+        behind = _months_behind(last_paid, member.joined_on, this_month)
+    return DuesStanding(
+        monthly=monthly,
+        year_total=(agg["year_total"] or Decimal("0")).quantize(Decimal("0.01")),
+        last_paid=last_paid,
+        owed=owed,
+        owed_amount=monthly * len(owed) if monthly is not None else None,
+        behind=behind,
+        in_arrears=member.is_active and behind >= settings_.arrears_months,
+        this_month_open=member.is_active and member.joined_on <= today and not agg["this_month_paid"],
+    )
 
 
 def dues_totals(*, actor, year: int) -> list[dict]:
@@ -216,3 +283,11 @@ def home_cards(request) -> list[tuple[str, int, str | None]]:
         ("党员", member_list(actor=user).count(), reverse("members:list")),
         ("待确认双报到", pending["dual"], reverse("members:dual") + "?status=pending"),
     ]
+
+
+def my_record_home_card(request) -> list[tuple[str, str, str]]:
+    """Home card for any account linked to a member record (whatever its roles)."""
+    from django.urls import reverse
+
+    name = PartyMember.objects.filter(user_id=request.user.pk).values_list("name", flat=True).first()
+    return [("我的党员档案", name, reverse("members:me"))] if name else []

@@ -525,12 +525,20 @@ def dues_pay(*, actor, member: PartyMember, month: date, amount: Decimal, paid_o
     return p
 
 
+# Rules edited on the dues page; the fixed monthly amount belongs to the dues tiers (`dues_rules_update`).
+SETTINGS_FIELDS = ("deed_quota_min", "deed_quota_max", "mobile_no_contact_months", "arrears_months")
+
+
 @transaction.atomic
 def settings_update(*, actor, **values) -> RegistrySettings:
     from accounts.scope import has_perm
 
     if not has_perm(actor, MembersPerm.RULES):
         raise ValidationError("您没有修改党员管理规则的权限")
+    unknown = sorted(set(values) - set(SETTINGS_FIELDS))
+    if unknown:
+        raise TypeError(f"settings_update() does not set {', '.join(unknown)} (the fixed dues amount is set by "
+                        "dues_rules_update)")
     s = RegistrySettings.current()
     fields = list(values)
     before = snapshot(s, fields)
@@ -768,11 +776,25 @@ def member_photo_bytes(member: PartyMember) -> bytes | None:
         return None
 
 
+def _linkable_by(actor, user) -> bool:
+    """A fresh account (no role assignment at all), or one holding the 党员 role at a node where the actor
+    may edit members."""
+    from accounts.roles import Role
+
+    grants = list(user.role_assignments.values_list("role", "region__path"))
+    if not grants:
+        return True
+    return any(role == Role.PARTY_MEMBER and path and has_perm_at(actor, MembersPerm.EDIT, path)
+               for role, path in grants)
+
+
 @transaction.atomic
 def member_user_link(*, actor, member: PartyMember, username: str) -> PartyMember:
     """Link the member record to a platform account (or unlink with an empty username) so that the
     account sees this record under 我的档案. Only ordinary accounts: not a 等保 system-role account,
-    not superusers, not one already linked to another member."""
+    not superusers, not one already linked to another member, and only an account that is either
+    fresh (no role at all) or holds the 党员 role at a node inside the actor's `members.edit` scope —
+    never, say, the staff of another street, who would otherwise read the record under 我的档案."""
     from accounts.models import User
     from accounts.roles import SYSTEM_ROLES
 
@@ -790,6 +812,9 @@ def member_user_link(*, actor, member: PartyMember, username: str) -> PartyMembe
             raise ValidationError({"username": f"平台账号：没有名为“{username}”的有效账号"})
         if user.is_superuser or user.role_assignments.filter(role__in=list(SYSTEM_ROLES)).exists():
             raise ValidationError({"username": "平台账号：系统管理、安全管理、审计管理账号不能关联党员档案"})
+        if not _linkable_by(actor, user):
+            raise ValidationError({"user": f"该账号不在您的管辖范围内：“{username}”不能关联党员档案。只能关联尚未分配"
+                                           "角色的账号，或在您管辖范围内持有“党员”角色的账号"})
         other = PartyMember.objects.filter(user=user).exclude(pk=member.pk).first()
         if other is not None:
             raise ValidationError({"username": f"平台账号：“{username}”已关联其他党员档案"})
@@ -799,3 +824,4 @@ def member_user_link(*, actor, member: PartyMember, username: str) -> PartyMembe
     member.user = user
     record(actor=actor, action=AuditAction.UPDATE, obj=member, changes={"user": [old, username]})
     return member
+

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -301,11 +300,12 @@ def member_transfer(request, pk):
     return redirect("members:detail", pk=member.pk)
 
 
-def _card(request, pk, fmt):
-    member = _member_or_404(request, pk, P.EXPORT)
+def _card(request, member: PartyMember, fmt: str, purpose: str = "") -> HttpResponse:
+    """The member's registration card as a file, its export audited (with `purpose` when given)."""
     card = documents.member_card(member)
     with transaction.atomic():
-        record(actor=request.user, action=AuditAction.EXPORT, obj=member, changes={"file": f"党员登记卡.{fmt}"})
+        record(actor=request.user, action=AuditAction.EXPORT, obj=member, changes={"file": f"党员登记卡.{fmt}"},
+               purpose=purpose)
     if fmt == "pdf":
         return _file(documents.card_pdf(card), f"社区党员登记卡-{member.name}.pdf", "application/pdf")
     return _file(documents.card_docx(card), f"社区党员登记卡-{member.name}.docx",
@@ -314,12 +314,12 @@ def _card(request, pk, fmt):
 
 @login_required
 def member_card_docx(request, pk):
-    return _card(request, pk, "docx")
+    return _card(request, _member_or_404(request, pk, P.EXPORT), "docx")
 
 
 @login_required
 def member_card_pdf(request, pk):
-    return _card(request, pk, "pdf")
+    return _card(request, _member_or_404(request, pk, P.EXPORT), "pdf")
 
 
 # --------------------------------------------------------------------------
@@ -722,25 +722,6 @@ def _own_member(request) -> PartyMember | None:
             .filter(user=request.user).first())
 
 
-def _month_add(d: date, n: int) -> date:
-    y, m = divmod(d.year * 12 + d.month - 1 + n, 12)
-    return date(y, m + 1, 1)
-
-
-def _dues_owed(member: PartyMember, paid_months: set[date], today: date) -> list[date]:
-    """Past months of the last twelve (since joining) with no payment; the current month is still open."""
-    if not member.is_active:
-        return []
-    this_month = today.replace(day=1)
-    month = max(member.joined_on.replace(day=1), _month_add(this_month, -12))
-    owed = []
-    while month < this_month:
-        if month not in paid_months:
-            owed.append(month)
-        month = _month_add(month, 1)
-    return owed
-
-
 @login_required
 def my_record(request):
     """The signed-in Party member's own record, masked; nothing of anyone else."""
@@ -749,19 +730,12 @@ def my_record(request):
         return render(request, "members/me.html", {"m": None})
     today = timezone.localdate()
     settings_ = RegistrySettings.current()
-    dues = list(member.dues.all()[:24])
-    paid = set(member.dues.filter(month__gte=_month_add(today.replace(day=1), -12)).values_list("month", flat=True))
-    owed = _dues_owed(member, paid, today)
-    monthly = services.monthly_dues(member, settings_=settings_)
-    year_total = sum((p.amount for p in member.dues.filter(month__year=today.year)), Decimal("0"))
     deeds = list(member.deeds.filter(date__year=today.year))
     registrations = list(member.dual_registrations.select_related("community"))
     return render(request, "members/me.html", {
         "m": member, "today": today, "settings": settings_, "photo_url": _photo_url(member, "members:my_photo"),
-        "events": member.events.all()[:50], "dues": dues, "owed": owed, "monthly_dues": monthly,
-        "owed_amount": monthly * len(owed) if monthly is not None else None, "year_total": year_total,
-        "this_month_open": member.is_active and today.replace(day=1) not in paid
-        and member.joined_on <= today,
+        "events": member.events.all()[:50], "dues": member.dues.all()[:24],
+        "standing": selectors.dues_standing(member, today=today, settings_=settings_),
         "deeds": deeds, "deeds_year": len(deeds), "deeds_short": max(0, settings_.deed_quota_min - len(deeds)),
         "quota_applies": member.category == Category.EMPLOYED or any(r.status == Decision.CONFIRMED
                                                                      for r in registrations),
@@ -776,14 +750,7 @@ def my_card(request, fmt):
     member = _own_member(request)
     if member is None or fmt not in ("pdf", "docx"):
         raise Http404("您的账号尚未关联党员档案")
-    card = documents.member_card(member)
-    with transaction.atomic():
-        record(actor=request.user, action=AuditAction.EXPORT, obj=member, changes={"file": f"党员登记卡.{fmt}"},
-               purpose="本人打印党员登记卡")
-    if fmt == "pdf":
-        return _file(documents.card_pdf(card), f"社区党员登记卡-{member.name}.pdf", "application/pdf")
-    return _file(documents.card_docx(card), f"社区党员登记卡-{member.name}.docx",
-                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    return _card(request, member, fmt, purpose="本人打印党员登记卡")
 
 
 @login_required
@@ -792,11 +759,3 @@ def my_photo(request):
     if member is None:
         raise Http404("您的账号尚未关联党员档案")
     return _photo_response(member)
-
-
-def my_record_home_card(request) -> list[tuple[str, str, str]]:
-    """Home card for any account linked to a member record (whatever its roles)."""
-    from django.urls import reverse
-
-    name = PartyMember.objects.filter(user_id=request.user.pk).values_list("name", flat=True).first()
-    return [("我的党员档案", name, reverse("members:me"))] if name else []

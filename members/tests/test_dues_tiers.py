@@ -143,3 +143,41 @@ def test_role_matrix_dues_tiers(who, personas, client_for):
         assert "查看党费标准" in c.get("/members/dues/").content.decode()
     else:
         assert page.status_code == 403
+
+
+def test_admin_shows_the_rules_read_only(personas, client_for):
+    """The admin would change tiers and the fixed amount without audit: it only shows them."""
+    services.dues_tiers()
+    tier = DuesTier.objects.first()
+    rules = RegistrySettings.current()
+    c = client_for(personas.superuser)
+    assert c.get("/admin/members/duestier/").status_code == 200
+    assert c.get("/admin/members/duestier/add/").status_code == 403
+    assert c.get(f"/admin/members/duestier/{tier.pk}/delete/").status_code == 403
+    page = c.get(f"/admin/members/duestier/{tier.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    resp = c.post(f"/admin/members/duestier/{tier.pk}/change/", {"base": tier.base, "lower": "0", "upper": "",
+                                                                  "rate": "9"})
+    assert resp.status_code == 403
+    tier.refresh_from_db()
+    assert tier.rate != D("9")
+    assert c.get("/admin/members/registrysettings/add/").status_code == 403
+    resp = c.post(f"/admin/members/registrysettings/{rules.pk}/change/", {"student_monthly_dues": "0.90"})
+    assert resp.status_code == 403
+    assert RegistrySettings.current().student_monthly_dues == D("0.20")
+
+
+def test_fixed_amount_is_edited_on_the_tiers_page_only(personas, client_for):
+    from members.forms import RulesForm
+
+    assert "student_monthly_dues" not in RulesForm.base_fields
+    admin = client_for(personas.district_admin)
+    assert 'name="student_monthly_dues"' not in admin.get("/members/dues/").content.decode()
+    data = {"deed_quota_min": 1, "deed_quota_max": 2, "mobile_no_contact_months": 6, "arrears_months": 5,
+            "student_monthly_dues": "0.90"}
+    assert admin.post("/members/dues/", data).status_code == 302
+    s = RegistrySettings.current()
+    assert s.arrears_months == 5 and s.student_monthly_dues == D("0.20")
+    with pytest.raises(TypeError):
+        services.settings_update(actor=personas.district_admin, student_monthly_dues=D("0.90"))
+    assert 'name="fixed_amount"' in admin.get("/members/dues/tiers/").content.decode()
