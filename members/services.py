@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -15,6 +14,7 @@ from accounts.scope import has_perm_at
 from audit.models import AuditAction
 from audit.services import diff, record, snapshot
 from core.idnumber import parse_id_number
+from core.images import check_image, to_jpeg
 from core.phone import normalize_mobile, validate_mobile
 from core.pinyin import name_initials, name_pinyin
 from orgs.models import UNIT_LEVELS, PartyOrg
@@ -674,53 +674,14 @@ PHOTO_BOX = (600, 800)  # stored size limit (an ID photo is 3:4); the original i
 
 
 def _clean_photo(upload) -> bytes:
-    """Check an upload is a real JPEG or PNG of at most 5 MB and return it re-encoded as JPEG (orientation
-    applied, metadata such as GPS dropped, scaled to fit PHOTO_BOX)."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
+    """A real JPEG or PNG of at most 5 MB (core.images.check_image), re-encoded as a JPEG that fits
+    PHOTO_BOX: orientation applied, metadata such as GPS dropped, the original never kept."""
     if upload is None:
         raise ValidationError({"photo": "照片：请选择要上传的图片文件"})
     name = getattr(upload, "name", "") or "照片"
-    size = getattr(upload, "size", None)
-    if size == 0:
-        raise ValidationError({"photo": f"照片（{name}）是空文件"})
-    if size is not None and size > MAX_PHOTO_BYTES:
-        raise ValidationError({"photo": f"照片（{name}）超过 5 MB，请压缩后再上传"})
-    upload.seek(0)
-    data = upload.read(MAX_PHOTO_BYTES + 1)
-    upload.seek(0)
-    if len(data) > MAX_PHOTO_BYTES:
-        raise ValidationError({"photo": f"照片（{name}）超过 5 MB，请压缩后再上传"})
-    if not data:
-        raise ValidationError({"photo": f"照片（{name}）是空文件"})
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            fmt = probe.format
-            w, h = probe.size
-            if fmt in ("JPEG", "PNG") and w * h <= MAX_PHOTO_PIXELS:
-                probe.verify()
-        if fmt not in ("JPEG", "PNG"):
-            raise ValidationError({"photo": f"照片（{name}）格式为 {fmt or '未知'}，只接受 JPEG 或 PNG 图片"})
-        if w * h > MAX_PHOTO_PIXELS:
-            raise ValidationError({"photo": f"照片（{name}）像素过大（{w}×{h}），请缩小后再上传"})
-        with Image.open(io.BytesIO(data)) as img:
-            img.load()
-            img = ImageOps.exif_transpose(img)
-            if img.mode in ("RGBA", "LA", "P"):
-                img = img.convert("RGBA")
-                flat = Image.new("RGB", img.size, (255, 255, 255))
-                flat.paste(img, mask=img.getchannel("A"))
-                img = flat
-            elif img.mode != "RGB":
-                img = img.convert("RGB")
-            img.thumbnail(PHOTO_BOX)
-            out = io.BytesIO()
-            img.save(out, "JPEG", quality=88, optimize=True)
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationError({"photo": f"照片（{name}）不是有效的 JPEG 或 PNG 图片，或文件已损坏"}) from None
-    return out.getvalue()
+    check_image(upload, field="photo", label=f"照片（{name}）", formats=("JPEG", "PNG"),
+                max_bytes=MAX_PHOTO_BYTES, max_pixels=MAX_PHOTO_PIXELS)
+    return to_jpeg(upload, box=PHOTO_BOX)
 
 
 def _delete_file_later(storage, name: str) -> None:

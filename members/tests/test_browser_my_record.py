@@ -75,7 +75,7 @@ def test_secretary_uploads_a_photo_and_sees_it_on_the_detail_page(page_for, pers
     page.set_input_files("#id_photo", str(bad))
     page.click("#photo-submit")
     page.wait_for_selector("#photo-form .invalid-feedback")
-    assert "不是有效的 JPEG 或 PNG 图片" in page.locator("#photo-form").inner_text()
+    assert "不是有效的图片文件" in page.locator("#photo-form").inner_text()
     screenshot(page, "members_photo_refused")
     page.set_input_files("#id_photo", str(photo))
     page.click("#photo-submit")

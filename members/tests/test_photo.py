@@ -77,12 +77,12 @@ def test_secretary_uploads_replaces_and_removes_a_photo(personas, members, clien
 
 
 @pytest.mark.parametrize("data, name, reason", [
-    (b"GIF89a" + b"\x00" * 100, "a.png", "不是有效的 JPEG 或 PNG 图片"),
-    (b"<script>alert(1)</script>", "x.jpg", "不是有效的 JPEG 或 PNG 图片"),
-    (image_bytes("PNG")[:60], "broken.png", "不是有效的 JPEG 或 PNG 图片"),
-    (image_bytes("GIF"), "a.gif", "只接受 JPEG 或 PNG"),
-    (image_bytes("BMP"), "a.jpg", "只接受 JPEG 或 PNG"),
-    (image_bytes("WEBP"), "a.webp", "只接受 JPEG 或 PNG"),
+    (b"GIF89a" + b"\x00" * 100, "a.png", "不是有效的图片文件"),
+    (b"<script>alert(1)</script>", "x.jpg", "不是有效的图片文件"),
+    (image_bytes("PNG")[:60], "broken.png", "不是有效的图片文件"),
+    (image_bytes("GIF"), "a.gif", "只接受 JPEG、PNG"),
+    (image_bytes("BMP"), "a.jpg", "只接受 JPEG、PNG"),
+    (image_bytes("WEBP"), "a.webp", "只接受 JPEG、PNG"),
     (b"", "empty.png", "空"),
 ])
 def test_bad_photos_are_refused_in_chinese_and_nothing_is_saved(data, name, reason, personas, members, client_for):
