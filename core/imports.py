@@ -1366,12 +1366,13 @@ def existing_values(model, field: str, values: Iterable[Any], *, using: str = "d
 
 
 def insert_rows(model, rows: list[dict[str, Any]], *, batch_size: int = 2000, using: str = "default",
-                ids: list[int] | None = None) -> list[int]:
+                ids: list[int] | None = None, need_ids: bool = True) -> list[int]:
     """Insert rows given as ``{attname: python value}`` dicts, without building model instances.
 
     Values are prepared as :class:`RowPlan` describes (defaults, ``auto_now``, encryption with the
     blind index). PostgreSQL: primary keys from the sequence (or ``ids``, e.g. from
-    :func:`allocate_ids`), then one COPY; elsewhere: bulk_create. Returns the primary keys in order.
+    :func:`allocate_ids`; ``need_ids=False``: numbered by the database as they arrive, nothing
+    returned), then one COPY; elsewhere: bulk_create. Returns the primary keys in order.
     Call inside a transaction.
     """
     from django.db import connections
@@ -1387,8 +1388,10 @@ def insert_rows(model, rows: list[dict[str, Any]], *, batch_size: int = 2000, us
         for start in range(0, len(objs), batch_size):
             model.objects.using(using).bulk_create(objs[start:start + batch_size], batch_size=batch_size)
         return [o.pk for o in objs]
-    with RowStream(model, count=len(rows), ids=ids, batch_size=batch_size, using=using) as stream:
-        return [stream.write(row) for row in rows]
+    count = len(rows) if need_ids or ids is not None else None
+    with RowStream(model, count=count, ids=ids, batch_size=batch_size, using=using) as stream:
+        written = [stream.write(row) for row in rows]
+    return written if count is not None else []
 
 
 def iter_chunks(items: Iterable[Any], size: int):

@@ -137,5 +137,5 @@ class MemberImporter(Importer):
         insert_rows(MemberEvent, [
             {"member_id": r.pk, "kind": "登记", "new_value": labels[r.values["status"]], "note": "Excel 导入",
              "on": r.values["joined_on"], "actor_id": actor_id} for r in rows
-        ], batch_size=self.batch_size)
+        ], batch_size=self.batch_size, need_ids=False)
         return len(rows)
