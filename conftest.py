@@ -138,3 +138,9 @@ def client_for():
 def _fast_passwords(settings):
     # Hashing strength is not under test; PBKDF2 would dominate the suite's time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path_factory):
+    # Member photos written by tests (and by demo loads) stay out of var/private.
+    settings.PRIVATE_MEDIA_ROOT = tmp_path_factory.mktemp("private")

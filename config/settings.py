@@ -6,7 +6,7 @@ Environment variables:
   DANGJIAN_HASH_KEY (HMAC-SHA256 for exact lookups): in development `make` writes them to
   var/dev-keys.env (git-ignored), which is read when the variables are not set.
 - DEBUG (1/0), ALLOWED_HOSTS (comma-separated), LOGIN_MAX_FAILURES, LOGIN_LOCK_MINUTES,
-  REDIS_URL (shared cache), TASKS_BACKEND, MEDIA_ROOT.
+  REDIS_URL (shared cache), TASKS_BACKEND, MEDIA_ROOT, PRIVATE_MEDIA_ROOT.
 """
 
 import os
@@ -148,6 +148,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Files with no public address (member photos), read only through views that apply the data scope.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import uuid
 from decimal import Decimal
-from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -19,13 +18,12 @@ class PrivateStorage(FileSystemStorage):
     """Files with no public URL (member photos): kept outside MEDIA_ROOT, which the development server
     and the proxy publish under /media/, and read only through views that apply the data scope.
 
-    The root is `PRIVATE_MEDIA_ROOT` (setting or environment variable), else `private/` next to
-    MEDIA_ROOT (`var/private/` by default). Resolved on every access so tests may move MEDIA_ROOT."""
+    The root is settings.PRIVATE_MEDIA_ROOT (environment variable of the same name, default
+    `var/private/`), read on every access so a changed setting (tests) takes effect."""
 
     @property
     def location(self) -> str:
-        root = getattr(settings, "PRIVATE_MEDIA_ROOT", None) or os.environ.get("PRIVATE_MEDIA_ROOT")
-        return os.path.abspath(root or Path(settings.MEDIA_ROOT).parent / "private")
+        return os.path.abspath(settings.PRIVATE_MEDIA_ROOT)
 
     @property
     def base_location(self) -> str:

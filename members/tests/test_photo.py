@@ -163,7 +163,7 @@ def test_service_refuses_outside_scope_and_keeps_nothing(personas, members, sett
         services.member_photo_set(actor=personas.secretary, member=ww, photo=upload(image_bytes()))
     ww.refresh_from_db()
     assert not ww.photo
-    root = Path(settings.MEDIA_ROOT).parent / "private" / "members" / "photos"
+    root = Path(settings.PRIVATE_MEDIA_ROOT) / "members" / "photos"
     assert not root.exists() or not any(root.iterdir())
 
 
