@@ -51,6 +51,7 @@ demo: migrate ## Load the demo deployment (once)
 	@$(PY) manage.py demo_load
 
 run: demo ## Set up, migrate, load demo data and serve http://127.0.0.1:8000 (with the task worker)
+	@$(PY) manage.py prepare_fonts -v 0
 	@$(PY) manage.py demo_accounts
 	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C to stop; background tasks such as big imports run in a worker)"
 	@$(PY) manage.py db_worker --queue-name '*' --no-reload -v 0 & worker=$$!; \

@@ -150,6 +150,8 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Files with no public address (member photos), read only through views that apply the data scope.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+# The subset Chinese font of the PDF cards (`manage.py prepare_fonts` builds it; safe to delete).
+FONT_CACHE_DIR = Path(os.environ.get("DANGJIAN_FONT_CACHE", VAR_DIR / "cache" / "fonts"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -235,13 +235,10 @@ def common_codepoints() -> frozenset[int]:
 
 
 def font_cache_dir() -> Path:
-    configured = os.environ.get("DANGJIAN_FONT_CACHE")
-    if configured:
-        return Path(configured)
+    """settings.FONT_CACHE_DIR (environment variable DANGJIAN_FONT_CACHE; default var/cache/fonts)."""
     from django.conf import settings
 
-    var = getattr(settings, "VAR_DIR", None)
-    return Path(var) / "cache" / "fonts" if var else Path(tempfile.gettempdir()) / "dangjian-fonts"
+    return Path(getattr(settings, "FONT_CACHE_DIR", None) or Path(tempfile.gettempdir()) / "dangjian-fonts")
 
 
 def _common_font_path(src: str, index: int) -> Path:
@@ -343,7 +340,8 @@ def _font_files() -> dict[str, str]:
 
 
 def prepare_fonts() -> None:
-    """Build the working fonts now if they are missing (deployment, tests); cards call this lazily."""
+    """Build the working fonts now if they are missing (`manage.py prepare_fonts`, tests); cards build
+    them in the background when they are missing."""
     for src in set(_font_files().values()):
         if _load_common_font(src, CJK_FONT_INDEX) is None:
             build_common_font(src, CJK_FONT_INDEX)

@@ -76,8 +76,8 @@ def test_a_rare_character_falls_back_to_the_full_font(fonts_ready, font_files, p
     assert any(f.endswith(".ttc") and family == "cjkfull" for family, _, f in font_files)
 
 
-def test_without_the_cache_the_card_still_prints(tmp_path, monkeypatch, personas, members, client_for):
-    monkeypatch.setenv("DANGJIAN_FONT_CACHE", str(tmp_path / "fonts"))
+def test_without_the_cache_the_card_still_prints(tmp_path, monkeypatch, settings, personas, members, client_for):
+    settings.FONT_CACHE_DIR = tmp_path / "fonts"
     monkeypatch.setattr(documents, "_FAST_FONTS", {})
     started = []
     monkeypatch.setattr(documents, "_build_in_background", lambda src, index: started.append((src, index)))
@@ -99,3 +99,12 @@ def test_org_activity_card_has_no_photo_box(fonts_ready, personas, members, tree
     assert len(doc.tables[0].columns) == 4 and "照片" not in doc.tables[0]._cells[3].text
     text = pdf_text(c.get(f"/members/orgs/{tree.east1_org.pk}/activity-card.pdf").content)
     assert "社区党组织活动登记卡" in text and "东一社区党总支" in text
+
+
+def test_prepare_fonts_command_builds_the_cache(tmp_path, settings, monkeypatch):
+    from django.core.management import call_command
+
+    settings.FONT_CACHE_DIR = tmp_path / "fonts"
+    monkeypatch.setattr(documents, "_FAST_FONTS", {})
+    call_command("prepare_fonts", verbosity=0)
+    assert any((tmp_path / "fonts").iterdir())
