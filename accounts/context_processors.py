@@ -16,7 +16,8 @@ def navigation(request):
         if entry.perm == "superuser":
             if not user.is_superuser:
                 continue
-        elif entry.perm is not None and not has_perm(user, entry.perm):
+        elif entry.perm is not None and not has_perm(user, entry.perm) and not (
+                entry.also_for is not None and entry.also_for(user)):
             continue
         url = reverse(entry.url_name)
         if url in seen_urls:

@@ -5,7 +5,9 @@ Later apps add their entries with `register(...)` from their AppConfig.ready().
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .roles import Perm
 
@@ -17,6 +19,9 @@ class MenuEntry:
     perm: str | None  # None: every signed-in user; "superuser": superusers only
     section: str = "工作台"
     order: int = 100
+    # Shown also to users without `perm` for whom this returns True (e.g. an account linked to a
+    # Party member's record without the 党员 role); asked only when the permission check fails.
+    also_for: Callable[[Any], bool] | None = None
 
 
 MENU: list[MenuEntry] = [

@@ -13,7 +13,7 @@ class MembersConfig(AppConfig):
 
         from . import imports  # noqa: F401  (registers the importer)
         from .perms import MembersPerm as P
-        from .selectors import home_cards, my_record_home_card, node_member_counts
+        from .selectors import has_own_record, home_cards, my_record_home_card, node_member_counts
 
         everything = {P.VIEW, P.EDIT, P.CONFIRM, P.IMPORT, P.EXPORT}
         register_permissions({
@@ -40,5 +40,5 @@ class MembersConfig(AppConfig):
             MenuEntry("党费", "members:dues", P.VIEW, "党员管理", 340),
             MenuEntry("党员统计", "members:stats", P.VIEW, "党员管理", 350),
             MenuEntry("导入党员", "members:import", P.IMPORT, "党员管理", 360),
-            MenuEntry("我的档案", "members:me", P.SELF, "工作台", 20),
+            MenuEntry("我的档案", "members:me", P.SELF, "工作台", 20, also_for=has_own_record),
         )

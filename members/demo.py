@@ -34,7 +34,7 @@ from .models import (
     Transfer,
     TransferBatch,
 )
-from .services import dues_tiers, monthly_dues
+from .services import dues_tiers, member_photo_set, monthly_dues
 
 TOTAL = 398
 CATEGORIES = [(Category.RETIRED, 44), (Category.EMPLOYED, 26), (Category.UNEMPLOYED, 9), (Category.HARDSHIP, 8),
@@ -88,6 +88,25 @@ def _member(rng, org, residence, category, today, **extra) -> PartyMember:
     )
 
 
+def demo_photo_png(size: tuple[int, int] = (360, 480)) -> bytes:
+    """A synthetic ID-photo-like picture (blue background, a plain grey silhouette): drawn, not a person."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    w, h = size
+    img = Image.new("RGB", size, (67, 142, 219))  # the usual light blue of a Chinese ID photo
+    draw = ImageDraw.Draw(img)
+    body = (92, 98, 110)
+    draw.ellipse((w * 0.10, h * 0.66, w * 0.90, h * 1.25), fill=body)  # shoulders
+    draw.rectangle((w * 0.42, h * 0.50, w * 0.58, h * 0.70), fill=body)  # neck
+    draw.ellipse((w * 0.30, h * 0.16, w * 0.70, h * 0.60), fill=body)  # head
+    draw.polygon([(w * 0.44, h * 0.70), (w * 0.56, h * 0.70), (w * 0.50, h * 0.86)], fill=(240, 240, 240))  # collar
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    return out.getvalue()
+
+
 def load() -> None:
     rng = random.Random(398)
     today = timezone.localdate()
@@ -131,6 +150,12 @@ def load() -> None:
     MemberEvent.objects.bulk_create([
         MemberEvent(member=m, kind="登记", new_value=m.get_status_display(), on=m.joined_on) for m in created])
     main = created[:TOTAL]
+    if dangyuan is not None:
+        # A drawn placeholder photo for 张建国, stored like an upload (private storage, re-encoded, audited).
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        member_photo_set(actor=None, member=created[0],
+                         photo=SimpleUploadedFile("演示照片.png", demo_photo_png(), content_type="image/png"))
 
     # Mobile members: eight went out to work; two have not been in touch for over half a year.
     places = ["乌鲁木齐市", "克拉玛依市", "北京市朝阳区", "阿勒泰市", "昌吉市", "伊宁市"]

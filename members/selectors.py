@@ -291,3 +291,11 @@ def my_record_home_card(request) -> list[tuple[str, str, str]]:
 
     name = PartyMember.objects.filter(user_id=request.user.pk).values_list("name", flat=True).first()
     return [("我的党员档案", name, reverse("members:me"))] if name else []
+
+
+def has_own_record(user) -> bool:
+    """Whether an account is linked to a member record (shows 我的档案 without the 党员 role)."""
+    cached = getattr(user, "_has_member_record", None)
+    if cached is None:
+        cached = user._has_member_record = PartyMember.objects.filter(user_id=user.pk).exists()
+    return cached

@@ -1,8 +1,13 @@
 """The demo step: the seed county's 398 members with categories, dues, mobility and pending work."""
 
+import io
+
 import pytest
 from django.db.models import Count
+from django.urls import reverse
+from PIL import Image
 
+from audit.models import AuditEntry
 from members.demo import load
 from members.models import Decision, DualRegistration, DuesPayment, MobileRecord, PartyMember, Transfer
 from orgs.models import OrgLevel
@@ -24,3 +29,25 @@ def test_demo_members():
     assert Transfer.objects.filter(status=Decision.PENDING, batch__isnull=False).count() == 10
     assert DualRegistration.objects.filter(status=Decision.PENDING).exists()
     assert PartyMember.objects.get(user__username="dangyuan").name == "张建国"
+
+
+def test_demo_party_member_has_a_drawn_photo_in_private_storage(client, settings):
+    load_foundation()
+    load()
+    zjg = PartyMember.objects.select_related("user").get(user__username="dangyuan")
+    assert zjg.photo.name.startswith("members/photos/") and zjg.photo.name.endswith(".jpg")
+    stored = zjg.photo.path  # private storage (PRIVATE_MEDIA_ROOT), never under MEDIA_ROOT
+    assert stored.startswith(str(settings.PRIVATE_MEDIA_ROOT)) and not stored.startswith(str(settings.MEDIA_ROOT))
+    assert PartyMember.objects.exclude(photo="").count() == 1
+    assert AuditEntry.objects.filter(object_type="members.partymember", object_id=str(zjg.pk),
+                                     changes__photo=["无照片", "已上传照片"]).exists()
+    client.force_login(zjg.user)
+    url = reverse("members:my_photo")
+    assert url == "/members/me/photo/"
+    resp = client.get(url)
+    assert resp.status_code == 200 and resp["Content-Type"] == "image/jpeg"
+    assert resp["Cache-Control"] == "private, no-store"
+    with Image.open(io.BytesIO(resp.content)) as img:
+        assert img.format == "JPEG" and img.size == (360, 480)
+    me = client.get(reverse("members:me")).content.decode()
+    assert 'src="/members/me/photo/?v=' in me

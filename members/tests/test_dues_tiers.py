@@ -181,3 +181,75 @@ def test_fixed_amount_is_edited_on_the_tiers_page_only(personas, client_for):
     with pytest.raises(TypeError):
         services.settings_update(actor=personas.district_admin, student_monthly_dues=D("0.90"))
     assert 'name="fixed_amount"' in admin.get("/members/dues/tiers/").content.decode()
+
+
+def _section(body: str, key: str) -> str:
+    """The HTML of one card of the form (`income`, `retiree`, `fixed`)."""
+    start = body.index(f'id="tiers-{key}"')
+    ends = [i for k in ("income", "retiree", "fixed") if (i := body.find(f'id="tiers-{k}"', start + 1)) > 0]
+    return body[start:min(ends, default=len(body))]
+
+
+def _without_management_form(data, prefix):
+    return {k: v for k, v in data.items() if not (k.startswith(f"{prefix}-") and k.endswith("_FORMS"))}
+
+
+@pytest.mark.parametrize("data, section, messages", [
+    pytest.param(form_data([("0", "-100", "0.5"), ("3000", "", "1")], NATIONAL_RETIREE), "income",
+                 ["在职党员（按月税后收入）第 1 档：收入上限不能为负数"], id="negative-upper"),
+    pytest.param(form_data(NATIONAL_INCOME, [("0", "-5000", "0.5"), ("5000", "", "1")]), "retiree",
+                 ["离退休党员（按月离退休费）第 1 档：收入上限不能为负数"], id="negative-upper-retiree"),
+    pytest.param(form_data([("0", "3000", "0.5"), ("0", "5000", "1"), ("5000", "", "2")], NATIONAL_RETIREE), "income",
+                 ["在职党员（按月税后收入）：0–3000 与 0 起的一档重叠"], id="same-lower"),
+    pytest.param(form_data([("0", "6000", "0.5"), ("5000", "10000", "1"), ("10000", "", "2")], NATIONAL_RETIREE),
+                 "income", ["在职党员（按月税后收入）：0–6000 与 5000 起的一档重叠"], id="overlapping-bands"),
+    pytest.param(form_data([("0", "3000", "0.125"), ("3000", "", "1")], NATIONAL_RETIREE), "income",
+                 ["比例最多两位小数"], id="rate-3-decimals"),
+    pytest.param(form_data(NATIONAL_INCOME, NATIONAL_RETIREE, fixed="100.01"), "fixed",
+                 ["学生、下岗失业、困难党员每月党费：金额不能超过 100 元"], id="fixed-above-100"),
+    pytest.param(form_data(NATIONAL_INCOME, NATIONAL_RETIREE, fixed="0.205"), "fixed",
+                 ["学生、下岗失业、困难党员每月党费（元）最多两位小数"], id="fixed-3-decimals"),
+    pytest.param(_without_management_form(form_data(NATIONAL_INCOME, NATIONAL_RETIREE), "income"), "income",
+                 ["ManagementForm 数据缺失或被篡改", "income-TOTAL_FORMS", "income-INITIAL_FORMS"],
+                 id="no-management-form"),
+    pytest.param(_without_management_form(form_data(NATIONAL_INCOME, NATIONAL_RETIREE), "retiree"), "retiree",
+                 ["ManagementForm 数据缺失或被篡改", "retiree-TOTAL_FORMS"], id="no-management-form-retiree"),
+    pytest.param({**form_data(NATIONAL_INCOME, NATIONAL_RETIREE), "income-TOTAL_FORMS": "abc"}, "income",
+                 ["ManagementForm 数据缺失或被篡改", "income-TOTAL_FORMS"], id="garbled-management-form"),
+])
+def test_more_bad_input_is_refused_in_chinese_and_nothing_is_saved(data, section, messages, personas, client_for):
+    """Each refusal is a 400 (never a 500) whose message names the field, shown in the card it concerns; the
+    tiers, the fixed amount and the audit trail stay as they were."""
+    services.dues_tiers()
+    before = tier_rows()
+    resp = client_for(personas.district_admin).post("/members/dues/tiers/", data)
+    assert resp.status_code == 400
+    card = _section(resp.content.decode(), section)
+    for message in messages:
+        assert message in card
+    assert "已保存党费标准" not in resp.content.decode()
+    assert tier_rows() == before
+    assert RegistrySettings.current().student_monthly_dues == D("0.20")
+    assert not AuditEntry.objects.filter(object_type="members.duestier").exists()
+    assert not AuditEntry.objects.exists()
+
+
+def test_service_refuses_the_same_inputs_without_writing(personas):
+    """The service checks everything before it writes: with bad retiree bands the valid income bands and
+    fixed amount are not saved either (no half-way update)."""
+    services.dues_tiers()
+    before = tier_rows()
+    cases = [
+        dict(income=[("0", "-100", "0.5"), ("3000", None, "1")], retiree=[("0", None, "1")], fixed_amount=D("0.2")),
+        dict(income=[("0", "3000", "0.5"), ("0", None, "1")], retiree=[("0", None, "1")], fixed_amount=D("0.2")),
+        dict(income=[("0", None, "9")], retiree=[("0", None, "1")], fixed_amount=D("100.01")),
+        dict(income=[("0", None, "9")], retiree=[("0", "5000", "1"), ("4000", None, "2")], fixed_amount=D("0.5")),
+    ]
+    fields = ["income", "income", "fixed_amount", "retiree"]
+    for kwargs, field in zip(cases, fields, strict=True):
+        with pytest.raises(ValidationError) as exc:
+            services.dues_rules_update(actor=personas.district_admin, **kwargs)
+        assert list(exc.value.message_dict) == [field]
+        assert tier_rows() == before
+        assert RegistrySettings.current().student_monthly_dues == D("0.20")
+    assert not AuditEntry.objects.exists()
