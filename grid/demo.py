@@ -1,13 +1,16 @@
 """Grid demo: the seed county's 26,620 residents (regions/demo.py TOWNS) with houses, households,
 rental houses, floating residents, care groups, facilities, units, grid polygons tiling each
-community, one grid worker per grid (`wgy` on the first grid) and four months of visits."""
+community, one grid worker per grid (`wgy` on the first grid) and four months of visits. Then, through
+the services (so the audit history is real), a few changes per town: facilities marked faulty or
+offline (and some repaired), leases ended with their tenants moving out, households moved out,
+residents moved out, deceased or moved into another household."""
 
 from __future__ import annotations
 
 import json
 import math
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
@@ -39,6 +42,7 @@ from .models import (
     RentalLease,
     Resident,
     ResidentKind,
+    ResidentStatus,
     UnitKind,
     Visit,
 )
@@ -54,6 +58,26 @@ FINDINGS = [
 SHOPS = ["便利店", "超市", "餐馆", "理发店", "药店", "五金店", "快递驿站", "水果店"]
 FIRMS = ["商贸有限公司", "物流有限公司", "建筑工程有限公司", "科技有限公司"]
 SOCIALS = ["志愿者协会", "老年协会", "文体协会", "调解委员会"]
+# Notes of the changes made through the services after the bulk load (see _facility_states, _life_changes).
+FAULT_NOTES = {
+    FacilityKind.CAMERA: ["镜头被树枝遮挡，画面看不清", "摄像头离线，疑似网线老化", "夜视功能失效，夜间画面发黑"],
+    FacilityKind.HYDRANT: ["打开阀门无法出水，阀杆锈死", "箱门损坏关不上，已贴警示条", "出水压力明显不足"],
+    FacilityKind.AED: ["设备自检报警，电池电量不足", "电极片已过有效期，待更换"],
+    FacilityKind.NOTICE_BOARD: ["玻璃面板破损，存在安全隐患", "灯箱不亮，线路故障"],
+}
+OFFLINE_NOTES = {
+    FacilityKind.CAMERA: ["小区道路改造施工，摄像头暂时拆除", "立杆迁移，待供电部门接电后恢复"],
+    FacilityKind.HYDRANT: ["片区管网维修停水，暂停使用", "冬季防冻，已关闭阀门停用"],
+    FacilityKind.AED: ["送厂家检修，暂时停用"],
+    FacilityKind.NOTICE_BOARD: ["被大风刮倒，已拆除待重新安装", "小区外墙改造，暂时停用"],
+}
+REPAIR_NOTES = ["已联系维保单位更换配件，测试正常", "物业已维修，现场复查正常", "厂家上门检修完毕，恢复使用"]
+HOUSEHOLD_MOVE_REASONS = ["房屋出售，全家迁往乌鲁木齐市居住", "购买新房，全家搬至县城其他小区",
+                          "工作调动，全家迁往阿勒泰市", "随子女迁往昌吉市养老"]
+TENANT_MOVE_REASONS = ["租约到期不再续租，全家搬离", "工作变动离开富蕴县，提前退租", "另租他处，已办理退租并交还钥匙"]
+LEAVE_NOTES = ["考入新疆大学，户口随迁至乌鲁木齐市", "参军入伍，户口迁出", "在乌鲁木齐市工作并落户",
+               "工作调动至阿勒泰市", "婚后迁往克拉玛依市居住"]
+DECEASED_NOTES = ["因病在家中去世，家属已来社区登记", "在县人民医院病逝", "年老病故，家属已办理户口注销"]
 
 
 def _rect(x0, y0, x1, y1) -> str:
@@ -107,10 +131,13 @@ def load() -> None:
     profiles = []
     buildings_info = []
     facilities = []
+    states: list[str] = []  # the state each facility is to end up in
     units = []
     liaisons = []
     grid_residents: dict[int, int] = {}
     worker_of: dict[int, User] = {}
+    grid_town: dict[int, str] = {}
+    grid_comm: dict[int, int] = {}
     worker_n = 0
     for t_name, comms in TOWNS.items():
         town = Region.objects.get(parent=county, name=t_name)
@@ -124,6 +151,7 @@ def load() -> None:
             counts = _split(residents, len(grids), rng)
             for g_index, (grid, cell, n_res) in enumerate(zip(grids, cells, counts, strict=True)):
                 grid_residents[grid.pk] = n_res
+                grid_town[grid.pk], grid_comm[grid.pk] = t_name, comm.pk
                 branch = PartyOrg.objects.filter(region=grid).first()
                 if grid.pk == wgy_grid and wgy:
                     worker = wgy
@@ -165,12 +193,15 @@ def load() -> None:
                 for kind, n in [(FacilityKind.CAMERA, rng.randint(2, 4)), (FacilityKind.HYDRANT, rng.randint(1, 2)),
                                 (FacilityKind.AED, rng.randint(0, 1)), (FacilityKind.NOTICE_BOARD, 1)]:
                     for i in range(n):
+                        lng = gx0 + (gx1 - gx0) * rng.uniform(0.05, 0.95)
+                        lat = gy0 + (gy1 - gy0) * rng.uniform(0.05, 0.95)
+                        # Created normal; a faulty or offline one is marked so through the service below,
+                        # so its note, marker and time are in the audit history (the 故障与停用设施 list).
+                        states.append(rng.choices([FacilityState.NORMAL, FacilityState.FAULT, FacilityState.OFFLINE],
+                                                  [88, 8, 4])[0])
                         facilities.append(Facility(
                             grid=grid, kind=kind, name=f"{grid.name}{FacilityKind(kind).label}{i + 1}",
-                            lng=gx0 + (gx1 - gx0) * rng.uniform(0.05, 0.95),
-                            lat=gy0 + (gy1 - gy0) * rng.uniform(0.05, 0.95),
-                            state=rng.choices([FacilityState.NORMAL, FacilityState.FAULT, FacilityState.OFFLINE],
-                                              [88, 8, 4])[0]))
+                            lng=lng, lat=lat, state=FacilityState.NORMAL))
                 unit_names: set[str] = set()   # unique per grid, as services._clean_unit requires
                 for _ in range(rng.randint(3, 6)):
                     kind = rng.choices([UnitKind.SHOP, UnitKind.FIRM, UnitKind.SOCIAL], [6, 2, 1])[0]
@@ -318,6 +349,145 @@ def load() -> None:
         through(rentallease_id=lease.pk, resident_id=residents[k].pk)
         for lease, (_, a, b) in zip(lease_objs, leases, strict=True) for k in range(a, b)
     ], batch_size=5000)
+
+    # What the by-hand pages do later on, done through the services so the audit history is real.
+    # Residents were registered before the four months of visits (resident_transfer checks the date).
+    # A separate generator, so the draws above stay as they were.
+    Resident.objects.filter(grid_id__in=list(grid_residents)).update(created_at=months[0])
+    changes_rng = random.Random(5)
+    _facility_states(changes_rng, facilities, states, grid_town, worker_of, wgy_grid)
+    _life_changes(changes_rng, households=households, residents=residents, owner=owner, leases=leases,
+                  lease_objs=lease_objs, grid_town=grid_town, grid_comm=grid_comm, worker_of=worker_of,
+                  wgy_grid=wgy_grid, registered=timezone.localtime(months[0]).date(), today=today)
+
+
+def _day(rng: random.Random, lo: date, hi: date) -> date:
+    return lo + timedelta(days=rng.randint(0, max(0, (hi - lo).days)))
+
+
+def _choose(rng: random.Random, cands: list, n: int, used: set[int], households: list[Household],
+            prefer_grid) -> list:
+    """Up to n candidates (tuples, household index first) of distinct households not used yet (which they
+    join); the first from `prefer_grid` (the demo worker's) when it has one, so that account sees each change."""
+    out = []
+    for _ in range(n):
+        left = [c for c in cands if c[0] not in used]
+        preferred = [c for c in left if households[c[0]].grid_id == prefer_grid] if not out else []
+        if not left:
+            break
+        c = rng.choice(preferred or left)
+        used.add(c[0])
+        out.append(c)
+    return out
+
+
+def _facility_states(rng: random.Random, facilities: list[Facility], states: list[str], grid_town: dict[int, str],
+                     worker_of: dict[int, User], wgy_grid) -> None:
+    """Faulty and offline facilities marked so by their grid's worker; two or three per town repaired since."""
+    from .services import facility_set_state
+
+    for f, state in zip(facilities, states, strict=True):
+        if state != FacilityState.NORMAL:
+            notes = (FAULT_NOTES if state == FacilityState.FAULT else OFFLINE_NOTES)[f.kind]
+            facility_set_state(actor=worker_of[f.grid_id], facility=f, state=state, note=rng.choice(notes))
+    for town in TOWNS:
+        normal = [f for f, state in zip(facilities, states, strict=True)
+                  if state == FacilityState.NORMAL and grid_town[f.grid_id] == town]
+        for n in range(rng.randint(2, 3)):
+            preferred = [f for f in normal if f.grid_id == wgy_grid] if n == 0 else []
+            if not normal:
+                break
+            f = rng.choice(preferred or normal)
+            normal.remove(f)
+            actor = worker_of[f.grid_id]
+            facility_set_state(actor=actor, facility=f, state=FacilityState.FAULT, note=rng.choice(FAULT_NOTES[f.kind]))
+            facility_set_state(actor=actor, facility=f, state=FacilityState.NORMAL, note=rng.choice(REPAIR_NOTES))
+
+
+def _life_changes(rng: random.Random, *, households: list[Household], residents: list[Resident], owner: list[int],
+                  leases: list[tuple[int, int, int]], lease_objs: list[RentalLease], grid_town: dict[int, str],
+                  grid_comm: dict[int, int], worker_of: dict[int, User], wgy_grid, registered: date,
+                  today: date) -> None:
+    """Per town a few leases ended (the tenants moving out), households moved out, residents moved out or
+    deceased, residents moved into another household of their grid: each by the grid's worker (a whole
+    household in the secretary's community by the secretary), dated after the household's last visit."""
+    from . import services
+
+    secretary = User.objects.filter(username="sq_shuji").first()
+    sec_comm = RoleAssignment.objects.filter(user=secretary, role=Role.COMMUNITY_SECRETARY).values_list(
+        "region_id", flat=True).first() if secretary else None
+    members_of: dict[int, list[int]] = {}
+    for k, i in enumerate(owner):
+        members_of.setdefault(i, []).append(k)
+    lease_of = {i: n for n, (i, _, _) in enumerate(leases)}
+    yesterday = today - timedelta(days=1)
+
+    def age(k: int) -> int:
+        bd = residents[k].birth_date
+        return today.year - bd.year - ((today.month, today.day) < (bd.month, bd.day))
+
+    def after_visit(i: int) -> date:  # the first day a change may be dated: after the last visit
+        last = households[i].last_visited_at
+        return timezone.localtime(last).date() + timedelta(days=1) if last else today - timedelta(days=100)
+
+    def mover(i: int) -> User:
+        grid_id = households[i].grid_id
+        return secretary if secretary and grid_comm[grid_id] == sec_comm else worker_of[grid_id]
+
+    used: set[int] = set()
+    for town in TOWNS:
+        mine = [i for i, hh in enumerate(households) if grid_town[hh.grid_id] == town]
+        settled = [i for i in mine if after_visit(i) <= today - timedelta(days=5)]
+        # 退租: the lease ends and its tenants' household moves out the same day.
+        cands = []
+        for i in settled:
+            if i in lease_of:
+                lease = lease_objs[lease_of[i]]
+                lo, hi = max(lease.start_date, after_visit(i)), min(lease.end_date, yesterday)
+                if lo <= hi:
+                    cands.append((i, lease, lo, hi))
+        for i, lease, lo, hi in _choose(rng, cands, rng.randint(2, 3), used, households, wgy_grid):
+            ended = _day(rng, lo, hi)
+            services.lease_end(actor=worker_of[households[i].grid_id], lease=lease, ended_on=ended)
+            services.household_move_out(actor=mover(i), household=households[i], moved_out_on=ended,
+                                        reason=rng.choice(TENANT_MOVE_REASONS))
+        # 整户迁出 from a house of their own.
+        cands = [(i,) for i in settled if households[i].house.use == HouseUse.SELF]
+        for (i,) in _choose(rng, cands, rng.randint(2, 3), used, households, wgy_grid):
+            services.household_move_out(actor=mover(i), household=households[i],
+                                        moved_out_on=_day(rng, after_visit(i), yesterday),
+                                        reason=rng.choice(HOUSEHOLD_MOVE_REASONS))
+        # A grown child moves away; an elderly parent dies (neither the head, the household stays).
+        cands = [(i, k) for i in mine if len(members_of[i]) >= 3 for k in members_of[i][1:]
+                 if residents[k].relation == Relation.CHILD and 18 <= age(k) <= 35]
+        for i, k in _choose(rng, cands, rng.randint(2, 4), used, households, wgy_grid):
+            services.resident_leave(actor=worker_of[households[i].grid_id], resident=residents[k],
+                                    status=ResidentStatus.MOVED_OUT, left_on=_day(rng, today - timedelta(days=150),
+                                                                                   yesterday),
+                                    note=rng.choice(LEAVE_NOTES))
+        cands = [(i, k) for i in mine if len(members_of[i]) >= 2 for k in members_of[i][1:] if age(k) >= 75]
+        for i, k in _choose(rng, cands, rng.randint(2, 3), used, households, wgy_grid):
+            services.resident_leave(actor=worker_of[households[i].grid_id], resident=residents[k],
+                                    status=ResidentStatus.DECEASED, left_on=_day(rng, today - timedelta(days=150),
+                                                                                  yesterday),
+                                    note=rng.choice(DECEASED_NOTES))
+        # 迁入他户: a grown child marries into (or moves in with) another household of the same grid.
+        cands = [(i, k) for i in mine if len(members_of[i]) >= 3 for k in members_of[i][1:]
+                 if residents[k].relation == Relation.CHILD and 22 <= age(k) <= 40]
+        for i, k in _choose(rng, cands, 2, used, households, wgy_grid):
+            grid_id = households[i].grid_id
+            others = [j for j in mine if j not in used and households[j].grid_id == grid_id
+                      and households[j].house.use == HouseUse.SELF]
+            singles = [j for j in others if len(members_of[j]) == 1 and 22 <= age(members_of[j][0]) <= 45]
+            if not others:
+                continue
+            j = rng.choice(singles or others)
+            used.add(j)
+            relation, note = ((Relation.SPOUSE, "结婚后迁入配偶家中居住") if singles
+                              else (Relation.OTHER, "投靠亲属，迁入亲属家中居住"))
+            services.resident_transfer(actor=worker_of[grid_id], resident=residents[k], household=households[j],
+                                       relation=relation, moved_on=_day(rng, max(registered, today - timedelta(
+                                           days=90)), yesterday), note=note)
 
 
 DEMO_STEPS = [("grid", load)]
