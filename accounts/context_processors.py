@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from .navigation import MENU
 from .roles import Role
@@ -6,9 +7,18 @@ from .scope import has_perm, roles_of
 
 
 def navigation(request):
+    """The menu and role labels of the signed-in user, computed only when a template uses them
+    (partials such as the notification badge, polled every few seconds, never do)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    return {
+        "menu_sections": SimpleLazyObject(lambda: _menu_sections(request, user)),
+        "user_role_labels": SimpleLazyObject(lambda: sorted({Role(r).label for r in roles_of(user)})),
+    }
+
+
+def _menu_sections(request, user) -> dict[str, list[dict]]:
     sections: dict[str, list[dict]] = {}
     seen_urls: set[str] = set()
     path = request.path
@@ -32,5 +42,4 @@ def navigation(request):
     )
     if best is not None:
         best["active"] = True
-    role_labels = sorted({Role(r).label for r in roles_of(user)})
-    return {"menu_sections": sections, "user_role_labels": role_labels}
+    return sections
