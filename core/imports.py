@@ -37,6 +37,7 @@ import gc
 import io
 import operator
 import re
+import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterable
@@ -136,6 +137,7 @@ def text(max_length: int | None = None, *, min_length: int = 0) -> Callable[[Any
             raise ValidationError(f"内容过短：至少 {min_length} 个字")
         return s
 
+    parse.cacheable = True
     return parse
 
 
@@ -153,6 +155,7 @@ def choice(mapping: dict[str, Any], *, label: str = "") -> Callable[[Any], Any]:
             return mapping[s]
         raise ValidationError(f"不是可选的值，应为：{allowed}")
 
+    parse.cacheable = True
     return parse
 
 
@@ -186,6 +189,7 @@ def date_value(*, allow_future: bool = False) -> Callable[[Any], date]:
             raise ValidationError("日期不能晚于今天")
         return d
 
+    parse.cacheable = True  # "today" is fixed for the length of one import
     return parse
 
 
@@ -204,6 +208,7 @@ def integer(*, min_value: int | None = None, max_value: int | None = None) -> Ca
             raise ValidationError(f"不能大于 {max_value}")
         return n
 
+    parse.cacheable = True
     return parse
 
 
@@ -217,6 +222,7 @@ def decimal_value(*, min_value: Decimal | None = None, places: int = 2) -> Calla
             raise ValidationError(f"不能小于 {min_value}")
         return d.quantize(Decimal(1).scaleb(-places))
 
+    parse.cacheable = True
     return parse
 
 
@@ -253,6 +259,10 @@ class Column:
     example: Any = ""  # the template's sample row
     aliases: tuple[str, ...] = ()  # other accepted header spellings
     width: int = 14
+    # Remember each distinct text cell's parsed value (parsers marked ``cacheable``: pure functions of
+    # the cell): columns such as community, grid or kind repeat a handful of values over the whole
+    # file. A column turns out to have too many distinct values (names) and stops caching by itself.
+    cache: bool | None = None  # None: whether the parser is marked cacheable
 
 
 class FileProblem(Exception):
@@ -509,22 +519,35 @@ class ImportOutcome:
         return [r for r in self.rows if not r.ok]
 
 
+_MISSING = object()
+
+
 class _RowChecker:
     """The per-row part of validation, shared by the two-step and the streaming paths."""
 
+    CACHE_LIMIT = 4096  # distinct values a column may have and still be cached
+
     def __init__(self, importer: Importer):
         self.importer = importer
-        self.parsers = [(c.key, c.required, c.parser or text(), getattr(importer, f"clean_{c.key}", None))
-                        for c in importer.columns]
+        self.parsers = []
+        for c in importer.columns:
+            parse = c.parser or text()
+            cached = c.cache if c.cache is not None else getattr(parse, "cacheable", False)
+            self.parsers.append((c.key, c.required, parse, getattr(importer, f"clean_{c.key}", None),
+                                 {} if cached else None))
         self.seen: dict[str, dict[Any, int]] = {key: {} for key in importer.unique_columns}
 
     def cells_and_row(self, rows: list[ImportRow]) -> None:
+        limit = self.CACHE_LIMIT
+        if any(p[4] is not None and len(p[4]) > limit for p in self.parsers):  # a column of mostly distinct values
+            self.parsers = [(*p[:4], None) if p[4] is not None and len(p[4]) > limit else p for p in self.parsers]
         parsers = self.parsers
         clean_row = self.importer.clean_row
+        miss = _MISSING
         for row in rows:
             raw_cells = row.raw
             values = row.values
-            for key, required, parse, clean_cell in parsers:
+            for key, required, parse, clean_cell, cache in parsers:
                 raw = raw_cells.get(key)
                 if raw is None or raw == "" or (raw.__class__ is str and raw.isspace()):
                     if required:
@@ -533,7 +556,12 @@ class _RowChecker:
                         values[key] = None
                     continue
                 try:
-                    value = parse(raw)
+                    if cache is not None and raw.__class__ is str:
+                        value = cache.get(raw, miss)
+                        if value is miss:
+                            value = cache[raw] = parse(raw)
+                    else:
+                        value = parse(raw)
                     values[key] = clean_cell(value) if clean_cell else value
                 except ValidationError as exc:
                     row.add_error(key, "；".join(exc.messages))
@@ -1363,6 +1391,42 @@ def existing_values(model, field: str, values: Iterable[Any], *, using: str = "d
         found.update(model.objects.using(using).filter(**{f"{field}__in": values[start:start + 500]})
                      .values_list(field, flat=True))
     return found
+
+
+def side_query(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[], Any]:
+    """Start ``fn(*args, **kwargs)`` (a read-only query) and return a function that waits for its result.
+
+    On PostgreSQL outside a transaction the query runs in a thread on a connection of its own, so a
+    ``prepare()`` can go on with its other lookups and its Python work meanwhile (the thread mostly
+    waits on the database, without the GIL). Inside a transaction (tests; a caller's atomic block) or
+    on SQLite it runs at once on the caller's connection: a second connection would not see the
+    transaction's own uncommitted rows."""
+    from django.db import connections
+
+    connection = connections["default"]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        value = fn(*args, **kwargs)
+        return lambda: value
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = fn(*args, **kwargs)
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    thread = threading.Thread(target=run, name="import-side-query", daemon=True)
+    thread.start()
+
+    def result() -> Any:
+        thread.join()
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
+
+    return result
 
 
 def insert_rows(model, rows: list[dict[str, Any]], *, batch_size: int = 2000, using: str = "default",

@@ -28,6 +28,7 @@ from core.imports import (
     insert_rows,
     iter_chunks,
     mobile,
+    side_query,
     text,
 )
 from core.pinyin import name_initials, name_pinyin
@@ -50,6 +51,9 @@ def care_tags(value: Any) -> int:
             raise ValidationError(f"未知关爱标签“{part}”，可填：{'、'.join(_LABEL_TO_BIT)}（多个用顿号分隔）")
         flags |= _LABEL_TO_BIT[part]
     return flags
+
+
+care_tags.cacheable = True  # a pure function of the cell (see core.imports.Column.cache)
 
 
 def _reverse(choices) -> dict[str, str]:
@@ -147,6 +151,7 @@ class ResidentImporter(Importer):
         numbers already registered, the houses and households that exist in the buildings the file
         names, and enough new primary keys for the houses and households it may create."""
         self.hashes = hashes = file_hashes(rows, "id_number", purpose="id_number", normalize=normalize_id_number)
+        registered = side_query(existing_values, Resident, "id_number_hash", hashes.values())  # meanwhile:
         house_keys: set[tuple] = set()
         household_keys: set[tuple] = set()
         buildings = self.buildings
@@ -158,7 +163,6 @@ class ResidentImporter(Importer):
                 house = (place[0], cell_text(raw.get("unit")), cell_text(raw.get("number")))
                 house_keys.add(house)
                 household_keys.add((house, cell_text(raw.get("household"))))
-        self.registered = existing_values(Resident, "id_number_hash", hashes.values())
         # Existing houses and households of those buildings: key → id (and a household's counters).
         self.houses: dict[tuple, int] = {}
         self.households: dict[tuple, _Household] = {}  # (house id, household number) → household
@@ -179,6 +183,7 @@ class ResidentImporter(Importer):
                              if house not in self.houses or (self.houses[house], number) not in self.households)
         self.house_ids = iter(allocate_ids(House, len(new_houses)))
         self.household_ids = iter(allocate_ids(Household, new_households))
+        self.registered = registered()
         self.new_houses: dict[int, dict] = {}  # id → row of the House table
         self.touched: set[int] = set()  # ids of existing households that gain residents
         self.first_use: dict[tuple, tuple[int, str]] = {}

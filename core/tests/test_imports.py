@@ -297,3 +297,84 @@ def test_fast_inserts_return_keys_and_fill_auto_fields():
     got = {s.pk: s for s in DemoStep.objects.all()}
     assert [got[i].name for i in ids] == ["甲", "乙"] and got[objs[0].pk].name == "丙"
     assert all(s.loaded_at is not None for s in got.values())
+
+
+class TestRepeatedCells:
+    """Columns that repeat a handful of values (community, grid, kind…) are parsed once per value."""
+
+    def _importer(self, calls):
+        def kind(value):
+            calls.append(value)
+            if value == "坏值":
+                raise ValidationError("不是可选的值")
+            return value + "!"
+
+        kind.cacheable = True
+
+        class KindImporter(Importer):
+            label = "测试"
+            columns = [Column("name", "名称", required=True, parser=text(20)), Column("kind", "类型", parser=kind)]
+            unique_columns = ["name"]
+
+        return KindImporter
+
+    def _sheet(self, kinds):
+        from core.imports import SheetData
+
+        return SheetData("s", [(n + 2, {"name": f"人{n}", "kind": k}) for n, k in enumerate(kinds)], [])
+
+    def test_parsed_once_and_bad_values_reported_on_every_row(self):
+        calls = []
+        importer_cls = self._importer(calls)
+        rows = importer_cls(actor=None).validate(self._sheet(["甲", "乙", "坏值", "甲", "坏值", "乙", "甲"]))
+        assert [r.values.get("kind") for r in rows if r.ok] == ["甲!", "乙!", "甲!", "乙!", "甲!"]
+        assert [r.number for r in rows if not r.ok] == [4, 6]  # each bad row has its own message
+        assert all((r.errors[0]["column"], r.errors[0]["reason"]) == ("类型", "不是可选的值") for r in rows if not r.ok)
+        assert calls == ["甲", "乙", "坏值", "坏值"]  # refusals are not remembered
+
+    def test_a_column_of_distinct_values_stops_caching(self, monkeypatch):
+        from core.imports import _RowChecker
+
+        monkeypatch.setattr(_RowChecker, "CACHE_LIMIT", 10)
+        calls = []
+        importer_cls = self._importer(calls)
+        importer_cls.chunk_size = 20
+        kinds = [f"值{n}" for n in range(60)]
+        rows = importer_cls(actor=None).validate(self._sheet(kinds))
+        assert [r.values["kind"] for r in rows] == [k + "!" for k in kinds]
+        checker = _RowChecker(importer_cls(actor=None))
+        checker.cells_and_row(importer_cls(actor=None)._rows(self._sheet(kinds[:30])))
+        checker.cells_and_row(importer_cls(actor=None)._rows(self._sheet(kinds[30:])))
+        assert dict((p[0], p[4]) for p in checker.parsers)["kind"] is None  # dropped after 30 distinct values
+
+
+class TestSideQuery:
+    def test_inside_a_transaction_it_runs_at_once_on_the_same_connection(self, db):
+        import threading
+
+        from core.imports import side_query
+
+        result = side_query(lambda: (threading.current_thread().name, DemoStep.objects.count()))
+        DemoStep.objects.create(name="之后")
+        assert result() == ("MainThread", 0)
+
+    @pytest.mark.django_db(transaction=True)
+    def test_outside_a_transaction_on_postgresql_it_runs_beside_the_caller(self):
+        import threading
+
+        from django.db import connection
+
+        from core.imports import side_query
+
+        DemoStep.objects.create(name="已提交")
+        result = side_query(lambda: (threading.current_thread().name,
+                                     list(DemoStep.objects.values_list("name", flat=True))))
+        name, seen = result()
+        assert seen == ["已提交"]  # committed rows are visible to the side connection
+        assert name == ("import-side-query" if connection.vendor == "postgresql" else "MainThread")
+
+        def fails():
+            raise ValueError("坏了")
+
+        with pytest.raises(ValueError, match="坏了"):
+            side_query(fails)()

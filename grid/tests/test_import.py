@@ -165,3 +165,30 @@ def test_several_chunks_into_existing_and_new_households(mode, personas, gdata, 
     assert yi.household.house.address.endswith("2单元501") and yi.grid == tree.east1_grid1
     ding = Resident.objects.get(name="新丁")
     assert ding.household.house.use == "rental" and ding.household.members == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_registered_ids_found_by_the_side_query_outside_a_transaction(personas, gdata, tree, monkeypatch):
+    """As in production (a background job, no transaction open): on PostgreSQL the registered-ID
+    lookup runs on a connection of its own while prepare() goes on; it sees committed residents."""
+    import threading
+
+    import grid.imports as gi
+    from core.imports import read_sheet
+
+    threads = []
+
+    def recording(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return existing(*args, **kwargs)
+
+    existing = gi.existing_values
+    monkeypatch.setattr(gi, "existing_values", recording)
+    taken, fresh = gdata.id_numbers["张三"], _ids(1)[0]
+    sheet = read_sheet(ResidentImporter, xlsx([_row("张三", taken), _row("新人", fresh)]), filename="r.xlsx")
+    outcome = ResidentImporter(actor=personas.secretary).import_sheet(sheet, good_rows_only=True)
+    assert [e["reason"] for r in outcome.bad for e in r.errors] == ["该身份证号已登记为居民"]
+    assert outcome.created == 1 and Resident.objects.filter(name="新人").exists()
+    from django.db import connection
+
+    assert threads == ["import-side-query" if connection.vendor == "postgresql" else "MainThread"]
