@@ -1,5 +1,9 @@
 """Shared set-up of the bench scripts: a PostgreSQL database (DATABASE_URL, created if missing),
-Django configured against it and migrated."""
+Django configured against it and migrated.
+
+Without DATABASE_URL each script gets a database of its own (``dangjian_bench_<script>``): what one
+bench leaves behind (the city-size dataset of grid_pages, say) must not slow another one's queries
+or its peer's."""
 
 from __future__ import annotations
 
@@ -11,11 +15,15 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dangjian_bench"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dangjian_bench_{script}"
 
 
-def setup_django(default_url: str = DEFAULT_URL) -> str:
-    url = os.environ.get("DATABASE_URL") or default_url
+def default_url() -> str:
+    return DEFAULT_URL.format(script=Path(sys.argv[0]).stem or "bench")
+
+
+def setup_django(default: str | None = None) -> str:
+    url = os.environ.get("DATABASE_URL") or default or default_url()
     os.environ["DATABASE_URL"] = url
     parsed = urlparse(url)
     if parsed.scheme.startswith("postgres"):

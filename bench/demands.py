@@ -33,7 +33,7 @@ from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dangjian_bench"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dangjian_bench_demands"  # a database of its own (see _setup.py)
 TREE = (10, 15, 10, 20)
 TAG = "诉求基准"
 
