@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from django.utils import timezone
 from accounts.scope import get_in_scope_or_404, has_perm_at, scope_filter
 from core.crypto import blind_index
 from core.idnumber import normalize_id_number
+from core.phone import normalize_mobile
 from regions import paths
 from regions.models import Region, RegionKind
 
@@ -402,6 +404,9 @@ def today_plan(grid: Region, *, today: date | None = None) -> list[Household]:
 # ---------------------------------------------------------------------------
 
 
+_MOBILE_RE = re.compile(r"1[3-9]\d{9}")
+
+
 def residents_in_scope(actor) -> QuerySet[Resident]:
     return scope_filter(Resident.objects.select_related("household__house", "grid"), actor, GridPerm.VIEW)
 
@@ -421,6 +426,8 @@ def resident_search(actor, *, q: str = "", kind: str = "", care: str = "", grid:
         compact = q.replace(" ", "")
         if len(compact) == 18 and compact[:17].isdigit():
             qs = qs.filter(id_number_hash=blind_index(normalize_id_number(compact), purpose="id_number"))
+        elif _MOBILE_RE.fullmatch(mobile := normalize_mobile(compact)):  # a whole mobile number (keyed hash)
+            qs = qs.filter(phone_hash=blind_index(mobile, purpose="mobile"))
         elif compact.isascii() and compact.isalpha():
             low = compact.lower()
             qs = qs.filter(Q(name_initials__startswith=low) | Q(name_pinyin__startswith=low))

@@ -29,6 +29,23 @@ def test_search_by_name_initials_address_and_exact_id(personas, gdata, client_fo
     assert _names(c, "110101199001011234") == set()
 
 
+def test_search_by_whole_mobile_number(personas, gdata, client_for):
+    from grid.models import Resident
+
+    wang = Resident.objects.get(pk=gdata.residents["g11"][1].pk)
+    wang.phone = "13912345678"
+    wang.save()
+    c = client_for(personas.secretary)
+    assert _names(c, "13912345678") == {wang.name}
+    assert _names(c, "+86 139-1234-5678") == {wang.name}  # as people write it; full-width digits too
+    assert _names(c, "１３９１２３４５６７８") == {wang.name}
+    assert _names(c, "13912345679") == set()
+    assert _names(c, "1391234") == set()  # part of a number is not a search by phone (no leak by prefix)
+    # Outside the scope the same number finds nothing.
+    assert _names(client_for(personas.other_grid_worker), "13912345678") == set()
+    assert _names(client_for(personas.grid_worker), "13912345678") == {wang.name}
+
+
 def test_filters_by_kind_and_care_tag(personas, gdata, client_for):
     c = client_for(personas.secretary)
     page = c.get("/grid/residents/", {"kind": "floating"}).context["page"]
