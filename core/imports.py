@@ -403,10 +403,13 @@ class Importer:
 
     def import_sheet(self, sheet: SheetData, *, good_rows_only: bool = False,
                      progress: Callable[[int], None] | None = None,
-                     on_saved: Callable[[int, list[ImportRow]], None] | None = None) -> ImportOutcome:
+                     on_saved: Callable[[int, list[ImportRow]], None] | None = None,
+                     on_saving: Callable[[], None] | None = None) -> ImportOutcome:
         """Validate every row and save: all or nothing, or (``good_rows_only``) the good rows.
 
-        ``on_saved(created, rows)`` runs inside the saving transaction (audit, job bookkeeping).
+        ``on_saving()`` is called once every row is checked and the rest of the saving begins (what
+        depends on all rows, the commit); ``on_saved(created, rows)`` runs inside the saving
+        transaction (audit, job bookkeeping).
         A streaming importer (``streaming = True``) on PostgreSQL writes each chunk of good rows
         into an open COPY while the next chunk is validated, so the database ingests while Python
         checks; a bad row in all-or-nothing mode stops the writing (validation goes on, so every
@@ -418,15 +421,16 @@ class Importer:
         it a connection of its own); ``on_saved`` always runs after the COPY is closed.
         """
         with _gc_paused():
-            return self._import_sheet(sheet, good_rows_only, progress, on_saved)
+            return self._import_sheet(sheet, good_rows_only, progress, on_saved, on_saving or (lambda: None))
 
-    def _import_sheet(self, sheet, good_rows_only, progress, on_saved) -> ImportOutcome:
+    def _import_sheet(self, sheet, good_rows_only, progress, on_saved, on_saving) -> ImportOutcome:
         if not self.streaming:
             rows = self.validate(sheet, progress)
             bad = [r for r in rows if not r.ok]
             if bad and not good_rows_only:
                 return ImportOutcome(rows=rows, created=0, saved=False)
             good = [r for r in rows if r.ok]
+            on_saving()
             with transaction.atomic():
                 created = self.save_rows(good) if good else 0
                 self.after_save(created)
@@ -435,7 +439,7 @@ class Importer:
             return ImportOutcome(rows=rows, created=created, saved=True)
         token = _TODAY.set(timezone.localdate())
         try:
-            return self._import_streaming(sheet, good_rows_only, progress, on_saved)
+            return self._import_streaming(sheet, good_rows_only, progress, on_saved, on_saving)
         finally:
             _TODAY.reset(token)
 
@@ -446,7 +450,7 @@ class Importer:
 
         return self.streaming and connections["default"].vendor == "postgresql" and count > self.chunk_size
 
-    def _import_streaming(self, sheet, good_rows_only, progress, on_saved) -> ImportOutcome:
+    def _import_streaming(self, sheet, good_rows_only, progress, on_saved, on_saving) -> ImportOutcome:
         rows = self._rows(sheet)
         self.prepare(rows)
         checker = _RowChecker(self)
@@ -487,6 +491,7 @@ class Importer:
             if not all_good and not good_rows_only:
                 transaction.set_rollback(True)
                 return ImportOutcome(rows=rows, created=0, saved=False)
+            on_saving()
             created = self.finish(written) if written else 0
             self.after_save(created)
             if on_saved:
@@ -800,17 +805,27 @@ class _SideProgress:
         self.conn = None
 
     def _update(self, n: int) -> None:
+        self._update_sql(f'UPDATE "{self.table}" SET processed_rows = %s WHERE id = %s', [n, self.job_pk])
+
+    def _update_sql(self, sql: str, params: list[Any]) -> None:
         from django.db import connections
 
         if self.conn is None:  # a private connection, outside Django's per-thread handler
             self.conn = connections.create_connection("default")
             self.conn.set_autocommit(True)
         with self.conn.cursor() as cur:
-            cur.execute(f'UPDATE "{self.table}" SET processed_rows = %s WHERE id = %s', [n, self.job_pk])
+            cur.execute(sql, params)
 
     def __call__(self, n: int) -> None:
         if self.pending is None or self.pending.done():
             self.pending = self.pool.submit(self._update, n)
+
+    def status(self, status: str) -> None:
+        """A new status (never dropped: it follows the updates already queued)."""
+        self.pending = self.pool.submit(self._status, status)
+
+    def _status(self, status: str) -> None:
+        self._update_sql(f'UPDATE "{self.table}" SET status = %s WHERE id = %s', [status, self.job_pk])
 
     def close(self) -> None:
         def _close() -> None:
@@ -853,8 +868,14 @@ def run_import(job) -> None:
                    changes={"kind": job.kind, "created": created, "bad_rows": len(bad),
                             "mode": job.mode, "file": job.original_name})
 
+        def on_saving() -> None:  # every row checked: the rest of the saving (and the commit) begins
+            if side is not None:
+                side.status(ImportStatus.SAVING)
+            else:
+                _job_update(job, status=ImportStatus.SAVING)
+
         outcome = importer.import_sheet(sheet, good_rows_only=job.mode != ImportMode.ALL_OR_NOTHING,
-                                        progress=progress, on_saved=on_saved)
+                                        progress=progress, on_saved=on_saved, on_saving=on_saving)
         if side is not None:
             side.close()
             side = None

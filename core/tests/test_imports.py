@@ -378,3 +378,26 @@ class TestSideQuery:
 
         with pytest.raises(ValueError, match="坏了"):
             side_query(fails)()
+
+
+def test_job_goes_through_checking_and_saving(personas, monkeypatch):
+    import core.imports as ci
+
+    seen = []
+    update = ci._job_update
+
+    def recording(job, **fields):
+        if "status" in fields:
+            seen.append(fields["status"])
+        update(job, **fields)
+
+    monkeypatch.setattr(ci, "_job_update", recording)
+    job = start_import(actor=personas.secretary, importer_cls=StepImporter,
+                       upload=upload(xlsx([["一", MAN, "13812345678", "男", "2020-01-02"]])),
+                       mode=ImportMode.ALL_OR_NOTHING)
+    assert job.status == ImportStatus.DONE
+    assert seen == [ImportStatus.RUNNING, ImportStatus.SAVING, ImportStatus.DONE]
+    seen.clear()
+    start_import(actor=personas.secretary, importer_cls=StepImporter, mode=ImportMode.ALL_OR_NOTHING,
+                 upload=upload(xlsx([["一", MAN, "23812345678", "男", "2020-01-02"]])))
+    assert seen == [ImportStatus.RUNNING, ImportStatus.INVALID]  # nothing to save: never "saving"

@@ -192,3 +192,32 @@ def test_registered_ids_found_by_the_side_query_outside_a_transaction(personas, 
     from django.db import connection
 
     assert threads == ["import-side-query" if connection.vendor == "postgresql" else "MainThread"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_streamed_job_reports_saving_on_its_own_connection(personas, gdata, tree, monkeypatch, settings, tmp_path):
+    """While rows are interleaved with the COPY, progress and the "saving" status go through a side
+    connection, so the job page sees them before the import commits."""
+    from core import imports as ci
+    from core.imports import start_import
+    from core.models import ImportMode, ImportStatus
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(ResidentImporter, "chunk_size", 2)
+    statuses = []
+    side_status = ci._SideProgress._status
+
+    def recording(self, status):
+        statuses.append(status)
+        side_status(self, status)
+
+    monkeypatch.setattr(ci._SideProgress, "_status", recording)
+    ids = _ids(5)
+    data = xlsx([_row(f"新{n}", idn, 门牌=f"60{n}") for n, idn in enumerate(ids)])
+    job = start_import(actor=personas.secretary, importer_cls=ResidentImporter,
+                       upload=SimpleUploadedFile("居民.xlsx", data), mode=ImportMode.ALL_OR_NOTHING)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE and job.created_rows == 5, job.message
+    from django.db import connection
+
+    assert statuses == ([ImportStatus.SAVING] if connection.vendor == "postgresql" else [])
