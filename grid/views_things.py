@@ -95,7 +95,7 @@ def facility_list(request):
         "counts": {"total": sum(counts.values()), "broken": sum(n for s, n in counts.items() if s != "normal")},
         "writable": _writable_ids(request, page.object_list),
         "can_add": any(has_perm(request.user, p) for p in selectors.THINGS_WRITE_PERMS),
-        "tab": "facilities",
+        "tab": "facilities", "heading": "设施",
     })
 
 
@@ -112,7 +112,7 @@ def facility_broken(request):
         f.last_note = ((f.last_change.changes or {}).get("note") or [None, ""])[1] if f.last_change else ""
     return render(request, "grid/things/facility_broken.html", {
         "page": page, "region": region, "communities": _communities(request),
-        "writable": _writable_ids(request, page.object_list), "tab": "broken",
+        "writable": _writable_ids(request, page.object_list), "tab": "broken", "heading": "故障与停用设施",
     })
 
 
@@ -235,6 +235,7 @@ def unit_list(request):
         "page": page, "region": region, "kind": kind, "party": party, "communities": _communities(request),
         "kinds": UnitKind.choices, "agg": agg, "writable": _writable_ids(request, page.object_list),
         "can_add": any(has_perm(request.user, p) for p in selectors.THINGS_WRITE_PERMS), "tab": "units",
+        "heading": "商户、企业与社会组织",
     })
 
 
