@@ -89,16 +89,24 @@ def time_copy(tables: list[str], clear, count_table: str) -> tuple[float, int]:
         return elapsed, cur.fetchone()[0]
 
 
-def import_bench(rows: int, *, ours, copy, peer, clear, ours_label: str, copy_label: str, peer_label: str) -> None:
-    """Run ours, the raw COPY and the peer on ``rows`` rows (each a callable returning (seconds,
-    rows saved), the tables cleared between them), print each figure with the ratios against the
-    issue's targets (>= 10,000 rows/s, >= 10x the peer), and last the JSON line."""
+def import_bench(rows: int, *, ours, copy, peer, clear, ours_label: str, copy_label: str, peer_label: str,
+                 repeat: int = 3, extra: dict | None = None) -> None:
+    """Run ours (``repeat`` times: the median counts), the raw COPY and the peer on ``rows`` rows
+    (each a callable returning (seconds, rows saved), the tables cleared between them), print each
+    figure with the ratios against the issue's targets (>= 10,000 rows/s, >= 10x the peer), and
+    last the JSON line (with ``extra`` figures added)."""
     import json
 
-    ours_s, n = ours()
-    assert n == rows, (n, rows)
+    runs = []
+    for _ in range(max(1, repeat)):
+        clear()
+        seconds, n = ours()
+        assert n == rows, (n, rows)
+        runs.append(seconds)
+    ours_s = statistics.median(runs)
     ours_rate = rows / ours_s
-    print(f"{ours_label}: {ours_s:.2f} s, {ours_rate:,.0f} rows/s")
+    print(f"{ours_label}: {ours_s:.2f} s, {ours_rate:,.0f} rows/s (median of {len(runs)}: "
+          f"{', '.join(f'{r:.2f}' for r in runs)} s)")
     copy_s, n = copy()
     assert n == rows, (n, rows)
     copy_rate = rows / copy_s
@@ -116,4 +124,5 @@ def import_bench(rows: int, *, ours, copy, peer, clear, ours_label: str, copy_la
         "rows": rows, "rows_per_s": round(ours_rate), "seconds": round(ours_s, 3),
         "peer_rows_per_s": round(peer_rate), "copy_rows_per_s": round(copy_rate),
         "import_vs_django_import_export": round(vs_peer, 2), "import_vs_copy": round(vs_copy, 3),
+        **(extra or {}),
     }))
