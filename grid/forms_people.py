@@ -40,6 +40,40 @@ class PeopleForm(StyledForm):
             })
             if isinstance(field.widget, forms.DateInput):
                 field.error_messages["invalid"] = f"{label}格式不正确，应为 年-月-日"
+        self._stored_phones: dict[str, str] = {}
+
+    def show_stored_phone(self, name: str, stored: str) -> None:
+        """An edit page's phone field for a number stored encrypted. The field shows it masked ("138****5678"),
+        never in full: left as shown keeps it, emptied removes it, a new number replaces it. cleaned_data then
+        holds None (keep), "" (clear) or the typed number, as the services take it.
+
+        A hidden `<name>_shown` carries the masked number that was shown. A blank value without it comes from
+        a page that never showed the number (opened before the field was pre-filled, or a script): it keeps
+        the stored number, as those pages said ("留空表示不修改")."""
+        if not stored:
+            self.fields[name].help_text = "未登记"
+            return
+        masked = mask_mobile(stored)
+        self._stored_phones[name] = masked
+        self.initial.setdefault(name, masked)
+        self.fields[name].widget.attrs["data-stored"] = masked   # form.html warns when it is emptied
+        self.fields[name].help_text = f"已登记 {masked}；保留原样表示不修改，清空表示删除该号码，填写新号码则替换"
+        self.fields[f"{name}_shown"] = forms.CharField(required=False, widget=forms.HiddenInput, initial=masked)
+
+    def clean(self):
+        data = super().clean()
+        for name, masked in self._stored_phones.items():
+            if name in self.errors:
+                continue
+            value = "".join((data.get(name) or "").split())
+            if value == masked:
+                data[name] = None                                   # untouched: keep
+            elif not value:
+                data[name] = "" if data.get(f"{name}_shown") else None  # emptied: remove
+            elif "*" in value:
+                self.add_error(name, f"{self.fields[name].label}请填写完整的 11 位手机号；不修改请保留“{masked}”，"
+                                     "删除请清空")
+        return data
 
 
 class HouseForm(PeopleForm):
@@ -49,11 +83,6 @@ class HouseForm(PeopleForm):
     area = forms.DecimalField(label="面积（㎡）", required=False, max_digits=8, decimal_places=2,
                               min_value=Decimal("0.01"), widget=forms.NumberInput(attrs={"step": "0.01",
                                                                                           "inputmode": "decimal"}))
-
-
-class HouseholdForm(PeopleForm):
-    head_name = forms.CharField(label="户主姓名", max_length=50)
-    number = forms.CharField(label="户号", max_length=30, required=False, help_text="同一房屋内住有多户时填写")
 
 
 class MemberChoice(forms.ModelChoiceField):
@@ -86,19 +115,30 @@ class MoveOutForm(PeopleForm):
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ResidentForm(PeopleForm):
-    name = forms.CharField(label="姓名", max_length=50)
+class _PersonForm(PeopleForm):
+    """A person's own fields, shared by the resident form and the household form (which registers the head)."""
+
     id_number = forms.CharField(label="身份证号", max_length=24, required=False,
                                 widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
                                 help_text="18 位；性别和出生日期由身份证号得出")
     phone = forms.CharField(label="手机号", max_length=20, required=False,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
     kind = forms.ChoiceField(label="人口类型", choices=ResidentKind.choices)
-    relation = forms.ChoiceField(label="与户主关系", choices=Relation.choices)
     care_tags = forms.MultipleChoiceField(label="关爱标签", required=False, widget=forms.CheckboxSelectMultiple,
                                           choices=[(key, label) for key, _, label in CARE_TAGS])
     arrival_date = _date("来本地日期", help_text="流动人口必填")
     permit_expiry = _date("居住证到期日", help_text="流动人口已办理居住证的填写")
+
+    def clean_id_number(self) -> str:
+        # People copy numbers grouped "654322 19880506 1234": spaces are not part of the number.
+        return "".join((self.cleaned_data.get("id_number") or "").split())
+
+
+class ResidentForm(_PersonForm):
+    name = forms.CharField(label="姓名", max_length=50)
+    relation = forms.ChoiceField(label="与户主关系", choices=Relation.choices)
+
+    field_order = ["name", "id_number", "phone", "kind", "relation", "care_tags", "arrival_date", "permit_expiry"]
 
     def __init__(self, *args, resident: Resident | None = None, need_relation: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,12 +148,27 @@ class ResidentForm(PeopleForm):
             if resident.id_number:
                 self.fields["id_number"].help_text = (f"已登记 {mask_id_number(resident.id_number)}；"
                                                       "留空表示不修改，填写则替换")
-            if resident.phone:
-                self.fields["phone"].help_text = f"已登记 {mask_mobile(resident.phone)}；留空表示不修改，填写则替换"
+            self.show_stored_phone("phone", resident.phone)
 
-    def clean_id_number(self) -> str:
-        # People copy numbers grouped "654322 19880506 1234": spaces are not part of the number.
-        return "".join((self.cleaned_data.get("id_number") or "").split())
+
+class HouseholdForm(_PersonForm):
+    """登记住户: the household and its head on one page, saved together (never a household without its head)."""
+
+    head_name = forms.CharField(label="户主姓名", max_length=50)
+    number = forms.CharField(label="户号", max_length=30, required=False, help_text="同一房屋内住有多户时填写")
+
+    HEAD = ["head_name", "id_number", "phone", "kind", "care_tags", "arrival_date", "permit_expiry"]
+    field_order = [*HEAD, "number"]
+
+    def head_fields(self):
+        return [self[name] for name in self.HEAD]
+
+    def household_fields(self):
+        return [self["number"]]
+
+    def head_data(self) -> dict:
+        """The head's resident fields for services.household_create(head=...)."""
+        return {k: self.cleaned_data[k] for k in self.HEAD if k != "head_name"}
 
 
 class LeaveForm(PeopleForm):
@@ -169,9 +224,8 @@ class LeaseForm(PeopleForm):
         super().__init__(*args, **kwargs)
         self.fields["tenants"].queryset = Resident.objects.filter(
             household__house=house, status=ResidentStatus.ACTIVE).order_by("household_id", "id")
-        if lease is not None and lease.landlord_phone:
-            self.fields["landlord_phone"].help_text = (f"已登记 {mask_mobile(lease.landlord_phone)}；"
-                                                       "留空表示不修改，填写则替换")
+        if lease is not None:
+            self.show_stored_phone("landlord_phone", lease.landlord_phone)
 
 
 class LeaseEndForm(PeopleForm):

@@ -711,9 +711,42 @@ def _refresh_household(hh: Household) -> None:
     Household.objects.filter(pk=hh.pk).update(members=hh.members, is_care=hh.is_care)
 
 
+HEAD_FIELDS = ("id_number", "phone", "kind", "care_tags", "arrival_date", "permit_expiry")
+
+
+def _check_head(*, actor, head_name: str, head: dict, errors: dict) -> None:
+    """The head's resident fields, checked like resident_create's before the household exists (no head yet)."""
+    unknown = set(head) - set(HEAD_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown head fields: {', '.join(sorted(unknown))}")
+    kind = head.get("kind", ResidentKind.REGISTERED)
+    data = {"name": head_name, "id_number": "", "kind": kind, "relation": Relation.HEAD, "birth_date": None,
+            "arrival_date": head.get("arrival_date"), "permit_expiry": head.get("permit_expiry")}
+    try:
+        data = clean_resident(name=head_name, id_number=head.get("id_number") or "",
+                              phone=(head.get("phone") or "").strip(), kind=kind, relation=Relation.HEAD,
+                              arrival_date=data["arrival_date"], permit_expiry=data["permit_expiry"])
+    except ValidationError as exc:
+        found = _errors_of(exc)
+        found.pop("name", None)   # the name is head_name, checked (and reported) with the household's fields
+        errors.update(found)
+        if "id_number" not in found and head.get("id_number"):
+            # A good ID number beside a bad field is still checked for duplicates (every bad field at once).
+            info = parse_id_number(head["id_number"])
+            data["id_number"], data["birth_date"] = info.number, info.birth_date
+    _resident_rules(household=None, data=data, care_tags=head.get("care_tags", ()), actor=actor, errors=errors)
+
+
 @transaction.atomic
-def household_create(*, actor, house: House, head_name: str, number: str = "") -> Household:
-    """A household in a house (not a vacant one; its number unique among the house's active households)."""
+def household_create(*, actor, house: House, head_name: str, number: str = "", head: dict | None = None
+                     ) -> Household:
+    """A household in a house (not a vacant one; its number unique among the house's active households).
+
+    `head`: the head's own resident fields (`HEAD_FIELDS`: id_number, phone, kind, care_tags, arrival_date,
+    permit_expiry; the name is `head_name`, the relation 户主). The household and its head are then written in
+    this one transaction, after every field of both has been checked (all bad fields reported at once), with
+    one audit entry each: a household is never saved without its head. The by-hand page always passes it.
+    Without `head` the caller registers the members itself inside its own transaction (test fixtures)."""
     house = House.objects.select_for_update(of=("self",)).select_related("grid").get(pk=house.pk)
     _require(actor, GridPerm.PEOPLE, house.grid, "登记住户")
     errors: dict = {}
@@ -723,10 +756,18 @@ def household_create(*, actor, house: House, head_name: str, number: str = "") -
         errors["__all__"] = f"房屋“{house.address}”登记为空置，请先把房屋用途改为自住、出租或商用，再登记住户"
     if number and Household.objects.filter(house=house, number=number, status=HouseholdStatus.ACTIVE).exists():
         errors["number"] = f"该房屋已有户号为“{number}”的在住户"
+    if head is not None:
+        _check_head(actor=actor, head_name=head_name, head=head, errors=errors)
     _raise(errors)
     hh = Household.objects.create(grid_id=house.grid_id, house=house, head_name=head_name, number=number)
     record(actor=actor, action=AuditAction.CREATE, obj=hh,
            changes={"head_name": [None, head_name], **({"number": [None, number]} if number else {})})
+    hh.head = None
+    if head is not None:
+        # Checked above; resident_create checks again under the household's lock and writes the head's entry.
+        fields = {**head, "phone": (head.get("phone") or "").strip()}
+        hh.head = resident_create(actor=actor, household=hh, name=head_name, relation=Relation.HEAD, **fields)
+        hh.refresh_from_db(fields=["members", "is_care", "head_name"])
     return hh
 
 
@@ -817,9 +858,10 @@ def duplicate_id_message(actor, id_number: str, *, exclude_pk: int | None = None
     return "该身份证号已在其他网格登记为居民，请勿重复登记；如该居民已迁入本户，请联系其原所在社区核实"
 
 
-def _resident_rules(*, household: Household, data: dict, care_tags, actor, errors: dict,
+def _resident_rules(*, household: Household | None, data: dict, care_tags, actor, errors: dict,
                     exclude_pk: int | None = None) -> int:
-    """Checks beyond clean_resident: floating residents' dates, one head per household, unique ID number."""
+    """Checks beyond clean_resident: floating residents' dates, one head per household (`household` None: a
+    household being created, which has none yet), unique ID number."""
     flags = 0
     try:
         flags = care_flags_of(care_tags)
@@ -836,7 +878,7 @@ def _resident_rules(*, household: Household, data: dict, care_tags, actor, error
             errors["permit_expiry"] = "居住证到期日不能早于来本地日期"
         elif expiry and expiry > today.replace(year=today.year + MAX_PERMIT_YEARS, day=min(today.day, 28)):
             errors["permit_expiry"] = f"居住证到期日不能晚于 {MAX_PERMIT_YEARS} 年后，请核对"
-    if data["relation"] == Relation.HEAD:
+    if data["relation"] == Relation.HEAD and household is not None:
         head = Resident.objects.filter(household=household, status=ResidentStatus.ACTIVE,
                                        relation=Relation.HEAD).exclude(pk=exclude_pk).first()
         if head is not None:
@@ -900,13 +942,14 @@ def _locked_resident(resident: Resident, actor, what: str) -> Resident:
 def resident_update(*, actor, resident: Resident, name: str, id_number: str | None = None,
                     phone: str | None = None, kind: str = ResidentKind.REGISTERED, relation: str = Relation.HEAD,
                     care_tags=(), arrival_date: date | None = None, permit_expiry: date | None = None) -> Resident:
-    """Edit a resident living here. `id_number` / `phone` None keep the stored value ("" clears it)."""
+    """Edit a resident living here. `id_number` / `phone` None keep the stored value; "" (or only spaces) clears
+    it: the encrypted value and its blind index both emptied, the change in the audit entry (masked)."""
     r = _locked_resident(resident, actor, "修改居民信息")
     if r.status != ResidentStatus.ACTIVE:
         raise ValidationError(f"{r.name}{r.get_status_display()}，记录仅供查阅，不能修改")
     errors: dict = {}
     id_number = r.id_number if id_number is None else id_number
-    phone = r.phone if phone is None else phone
+    phone = r.phone if phone is None else phone.strip()
     data = {"name": name, "id_number": "", "kind": kind, "relation": relation, "birth_date": None,
             "arrival_date": arrival_date, "permit_expiry": permit_expiry}
     try:
@@ -1045,6 +1088,7 @@ def _clean_lease(*, house: House, landlord_name, landlord_phone, tenants, start_
                  exclude_pk: int | None = None) -> tuple[str, str, list]:
     landlord_name = _text(landlord_name, "landlord_name", "房东姓名", errors, max_length=50)
     phone = ""
+    landlord_phone = (landlord_phone or "").strip()   # blank (or only spaces): no number, or clear it on edit
     if landlord_phone:
         try:
             validate_mobile(landlord_phone)
@@ -1112,7 +1156,8 @@ def _locked_lease(lease: RentalLease, actor, what: str) -> RentalLease:
 @transaction.atomic
 def lease_update(*, actor, lease: RentalLease, landlord_name: str, landlord_phone: str | None = None,
                  tenants=(), start_date: date | None = None, end_date: date | None = None) -> RentalLease:
-    """Edit a lease not yet ended. `landlord_phone` None keeps the stored number ("" clears it)."""
+    """Edit a lease not yet ended. `landlord_phone` None keeps the stored number; "" (or only spaces) clears it:
+    the encrypted value and its blind index both emptied, the change in the audit entry (masked)."""
     lease = _locked_lease(lease, actor, "修改租约")
     errors: dict = {}
     landlord_name, phone, tenants = _clean_lease(

@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at, scope_filter
@@ -40,6 +41,7 @@ from .models import (
     Relation,
     RentalLease,
     Resident,
+    ResidentKind,
     ResidentStatus,
 )
 
@@ -56,10 +58,11 @@ def _get(request, qs, perm: str, pk: int):
 
 
 def _form_page(request, form, *, title: str, subject: str, back: str, submit: str = "保存", danger: bool = False,
-               notes=(), script: str = "", another: bool = False):
-    return render(request, "grid/people/form.html", {
+               notes=(), script: str = "", another: bool = False, another_label: str = "保存并继续登记",
+               template: str = "grid/people/form.html"):
+    return render(request, template, {
         "form": form, "title": title, "subject": subject, "back": back, "submit": submit, "danger": danger,
-        "notes": notes, "script": script, "another": another,
+        "notes": notes, "script": script, "another": another, "another_label": another_label,
     })
 
 
@@ -151,17 +154,39 @@ def house_edit(request, pk: int):
 # ---------------------------------------------------------------------------
 
 
+def _vacant_message(house: House) -> str:
+    return f"房屋“{house.address}”登记为空置，请先把房屋用途改为自住、出租或商用，再登记住户"
+
+
 @login_required
 def household_new(request, house_pk: int):
+    """登记住户: the household and its head on one page, written together by services.household_create; a
+    household is never saved without its head. Other members follow on the household's page (登记成员)."""
     house = _get(request, _house_qs(), GridPerm.PEOPLE, house_pk)
-    form = HouseholdForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        hh = _save(request, form, services.household_create, house=house, **form.cleaned_data)
-        if hh is not None:
-            messages.success(request, f"已登记住户（户主 {hh.head_name}），请登记户主和其他成员")
-            return redirect("grid:resident_new", household_pk=hh.pk)
+    vacant = house.use == HouseUse.VACANT
+    if vacant and request.method != "POST":
+        messages.error(request, _vacant_message(house))
+        return redirect("grid:house", pk=house.pk)
+    form = HouseholdForm(request.POST or None, initial={"kind": ResidentKind.REGISTERED})
+    if request.method == "POST":
+        if vacant:   # the house became vacant after the page was opened: say so, keep what was typed
+            form.is_valid()
+            form.add_error(None, _vacant_message(house))
+        elif form.is_valid():
+            d = form.cleaned_data
+            hh = _save(request, form, services.household_create, house=house, head_name=d["head_name"],
+                       number=d["number"], head=form.head_data())
+            if hh is not None:
+                messages.success(request, f"已登记住户（户主 {hh.head_name}）" +
+                                 ("，请继续登记其他成员" if "another" in request.POST else ""))
+                if "another" in request.POST:
+                    return redirect("grid:resident_new", household_pk=hh.pk)
+                return redirect("grid:household", pk=hh.pk)
+    notes = ["住户与户主一并登记：请填写户主本人的信息，保存时同时登记住户和户主；"
+             "家庭其他成员在保存后“登记成员”。"]
     return _form_page(request, form, title="登记住户", subject=house.address,
-                      back=reverse("grid:house", args=[house.pk]))
+                      back=reverse("grid:house", args=[house.pk]), notes=notes, script=_FLOATING_SCRIPT,
+                      another=True, another_label="保存并登记其他成员", template="grid/people/household_new.html")
 
 
 def _household_qs():
@@ -284,7 +309,7 @@ def resident_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         saved = _save(request, form, services.resident_update, resident=r, id_number=d["id_number"] or None,
-                      phone=d["phone"] or None, **_resident_kwargs(d))
+                      phone=d["phone"], **_resident_kwargs(d))   # phone: None keeps, "" clears (the form decides)
         if saved is not None:
             messages.success(request, f"{saved.name}的信息已保存")
             return redirect("grid:resident", pk=r.pk)
@@ -447,8 +472,8 @@ def lease_edit(request, pk: int):
         "start_date": lease.start_date, "end_date": lease.end_date})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if _save(request, form, services.lease_update, lease=lease, landlord_phone=d["landlord_phone"] or None,
-                 **_lease_kwargs(d)) is not None:
+        if _save(request, form, services.lease_update, lease=lease, landlord_phone=d["landlord_phone"],
+                 **_lease_kwargs(d)) is not None:   # landlord_phone: None keeps, "" clears (the form decides)
             messages.success(request, "租约已保存")
             return redirect("grid:house", pk=lease.house_id)
     return _form_page(request, form, title="修改租约", subject=lease.house.address,
@@ -466,7 +491,8 @@ def lease_end(request, pk: int):
         if _save(request, form, services.lease_end, lease=lease, ended_on=form.cleaned_data["ended_on"]) is not None:
             messages.success(request, f"已办理退租（房东 {lease.landlord_name}）")
             return redirect("grid:house", pk=lease.house_id)
-    notes = [f"租约：房东 {lease.landlord_name}，{lease.start_date:%Y-%m-%d} 至 {lease.end_date:%Y-%m-%d}。"
-             "退租后租约记录保留，房屋可登记新的租约。"]
+    notes = [format_html('租约：房东 {}，<span class="text-nowrap">{}</span> 至 <span class="text-nowrap">{}</span>。'
+                         "退租后租约记录保留，房屋可登记新的租约。",   # a date never broken across lines
+                         lease.landlord_name, f"{lease.start_date:%Y-%m-%d}", f"{lease.end_date:%Y-%m-%d}")]
     return _form_page(request, form, title="办理退租", subject=lease.house.address,
                       back=reverse("grid:house", args=[lease.house_id]), submit="确认退租", danger=True, notes=notes)

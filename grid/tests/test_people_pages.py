@@ -226,19 +226,21 @@ def test_house_use_cannot_contradict_leases_or_households(personas, gdata, tree)
 # ---------------------------------------------------------------------------
 
 
-def test_household_added_then_head_registered(personas, gdata, tree, client_for):
+def test_household_added_with_its_head(personas, gdata, tree, client_for):
+    """One form: the household and its head resident are saved together (never an empty household)."""
     c = client_for(personas.community_staff)
     house = gdata.households["g11"][0].house
-    resp = c.post(f"/grid/houses/{house.pk}/households/new/", {"head_name": "吴十", "number": "2"})
+    resp = c.post(f"/grid/houses/{house.pk}/households/new/",
+                  {"head_name": "吴十", "number": "2", "kind": "registered"})
     hh = Household.objects.get(house=house, head_name="吴十")
-    assert resp.status_code == 302 and resp["Location"] == f"/grid/households/{hh.pk}/residents/new/"
-    # The resident form starts with the head: name and relation prefilled.
-    form = c.get(resp["Location"]).context["form"]
-    assert form.initial["name"] == "吴十" and form.initial["relation"] == "head"
-    resp = c.post(f"/grid/houses/{house.pk}/households/new/", {"head_name": "郑十一", "number": "2"})
+    assert resp.status_code == 302 and resp["Location"] == f"/grid/households/{hh.pk}/"
+    assert hh.members == 1 and hh.residents.get().relation == "head"
+    resp = c.post(f"/grid/houses/{house.pk}/households/new/",
+                  {"head_name": "郑十一", "number": "2", "kind": "registered"})
     assert "户号为“2”" in _errors(resp)["number"]
-    resp = c.post(f"/grid/houses/{house.pk}/households/new/", {"head_name": "<b>x</b>"})
+    resp = c.post(f"/grid/houses/{house.pk}/households/new/", {"head_name": "<b>x</b>", "kind": "registered"})
     assert "不能包含" in _errors(resp)["head_name"]
+    assert Household.objects.filter(house=house).count() == 2  # 张三's and 吴十's, nothing half-saved
 
 
 def test_household_on_vacant_house_is_refused(personas, gdata, tree, client_for):
