@@ -27,7 +27,10 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        # On Linux Chromium takes its UI locale (date inputs' 年/月/日 order) from LANGUAGE, not --lang;
+        # the zh-CN resources come with Debian's chromium-l10n (scripts/system-deps.sh).
+        env = {**os.environ, "LANGUAGE": "zh_CN"}
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, env=env)
         yield b
         b.close()
 
