@@ -60,7 +60,8 @@ def check_image(upload: Any, *, field: str, label: str, formats: tuple[str, ...]
 
 def to_jpeg(upload: Any, *, box: tuple[int, int], quality: int = 88) -> bytes:
     """The image (already passed :func:`check_image`) as a JPEG that fits ``box``: orientation
-    applied, transparency flattened on white, metadata such as GPS dropped."""
+    applied, transparency flattened on white, metadata such as GPS dropped (EXIF, XMP and ICC are
+    not carried over; the JPEG comment, which Pillow would copy from the upload, is emptied)."""
     from PIL import Image, ImageOps
 
     with Image.open(io.BytesIO(_read(upload, -1))) as img:
@@ -75,5 +76,5 @@ def to_jpeg(upload: Any, *, box: tuple[int, int], quality: int = 88) -> bytes:
             img = img.convert("RGB")
         img.thumbnail(box)
         out = io.BytesIO()
-        img.save(out, "JPEG", quality=quality, optimize=True)
+        img.save(out, "JPEG", quality=quality, optimize=True, comment=b"")
     return out.getvalue()

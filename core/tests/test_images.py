@@ -44,11 +44,12 @@ def test_to_jpeg_applies_orientation_drops_metadata_and_fits_the_box():
     exif = Image.Exif()
     exif[0x0112] = 6  # rotate 90° on display
     exif[0x8825] = {1: "N", 2: (39.0, 54.0, 0.0)}  # GPS
-    src = image("JPEG", size=(400, 200), exif=exif.tobytes())
+    src = image("JPEG", size=(400, 200), exif=exif.tobytes(), comment=b"home 47.04N 89.51E")
     out = to_jpeg(SimpleUploadedFile("a.jpg", src), box=(60, 80))
     with Image.open(io.BytesIO(out)) as img:
         assert img.format == "JPEG" and img.size == (40, 80)  # portrait after rotation, inside the box
-        assert not img.getexif()
+        assert not img.getexif() and "comment" not in img.info  # Pillow would copy the comment over
+    assert b"47.04N" not in out
 
 
 def test_to_jpeg_flattens_transparency_on_white():
