@@ -15,6 +15,26 @@ class StyledForm(_StyledForm):
                 field.widget.format = "%Y-%m-%d"
 
 
+class RegionChoiceField(forms.ModelChoiceField):
+    """Residence choices labelled from the community down (“东一社区 网格1”): grids of different communities
+    share names. The names come from the choices themselves (the queryset holds the communities and what lies
+    under them), read once per form."""
+
+    def _set_queryset(self, queryset):
+        super()._set_queryset(queryset)
+        self._names = None
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+    def label_from_instance(self, obj):
+        from regions.paths import SEGMENT
+
+        if self._names is None:
+            self._names = dict(self.queryset.values_list("path", "name"))
+        names = [self._names.get(obj.path[:end]) for end in range(SEGMENT, len(obj.path), SEGMENT)]
+        return " ".join([n for n in names if n] + [obj.name])
+
+
 class MemberForm(StyledForm):
     name = forms.CharField(label="姓名", max_length=50)
     id_number = forms.CharField(label="身份证号", max_length=18, help_text="18 位；性别和出生日期由身份证号确定")
@@ -28,7 +48,7 @@ class MemberForm(StyledForm):
     status = forms.ChoiceField(label="党员状态", choices=MemberStatus.choices[:2])
     category = forms.ChoiceField(label="党员类别", choices=Category.choices)
     org = forms.ModelChoiceField(label="所在党组织", queryset=None)
-    residence = forms.ModelChoiceField(label="居住社区/网格", queryset=None, required=False)
+    residence = RegionChoiceField(label="居住社区/网格", queryset=None, required=False)
     address = forms.CharField(label="居住地址", max_length=200, required=False)
     employer = forms.CharField(label="工作单位", max_length=120, required=False)
     unit_org = forms.ModelChoiceField(label="单位党组织", queryset=None, required=False)
@@ -44,6 +64,7 @@ class MemberForm(StyledForm):
             self.fields["org"].disabled = True
             self.fields["org"].help_text = "更换所在党组织请走“组织关系转接”"
             self.fields["id_number"].help_text = "如需更正身份证号，请输入完整号码"
+            self.fields["mobile"].help_text = "如需更正手机号，请输入完整号码"
 
 
 class RevealForm(StyledForm):

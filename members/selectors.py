@@ -150,6 +150,8 @@ class DuesStanding:
     """A member's dues as 我的档案 shows them, on the arrears report's definition (`arrears`)."""
 
     monthly: Decimal | None      # the monthly amount under the tiers; None when the income is unknown
+    income_missing: bool         # no income on record for a member who pays by income: monthly and
+                                 # owed_amount cannot be computed (the months behind still count)
     year_total: Decimal          # paid for months of the current year
     last_paid: date | None       # the latest month paid for
     owed: list[date]             # unpaid months after `last_paid` (never paid: since joining, at most
@@ -163,7 +165,7 @@ class DuesStanding:
 def dues_standing(member: PartyMember, *, today: date | None = None,
                   settings_: RegistrySettings | None = None) -> DuesStanding:
     """The member's own dues position (for 我的档案: the caller has already resolved the member)."""
-    from .services import monthly_dues
+    from .services import dues_income_missing, monthly_dues
 
     today = today or timezone.localdate()
     settings_ = settings_ or RegistrySettings.current()
@@ -183,6 +185,7 @@ def dues_standing(member: PartyMember, *, today: date | None = None,
         behind = _months_behind(last_paid, member.joined_on, this_month)
     return DuesStanding(
         monthly=monthly,
+        income_missing=dues_income_missing(member),
         year_total=(agg["year_total"] or Decimal("0")).quantize(Decimal("0.01")),
         last_paid=last_paid,
         owed=owed,
@@ -280,7 +283,8 @@ def home_cards(request) -> list[tuple[str, int, str | None]]:
         return []
     pending = pending_counts(user)
     return [
-        ("党员", member_list(actor=user).count(), reverse("members:list")),
+        # “辖区党员”: the register of the account's scope, next to 我的党员档案 for staff who are members too.
+        ("辖区党员", member_list(actor=user).count(), reverse("members:list")),
         ("待确认双报到", pending["dual"], reverse("members:dual") + "?status=pending"),
     ]
 

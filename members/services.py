@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import weakref
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -487,13 +489,22 @@ def dues_tiers() -> list[DuesTier]:
     return tiers
 
 
+FIXED_DUES_CATEGORIES = (Category.STUDENT, Category.UNEMPLOYED, Category.HARDSHIP)
+
+
+def dues_income_missing(member: PartyMember) -> bool:
+    """Whether the dues standard cannot be computed: the member pays by income (or pension) under the tiers,
+    and no income is on record."""
+    return member.category not in FIXED_DUES_CATEGORIES and member.monthly_income is None
+
+
 def monthly_dues(member: PartyMember, *, tiers: list[DuesTier] | None = None,
                  settings_: RegistrySettings | None = None) -> Decimal | None:
-    """The monthly amount under the tiers; None when the income is unknown (to be set by hand)."""
+    """The monthly amount under the tiers; None when the income is unknown (`dues_income_missing`)."""
     settings_ = settings_ or RegistrySettings.current()
-    if member.category in (Category.STUDENT, Category.UNEMPLOYED, Category.HARDSHIP):
+    if member.category in FIXED_DUES_CATEGORIES:
         return settings_.student_monthly_dues
-    if member.monthly_income is None:
+    if dues_income_missing(member):
         return None
     base = DuesBase.RETIREE if member.category == Category.RETIRED else DuesBase.INCOME
     income = Decimal(member.monthly_income)
@@ -681,17 +692,43 @@ def _clean_photo(upload) -> bytes:
     name = getattr(upload, "name", "") or "照片"
     check_image(upload, field="photo", label=f"照片（{name}）", formats=("JPEG", "PNG"),
                 max_bytes=MAX_PHOTO_BYTES, max_pixels=MAX_PHOTO_PIXELS)
-    return to_jpeg(upload, box=PHOTO_BOX)
+    return to_jpeg(upload, box=PHOTO_BOX)  # EXIF (GPS), XMP, ICC and the JPEG comment dropped
 
 
-def _delete_file_later(storage, name: str) -> None:
+def _delete_file_on_commit(storage, name: str) -> None:
+    """Delete a file the transaction supersedes, once (and only if) it commits: a rollback keeps the file the
+    record still names. `robust`: a failed delete after the commit is logged, it does not fail the request."""
     if name:
-        transaction.on_commit(lambda: storage.delete(name))
+        transaction.on_commit(partial(storage.delete, name), robust=True)
+
+
+def _delete_file_on_rollback(storage, name: str) -> None:
+    """Delete a file written inside the current transaction unless that transaction commits.
+
+    Django has no on-rollback hook, but it keeps commit hooks in a list it drops, unrun, when the transaction
+    (or a savepoint the hook was registered under) rolls back. The hook registered here only notes the commit;
+    a finalizer on it runs as soon as the list lets go of it (CPython's reference counting: at once, during the
+    rollback) and deletes the file when no commit was noted. One exception: Django stops running commit hooks
+    at the first one that raises, dropping the rest; the connection then still says it is running the hooks of
+    a commit (`run_commit_hooks_on_set_autocommit_on`), and the file, committed with the record, stays."""
+    connection = transaction.get_connection()
+    state = {"committed": False}
+
+    def committed() -> None:
+        state["committed"] = True
+
+    def dropped() -> None:
+        if not state["committed"] and not connection.run_commit_hooks_on_set_autocommit_on:
+            storage.delete(name)
+
+    weakref.finalize(committed, dropped)
+    transaction.on_commit(committed, robust=True)
 
 
 @transaction.atomic
 def member_photo_set(*, actor, member: PartyMember, photo) -> PartyMember:
-    """Upload or replace a member's photo (the old file is deleted once the change commits)."""
+    """Upload or replace a member's photo. The new file is deleted again if the transaction rolls back (this
+    one or an outer one); the old file is deleted once the change commits."""
     from django.core.files.base import ContentFile
 
     member = PartyMember.objects.select_for_update().select_related("org__region").get(pk=member.pk)
@@ -700,15 +737,13 @@ def member_photo_set(*, actor, member: PartyMember, photo) -> PartyMember:
     field = PartyMember._meta.get_field("photo")
     old = member.photo.name
     new_name = field.storage.save(field.generate_filename(member, "photo.jpg"), ContentFile(data))
-    try:
-        PartyMember.objects.filter(pk=member.pk).update(photo=new_name, updated_at=timezone.now())
-        member.photo.name = new_name
-        record(actor=actor, action=AuditAction.UPDATE, obj=member,
-               changes={"photo": ["有照片" if old else "无照片", "已更换照片" if old else "已上传照片"]})
-    except Exception:
-        field.storage.delete(new_name)
-        raise
-    _delete_file_later(field.storage, old)
+    # The file follows the transaction: gone again if this one (or any transaction around it) rolls back.
+    _delete_file_on_rollback(field.storage, new_name)
+    PartyMember.objects.filter(pk=member.pk).update(photo=new_name, updated_at=timezone.now())
+    member.photo.name = new_name
+    record(actor=actor, action=AuditAction.UPDATE, obj=member,
+           changes={"photo": ["有照片" if old else "无照片", "已更换照片" if old else "已上传照片"]})
+    _delete_file_on_commit(field.storage, old)
     return member
 
 
@@ -722,7 +757,7 @@ def member_photo_remove(*, actor, member: PartyMember) -> PartyMember:
     PartyMember.objects.filter(pk=member.pk).update(photo="", updated_at=timezone.now())
     member.photo.name = ""
     record(actor=actor, action=AuditAction.UPDATE, obj=member, changes={"photo": ["有照片", "已删除照片"]})
-    _delete_file_later(PartyMember._meta.get_field("photo").storage, old)
+    _delete_file_on_commit(PartyMember._meta.get_field("photo").storage, old)
     return member
 
 

@@ -126,22 +126,94 @@ def member_create(request):
     return render(request, "members/form.html", {"form": form, "title": "登记党员"})
 
 
+def _edit_page(request, member: PartyMember, *, form: MemberForm | None = None, photo_form: PhotoForm | None = None,
+               link_form: UserLinkForm | None = None) -> HttpResponse:
+    """The edit page: the member's fields, the photo and the platform account, each card a form of its own
+    posting to its own address (`members:edit`, `members:photo_set` / `members:photo_remove`,
+    `members:user_link`). A card whose post failed comes back bound, with its errors; the others fresh."""
+    if form is None:
+        from core.masking import mask_id_number, mask_mobile
+
+        initial = {f: getattr(member, f) for f in MEMBER_FIELDS}
+        initial["org"] = member.org
+        # Masked as everywhere but the detail page's audited reveal; a masked value posted back keeps the stored one.
+        initial["id_number"] = mask_id_number(member.id_number)
+        initial["mobile"] = mask_mobile(member.mobile) if member.mobile else ""
+        form = MemberForm(initial=initial, editing=True, **_form_kwargs(request.user, P.EDIT))
+    if photo_form is None:
+        photo_form = PhotoForm()
+    if link_form is None:
+        link_form = UserLinkForm(initial={"username": member.user.get_username() if member.user_id else ""})
+    return render(request, "members/form.html", {"form": form, "title": f"修改党员信息：{member.name}",
+                                                 "member": member, "photo_form": photo_form,
+                                                 "photo_url": _photo_url(member), "link_form": link_form},
+                  status=400 if photo_form.errors or link_form.errors else 200)
+
+
 @login_required
 def member_edit(request, pk):
+    """The member's fields (GET shows the whole edit page)."""
     member = _member_or_404(request, pk, P.EDIT)
-    action = request.POST.get("action", "") if request.method == "POST" else ""
-    photo_form = PhotoForm(request.POST if action == "photo" else None, request.FILES if action == "photo" else None)
-    if action == "photo_remove":
+    if request.method != "POST":
+        return _edit_page(request, member)
+    initial = {f: getattr(member, f) for f in MEMBER_FIELDS}
+    initial["org"] = member.org
+    form = MemberForm(request.POST, initial=initial, editing=True, **_form_kwargs(request.user, P.EDIT))
+    if form.is_valid():
+        d = form.cleaned_data
+        data = {k: d[k] for k in MEMBER_FIELDS}
+        if "*" in (data["id_number"] or ""):
+            data["id_number"] = member.id_number
+        if "*" in (data["mobile"] or ""):
+            data["mobile"] = member.mobile
         try:
-            services.member_photo_remove(actor=request.user, member=member)
+            services.member_update(actor=request.user, member=member, **data)
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            add_errors(form, exc)
         else:
-            messages.success(request, "已删除照片")
-        return redirect("members:edit", pk=member.pk)
-    link_form = UserLinkForm(request.POST if action == "link" else None,
-                             initial={"username": member.user.get_username() if member.user_id else ""})
-    if action == "link" and link_form.is_valid():
+            messages.success(request, "已保存")
+            return redirect("members:detail", pk=member.pk)
+    return _edit_page(request, member, form=form)
+
+
+@login_required
+@require_POST
+def member_photo_set(request, pk):
+    """Upload or replace the photo (card 照片 of the edit page)."""
+    member = _member_or_404(request, pk, P.EDIT)
+    had_photo = bool(member.photo)
+    photo_form = PhotoForm(request.POST, request.FILES)
+    if photo_form.is_valid():
+        try:
+            services.member_photo_set(actor=request.user, member=member, photo=photo_form.cleaned_data["photo"])
+        except ValidationError as exc:
+            add_errors(photo_form, exc)
+        else:
+            messages.success(request, "已更换照片" if had_photo else "已上传照片")
+            return redirect("members:detail", pk=member.pk)
+    return _edit_page(request, member, photo_form=photo_form)
+
+
+@login_required
+@require_POST
+def member_photo_remove(request, pk):
+    member = _member_or_404(request, pk, P.EDIT)
+    try:
+        services.member_photo_remove(actor=request.user, member=member)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "已删除照片")
+    return redirect("members:edit", pk=member.pk)
+
+
+@login_required
+@require_POST
+def member_user_link(request, pk):
+    """Link the record to a platform account, or unlink it (card 平台账号 of the edit page)."""
+    member = _member_or_404(request, pk, P.EDIT)
+    link_form = UserLinkForm(request.POST)
+    if link_form.is_valid():
         try:
             linked = services.member_user_link(actor=request.user, member=member,
                                                username=link_form.cleaned_data["username"])
@@ -150,40 +222,7 @@ def member_edit(request, pk):
         else:
             messages.success(request, "已关联平台账号" if linked.user_id else "已取消关联平台账号")
             return redirect("members:edit", pk=member.pk)
-    if action == "photo":
-        had_photo = bool(member.photo)
-        if photo_form.is_valid():
-            try:
-                services.member_photo_set(actor=request.user, member=member, photo=photo_form.cleaned_data["photo"])
-            except ValidationError as exc:
-                add_errors(photo_form, exc)
-            else:
-                messages.success(request, "已更换照片" if had_photo else "已上传照片")
-                return redirect("members:detail", pk=member.pk)
-    initial = {f: getattr(member, f) for f in MEMBER_FIELDS}
-    initial["org"] = member.org
-    bound = request.POST if request.method == "POST" and not action else None
-    form = MemberForm(bound, initial=initial, editing=True, **_form_kwargs(request.user, P.EDIT))
-    if bound is not None and form.is_valid():
-        d = form.cleaned_data
-        data = {k: d[k] for k in MEMBER_FIELDS}
-        if "*" in (data["id_number"] or ""):
-            data["id_number"] = member.id_number
-        try:
-            services.member_update(actor=request.user, member=member, **data)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, "已保存")
-            return redirect("members:detail", pk=member.pk)
-    if bound is None:
-        from core.masking import mask_id_number
-
-        form.initial["id_number"] = mask_id_number(member.id_number)
-    return render(request, "members/form.html", {"form": form, "title": f"修改党员信息：{member.name}",
-                                                 "member": member, "photo_form": photo_form,
-                                                 "photo_url": _photo_url(member), "link_form": link_form},
-                  status=400 if photo_form.errors or link_form.errors else 200)
+    return _edit_page(request, member, link_form=link_form)
 
 
 @login_required
@@ -641,7 +680,9 @@ def dues_index(request):
     return render(request, "members/dues.html", {
         "rules_form": rules_form,
         "year": year, "totals": selectors.dues_totals(actor=request.user, year=year), "months": range(1, 13),
-        "arrears": arrears[:200], "arrears_count": len(arrears), "settings": RegistrySettings.current(),
+        # Members without a recorded income are behind all the same; the flag tells why no amount is computed.
+        "arrears": [(m, last, behind, services.dues_income_missing(m)) for m, last, behind in arrears[:200]],
+        "arrears_count": len(arrears), "settings": RegistrySettings.current(),
         "tiers": services.dues_tiers(), "can_edit_tiers": has_perm(request.user, P.RULES),
     })
 

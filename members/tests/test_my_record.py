@@ -174,7 +174,7 @@ def test_secretary_links_and_unlinks_the_account_on_the_edit_page(personas, memb
     zs = members["zs"]
     c = client_for(personas.secretary)
     assert 'id="link-form"' in c.get(f"/members/{zs.pk}/edit/").content.decode()
-    resp = c.post(f"/members/{zs.pk}/edit/", {"action": "link", "username": "member"})
+    resp = c.post(f"/members/{zs.pk}/edit/account/", {"username": "member"})
     assert resp.status_code == 302
     zs.refresh_from_db()
     assert zs.user == personas.member
@@ -185,12 +185,12 @@ def test_secretary_links_and_unlinks_the_account_on_the_edit_page(personas, memb
     ls = members["ls"]
     for username, reason in (("member", "已关联其他党员档案"), ("auditor", "审计管理账号不能关联"),
                              ("root", "不能关联"), ("nosuchuser", "没有名为“nosuchuser”的有效账号")):
-        resp = c.post(f"/members/{ls.pk}/edit/", {"action": "link", "username": username})
+        resp = c.post(f"/members/{ls.pk}/edit/account/", {"username": username})
         assert resp.status_code == 400 and reason in resp.content.decode(), username
     ls.refresh_from_db()
     assert ls.user is None
     # Unlink: the account no longer sees the record.
-    assert c.post(f"/members/{zs.pk}/edit/", {"action": "link", "username": ""}).status_code == 302
+    assert c.post(f"/members/{zs.pk}/edit/account/", {"username": ""}).status_code == 302
     zs.refresh_from_db()
     assert zs.user is None
     assert "尚未关联党员档案" in client_for(personas.member).get("/members/me/").content.decode()
@@ -199,8 +199,7 @@ def test_secretary_links_and_unlinks_the_account_on_the_edit_page(personas, memb
 @pytest.mark.parametrize("who", ["grid_worker", "member", "west_secretary", "liaison", "nobody"])
 def test_only_editors_in_scope_may_link(who, personas, members, client_for):
     zs = members["zs"]
-    resp = client_for(getattr(personas, who)).post(f"/members/{zs.pk}/edit/", {"action": "link",
-                                                                              "username": who})
+    resp = client_for(getattr(personas, who)).post(f"/members/{zs.pk}/edit/account/", {"username": who})
     assert resp.status_code == 404  # the record is looked up in the members.edit scope first
     zs.refresh_from_db()
     assert zs.user is None
@@ -208,7 +207,7 @@ def test_only_editors_in_scope_may_link(who, personas, members, client_for):
 
 def _link_refused(c, member, username, reason):
     before = AuditEntry.objects.count()
-    resp = c.post(f"/members/{member.pk}/edit/", {"action": "link", "username": username})
+    resp = c.post(f"/members/{member.pk}/edit/account/", {"username": username})
     assert resp.status_code == 400 and reason in resp.content.decode(), username
     member.refresh_from_db()
     assert member.user is None and AuditEntry.objects.count() == before
@@ -253,7 +252,7 @@ def test_inactive_account_cannot_be_linked(personas, members, client_for):
 
 def test_fresh_account_without_roles_can_be_linked(personas, members, client_for):
     zs = members["zs"]
-    resp = client_for(personas.secretary).post(f"/members/{zs.pk}/edit/", {"action": "link", "username": "nobody"})
+    resp = client_for(personas.secretary).post(f"/members/{zs.pk}/edit/account/", {"username": "nobody"})
     assert resp.status_code == 302
     zs.refresh_from_db()
     assert zs.user == personas.nobody
@@ -313,3 +312,60 @@ def test_owed_dues_follow_the_staff_arrears_report(personas, members, client_for
     assert ls.pk not in {m.pk for m, *_ in selectors.arrears(actor=personas.secretary)}
     standing = selectors.dues_standing(ls)
     assert (standing.owed, standing.behind, standing.in_arrears, standing.this_month_open) == ([], 0, False, False)
+
+
+def _dues_card(page: str) -> str:
+    return page[page.index('id="my-dues"'):page.index('id="my-mobility"')]
+
+
+def test_member_without_recorded_income_sees_why_no_amount_is_due(personas, members, client_for):
+    """张三 is employed, never paid and has no income on record: the dues standard cannot be computed. The page
+    says so and shows no amount, while listing him behind exactly as the staff's arrears report does."""
+    from members import selectors
+
+    zs = members["zs"]
+    assert zs.monthly_income is None and zs.category == "employed"
+    zs.user = personas.member
+    zs.save()
+    standing = selectors.dues_standing(zs)
+    assert standing.income_missing and standing.monthly is None and standing.owed_amount is None
+    staff = {m.pk: (last, behind) for m, last, behind in selectors.arrears(actor=personas.secretary)}
+    assert staff[zs.pk] == (None, standing.behind) == (None, 24)
+
+    card = _dues_card(client_for(personas.member).get("/members/me/").content.decode())
+    assert 'id="my-dues-unset"' in card and "尚未核定" in card
+    assert "尚未登记您的月收入" in card and "无法按党费标准计算" in card
+    # No figure that reads as an amount owed, and no request to pay an amount nobody can compute.
+    assert "合计约" not in card and "请向所在党支部补缴" not in card
+    assert "补缴金额待党组织登记收入、核定每月标准后确定" in card
+    # The same months behind as the staff report (which lists him with 欠缴月数 24).
+    assert "有 <strong>24</strong> 个月没有缴纳记录" in card
+    assert 'id="my-arrears"' in card and "连续 <strong>24</strong> 个月未缴" in card
+
+    # The staff report lists him too, and says why no amount can be asked for.
+    report = client_for(personas.secretary).get("/members/dues/").content.decode()
+    table = report[report.index('id="arrears-table"'):report.index("</table>", report.index('id="arrears-table"'))]
+    row = next(r for r in table.split("<tr>") if "张三" in r)
+    assert "未登记收入" in row and ">24<" in row
+    assert "未登记收入" not in next(r for r in table.split("<tr>") if "李四" in r)  # retired, income on record
+
+    # Once the income is recorded the standard applies: monthly amount and the sum owed.
+    services.member_update(actor=personas.secretary, member=zs, monthly_income=Decimal("4000"))
+    card = _dues_card(client_for(personas.member).get("/members/me/").content.decode())
+    assert 'id="my-dues-unset"' not in card and "<strong>40.00</strong> 元" in card
+    assert "合计约 <strong>960.00</strong> 元" in card and "请向所在党支部补缴" in card
+
+
+def test_fixed_amount_members_need_no_income(personas, members, client_for):
+    """Students, unemployed and members in hardship pay the fixed amount: no income needed, nothing unset."""
+    from members import selectors
+
+    zs = members["zs"]
+    services.member_update(actor=personas.secretary, member=zs, category="student")
+    zs.refresh_from_db()
+    standing = selectors.dues_standing(zs)
+    assert not standing.income_missing and standing.monthly == Decimal("0.20")
+    zs.user = personas.member
+    zs.save()
+    card = _dues_card(client_for(personas.member).get("/members/me/").content.decode())
+    assert 'id="my-dues-unset"' not in card and "<strong>0.20</strong> 元" in card and "合计约" in card

@@ -29,7 +29,7 @@ def upload(data: bytes, name="photo.png", content_type="image/png") -> SimpleUpl
 
 
 def post_photo(client, member, data, name="photo.png", content_type="image/png"):
-    return client.post(f"/members/{member.pk}/edit/", {"action": "photo", "photo": upload(data, name, content_type)})
+    return client.post(f"/members/{member.pk}/edit/photo/", {"photo": upload(data, name, content_type)})
 
 
 def test_secretary_uploads_replaces_and_removes_a_photo(personas, members, client_for, settings,
@@ -66,7 +66,7 @@ def test_secretary_uploads_replaces_and_removes_a_photo(personas, members, clien
     # Remove.
     second = Path(zs.photo.path)
     with django_capture_on_commit_callbacks(execute=True):
-        resp = c.post(f"/members/{zs.pk}/edit/", {"action": "photo_remove"})
+        resp = c.post(f"/members/{zs.pk}/edit/photo/remove/", {})
     assert resp.status_code == 302
     zs.refresh_from_db()
     assert not zs.photo and not second.exists()
@@ -107,9 +107,9 @@ def test_photo_over_5_mb_is_refused(personas, members, client_for):
 def test_no_file_and_remove_without_photo(personas, members, client_for):
     c = client_for(personas.secretary)
     zs = members["zs"]
-    resp = c.post(f"/members/{zs.pk}/edit/", {"action": "photo"})
+    resp = c.post(f"/members/{zs.pk}/edit/photo/", {})
     assert resp.status_code == 400 and "请选择要上传的图片文件" in resp.content.decode()
-    resp = c.post(f"/members/{zs.pk}/edit/", {"action": "photo_remove"}, follow=True)
+    resp = c.post(f"/members/{zs.pk}/edit/photo/remove/", {}, follow=True)
     assert "该党员尚未上传照片" in resp.content.decode()
 
 
@@ -134,7 +134,7 @@ def test_role_matrix_photo(who, personas, members, client_for):
     c = client_for(getattr(personas, who))
     get = c.get(f"/members/{zs.pk}/photo/")
     up = post_photo(c, zs, image_bytes(color=(0, 200, 0)))
-    rm = c.post(f"/members/{zs.pk}/edit/", {"action": "photo_remove"})
+    rm = c.post(f"/members/{zs.pk}/edit/photo/remove/", {})
     zs.refresh_from_db()
     if who in SEES:  # every role holding members.edit there may also change the photo
         assert get.status_code == 200 and get.content[:2] == b"\xff\xd8"
