@@ -17,13 +17,13 @@ class BodySerializer(serializers.ModelSerializer):
 class AttendanceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Attendance
-        fields = ["id", "unit", "person_name", "status"]
+        fields = ["id", "unit", "person_name", "status", "reply", "reply_name", "reply_reason", "replied_at"]
 
 
 class ResolutionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Resolution
-        fields = ["id", "text", "kind", "owner_name", "deadline", "project", "done"]
+        fields = ["id", "text", "kind", "owner_name", "unit", "deadline", "project", "done"]
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -32,8 +32,8 @@ class MeetingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Meeting
-        fields = ["id", "body", "title", "date", "place", "ad_hoc", "chair_unit", "agenda", "minutes", "status",
-                  "attendances", "resolutions"]
+        fields = ["id", "body", "title", "date", "start_time", "place", "ad_hoc", "chair_unit", "agenda", "minutes",
+                  "status", "attendances", "resolutions"]
 
 
 class BodyViewSet(ScopedReadOnlyViewSet):

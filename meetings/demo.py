@@ -6,18 +6,20 @@ board and the chronicle computed through cobuild's services."""
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
 from accounts.models import User
 from cobuild import services as cobuild_services
+from cobuild.demo import LIAISON_USERNAME
 from cobuild.models import Criticism, ResidentUnit
 from core.synthetic import person_name
 from regions.models import Region, RegionKind
 
 from .models import (
     Attendance,
+    AttendanceReply,
     AttendanceStatus,
     Body,
     BodyKind,
@@ -30,6 +32,10 @@ from .models import (
 )
 from .selectors import cadence_rules
 
+START_TIMES = {BodyKind.STEERING: time(10, 0), BodyKind.COORDINATION: time(10, 0), BodyKind.JOINT: time(15, 30),
+               BodyKind.LEADER_LIAISON: time(11, 0), BodyKind.MEMBER_COUNCIL: time(19, 30),
+               BodyKind.DELIBERATION: time(19, 30)}
+LEAVE_REASONS = ["单位有紧急医疗保障任务", "负责同志在外地参加培训", "与上级部门检查时间冲突"]
 AGENDA = "一、通报上月驻区单位共驻共建活动开展情况\n二、研究需求清单与资源清单对接\n三、安排近期工作任务"
 TOPICS = ["冬季清雪", "老旧小区改造", "文化广场活动", "困难群众慰问", "消防安全排查", "就业岗位对接"]
 
@@ -100,7 +106,8 @@ def load() -> None:
         if not units:
             continue
         d = _add_month(date(today.year, today.month, 1), -12)
-        for k in range(24):
+        # A year back and far enough ahead that every member unit has a next turn.
+        for k in range(max(24, 12 + len(units))):
             start = _add_month(d, k)
             turns.append(ChairTurn(body=body, start=start, end=_add_month(start) - timedelta(days=1),
                                    unit=units[k % len(units)]))
@@ -113,13 +120,15 @@ def load() -> None:
             meetings.append(Meeting(
                 body=body, title=f"{d.year}年{d.month}月{body.get_kind_display()}", date=d, agenda=AGENDA,
                 place="社区党群服务中心", chair_unit=chair.get((body.pk, d.replace(day=1))),
+                start_time=START_TIMES[body.kind],
                 minutes=f"会议通报了驻区单位共驻共建活动开展情况，研究了{rng.choice(TOPICS)}等事项。",
                 status=MeetingStatus.HELD))
     # One upcoming joint meeting per community, so the calendar shows what is planned.
     for body in joint_bodies:
         d = today + timedelta(days=rng.randint(3, 20))
         meetings.append(Meeting(body=body, title=f"{d.year}年{d.month}月联席会（预定）", date=d, agenda=AGENDA,
-                                chair_unit=chair.get((body.pk, d.replace(day=1)))))
+                                chair_unit=chair.get((body.pk, d.replace(day=1))), place="社区党群服务中心",
+                                start_time=START_TIMES[body.kind]))
     Meeting.objects.bulk_create(meetings, batch_size=500)
 
     member_map: dict[int, list[BodyMember]] = {}
@@ -160,10 +169,49 @@ def load() -> None:
                               owner_name=person_name(rng), deadline=today + timedelta(days=rng.randint(5, 60))))
     Resolution.objects.bulk_create(res)
 
+    _liaison_unit_story(today, admin)
+
     if admin is not None:
         for year in (today.year - 1, today.year):
             cobuild_services.star_board_compute(actor=admin, year=year)
             cobuild_services.chronicle_generate(actor=admin, year=year)
+
+
+def _liaison_unit_story(today: date, admin) -> None:
+    """What the demo liaison (dw_lly) sees on 我单位的会议: replies (回执) to the past meetings their
+    unit was invited to that match the attendance recorded, and two resolutions that concern the
+    unit (a task done, a co-building project under way). The upcoming meeting is left unanswered,
+    for the liaison to reply. Its own random stream, so the rest of the demo stays as it was."""
+    unit = ResidentUnit.objects.filter(liaison__username=LIAISON_USERNAME).select_related("liaison").first()
+    if unit is None:
+        return
+    rng = random.Random(6008)
+    rows = list(Attendance.objects.filter(unit=unit, meeting__status=MeetingStatus.HELD)
+                .select_related("meeting", "meeting__body").order_by("meeting__date"))
+    for a in rows:
+        if a.status == AttendanceStatus.ABSENT:
+            continue  # no reply: that is what made the absence unexcused
+        m = a.meeting
+        a.replied_by = unit.liaison
+        a.replied_at = timezone.make_aware(datetime.combine(m.date - timedelta(days=rng.randint(1, 4)), time(10, 0)))
+        if a.status == AttendanceStatus.EXCUSED:
+            a.reply, a.reply_reason = AttendanceReply.LEAVE, rng.choice(LEAVE_REASONS)
+        else:
+            a.reply, a.reply_name = AttendanceReply.ATTEND, unit.leader_name or person_name(rng)
+    Attendance.objects.bulk_update(rows, ["reply", "reply_name", "reply_reason", "replied_at", "replied_by"])
+    held = [a.meeting for a in rows if a.meeting.body.kind == BodyKind.JOINT][-2:]
+    if len(held) < 2:
+        return
+    owner = unit.leader_name or person_name(rng)
+    Resolution.objects.create(meeting=held[0], text=f"{unit.name}组织医护人员进社区开展义诊", kind=ResolutionKind.TASK,
+                              owner_name=owner, unit=unit, deadline=held[0].date + timedelta(days=30), done=True)
+    res = Resolution.objects.create(meeting=held[1], text="为社区老年人建立健康档案", kind=ResolutionKind.PROJECT,
+                                    owner_name=owner, unit=unit, deadline=today + timedelta(days=45))
+    if admin is not None:
+        res.project = cobuild_services.project_create(
+            actor=admin, region=held[1].body.region, title=res.text, owner_name=owner, deadline=res.deadline,
+            budget=8000, unit=unit, source_type="meetings.resolution", source_id=res.pk)
+        res.save(update_fields=["project"])
 
 
 def _town_of(user) -> int | None:

@@ -1,8 +1,15 @@
 """Steering bodies and their meetings (三会): bodies with members, cadences as data, a rotating
 chair, meetings with invitations, attendance, minutes and resolutions."""
 
+from datetime import datetime, time
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+
+def _now() -> datetime:
+    return timezone.now()
 
 
 class BodyKind(models.TextChoices):
@@ -29,6 +36,13 @@ class CadenceRule(models.Model):
 
     def __str__(self) -> str:
         return self.get_body_kind_display()
+
+    @property
+    def cadence_label(self) -> str:
+        named = {1: "每月", 3: "每季度", 6: "每半年", 12: "每年年底" if self.year_end else "每年"}
+        if not self.months:
+            return "不定期"
+        return named.get(self.months, f"每 {self.months} 个月")
 
 
 # (kind, months, at year end, basis) — seed 000, 3621 model.
@@ -112,6 +126,7 @@ class Meeting(models.Model):
     body = models.ForeignKey(Body, verbose_name="议事机构", on_delete=models.PROTECT, related_name="meetings")
     title = models.CharField("会议名称", max_length=150)
     date = models.DateField("日期", db_index=True)
+    start_time = models.TimeField("开始时间", null=True, blank=True)
     place = models.CharField("地点", max_length=100, blank=True)
     ad_hoc = models.BooleanField("临时召开", default=False)
     chair_unit = models.ForeignKey("cobuild.ResidentUnit", verbose_name="轮值会长单位", null=True, blank=True,
@@ -131,6 +146,16 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def starts_at(self) -> datetime:
+        """When the meeting starts (aware, local time); a meeting without a start time counts from
+        the beginning of its day."""
+        return timezone.make_aware(datetime.combine(self.date, self.start_time or time(0, 0)))
+
+    @property
+    def started(self) -> bool:
+        return self.status == MeetingStatus.HELD or _now() >= self.starts_at
+
 
 class AttendanceStatus(models.TextChoices):
     INVITED = "invited", "已邀请"
@@ -139,8 +164,16 @@ class AttendanceStatus(models.TextChoices):
     ABSENT = "absent", "无故缺席"
 
 
+class AttendanceReply(models.TextChoices):
+    """A unit's reply to the invitation (回执), given by its liaison before the meeting starts."""
+
+    ATTEND = "attend", "参加"
+    LEAVE = "leave", "请假"
+
+
 class Attendance(models.Model):
-    """An invitation and, once the meeting is held, whether the invitee came."""
+    """An invitation, the invitee's reply (回执) before the meeting, and, once the meeting is held,
+    whether the invitee came (recorded by the community)."""
 
     meeting = models.ForeignKey(Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="attendances")
     unit = models.ForeignKey("cobuild.ResidentUnit", verbose_name="单位", null=True, blank=True,
@@ -148,6 +181,12 @@ class Attendance(models.Model):
     person_name = models.CharField("参会人", max_length=50, blank=True)
     status = models.CharField("出席情况", max_length=10, choices=AttendanceStatus.choices,
                               default=AttendanceStatus.INVITED)
+    reply = models.CharField("回执", max_length=10, choices=AttendanceReply.choices, blank=True)
+    reply_name = models.CharField("参会人员", max_length=50, blank=True)
+    reply_reason = models.CharField("请假事由", max_length=200, blank=True)
+    replied_at = models.DateTimeField("回执时间", null=True, blank=True)
+    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="回执人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = "邀请与出席"
@@ -168,6 +207,8 @@ class Resolution(models.Model):
     text = models.CharField("决议事项", max_length=300)
     kind = models.CharField("落实方式", max_length=10, choices=ResolutionKind.choices, default=ResolutionKind.TASK)
     owner_name = models.CharField("责任人", max_length=50)
+    unit = models.ForeignKey("cobuild.ResidentUnit", verbose_name="承办单位", null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="meeting_resolutions")
     deadline = models.DateField("完成期限")
     project = models.ForeignKey("cobuild.Project", verbose_name="共建项目", null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+")

@@ -7,6 +7,13 @@ class P:
     VIEW = "meetings.view"     # see bodies, calendar and meetings of the scope
     EDIT = "meetings.edit"     # create bodies and meetings, record attendance, minutes, resolutions
     RULES = "meetings.rules"   # edit the cadence rules (district admin)
+    # A resident unit's liaison: the meetings of the bodies their own unit belongs to, and the reply
+    # (回执) to an invitation. Territorial (it bounds which units count as theirs), and always
+    # combined with ResidentUnit.liaison = the user: the role alone shows nothing.
+    UNIT = "meetings.unit"
+    # Granted to no role: the menu entry 我单位的会议 shows through `also_for` only to users who are
+    # actually the liaison of a unit (see selectors.is_unit_liaison).
+    UNIT_MENU = "meetings.unit_menu"
 
 
 PERMISSIONS = {
@@ -14,4 +21,5 @@ PERMISSIONS = {
     Role.STREET_STAFF: {P.VIEW, P.EDIT},
     Role.COMMUNITY_SECRETARY: {P.VIEW, P.EDIT},
     Role.COMMUNITY_STAFF: {P.VIEW},
+    Role.UNIT_LIAISON: {P.UNIT},
 }

@@ -6,12 +6,27 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
-from accounts.scope import get_in_scope_or_404, scope_filter
+from accounts.roles import Role
+from accounts.scope import get_in_scope_or_404, roles_of, scope_filter
+from cobuild.models import ResidentUnit
 
-from .models import DEFAULT_CADENCES, AttendanceStatus, Body, CadenceRule, Meeting, MeetingStatus
+from .models import (
+    DEFAULT_CADENCES,
+    Attendance,
+    AttendanceStatus,
+    Body,
+    BodyMember,
+    CadenceRule,
+    ChairTurn,
+    Meeting,
+    MeetingStatus,
+    Resolution,
+)
 from .rules import P
 
 
@@ -114,6 +129,114 @@ def body_statuses(body_list: list[Body], today: date | None = None) -> list[Body
 
 def calendar(actor, year: int, month: int) -> QuerySet[Meeting]:
     return meetings(actor).filter(date__year=year, date__month=month).order_by("date", "id")
+
+
+# --- a resident unit's liaison: the meetings of their own unit ------------------------------------
+
+def liaison_units(actor) -> QuerySet[ResidentUnit]:
+    """The units whose liaison is `actor`, inside the subtrees where they hold the liaison role
+    (a unit whose liaison lost the role is no longer theirs)."""
+    if not getattr(actor, "is_authenticated", False):
+        return ResidentUnit.objects.none()
+    qs = ResidentUnit.objects.filter(liaison=actor).select_related("region", "region__parent")
+    return scope_filter(qs, actor, P.UNIT).order_by("region__path", "name")
+
+
+def is_unit_liaison(user) -> bool:
+    """Whether the account is some unit's liaison (shows 我单位的会议 in the menu)."""
+    if Role.UNIT_LIAISON not in roles_of(user):
+        return False
+    cached = getattr(user, "_meetings_unit_liaison", None)
+    if cached is None:
+        cached = user._meetings_unit_liaison = liaison_units(user).exists()
+    return cached
+
+
+def unit_home_card(request) -> list[tuple[str, str, str]]:
+    """Home card of a unit's liaison: the date of their unit's next meeting."""
+    from django.urls import reverse
+
+    if not is_unit_liaison(request.user):
+        return []
+    nxt = (liaison_meetings(request.user).filter(date__gte=timezone.localdate())
+           .exclude(status=MeetingStatus.HELD).order_by("date", "start_time", "id").first())
+    return [("我单位下次会议", f"{nxt.date:%m-%d}" if nxt else "暂无", reverse("meetings:unit_meetings"))]
+
+
+def _unit_meeting_q(units) -> Q:
+    """Meetings of the bodies the units belong to, and any meeting they were invited to."""
+    return (Q(body_id__in=BodyMember.objects.filter(unit__in=units).values("body_id"))
+            | Q(pk__in=Attendance.objects.filter(unit__in=units).values("meeting_id")))
+
+
+def liaison_meetings(actor) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(_unit_meeting_q(liaison_units(actor))).select_related(
+        "body", "body__region", "chair_unit")
+
+
+def liaison_meeting_get(actor, pk) -> Meeting:
+    try:
+        return liaison_meetings(actor).get(pk=pk)
+    except Meeting.DoesNotExist as exc:
+        raise Http404("不存在或不是贵单位参加的会议") from exc
+
+
+def unit_resolutions(units) -> QuerySet[Resolution]:
+    """Resolutions that concern the units: tasks assigned to them, or their co-building projects."""
+    return (Resolution.objects.filter(Q(unit__in=units) | Q(project__unit__in=units))
+            .select_related("meeting", "meeting__body", "project", "unit", "project__unit"))
+
+
+@dataclass
+class UnitMembership:
+    member: BodyMember
+    rule: CadenceRule | None
+    next_turn: ChairTurn | None
+
+
+@dataclass
+class UnitMeetings:
+    """What a unit's liaison sees on 我单位的会议 (only this unit's own records)."""
+
+    unit: ResidentUnit
+    memberships: list[UnitMembership]
+    next_turn: ChairTurn | None
+    upcoming: list[tuple[Meeting, Attendance | None]]
+    chaired: list[Meeting]       # upcoming meetings the unit chairs (轮值会长单位)
+    past: Page
+    resolutions: list[Resolution]
+    visible_meeting_ids: set[int]
+
+
+def unit_meetings(unit: ResidentUnit, *, today: date | None = None, page=None) -> UnitMeetings:
+    today = today or timezone.localdate()
+    rules = cadence_rules()
+    members = list(BodyMember.objects.filter(unit=unit, body__active=True)
+                   .select_related("body", "body__region").order_by("body__region__path", "body__kind"))
+    turns: dict[int, ChairTurn] = {}
+    for t in ChairTurn.objects.filter(unit=unit, end__gte=today).select_related("body").order_by("start"):
+        turns.setdefault(t.body_id, t)
+    memberships = [UnitMembership(m, rules.get(m.body.kind), turns.get(m.body_id) if m.body.rotating_chair else None)
+                   for m in members]
+    next_turn = min((ms.next_turn for ms in memberships if ms.next_turn), key=lambda t: t.start, default=None)
+
+    visible = Meeting.objects.filter(_unit_meeting_q([unit])).select_related("body", "chair_unit")
+    upcoming = list(visible.filter(date__gte=today).exclude(status=MeetingStatus.HELD)
+                    .order_by("date", "start_time", "id"))
+    past = Paginator(visible.filter(Q(date__lt=today) | Q(status=MeetingStatus.HELD),
+                                    pk__in=Attendance.objects.filter(unit=unit).values("meeting_id"))
+                     .order_by("-date", "-id"), 20).get_page(page)
+    shown = [m.pk for m in upcoming] + [m.pk for m in past.object_list]
+    own = {a.meeting_id: a for a in Attendance.objects.filter(unit=unit, meeting_id__in=shown)}
+    past.object_list = [(m, own.get(m.pk)) for m in past.object_list]
+    resolutions = list(unit_resolutions([unit]).order_by("done", "deadline", "id"))
+    return UnitMeetings(
+        unit=unit, memberships=memberships, next_turn=next_turn,
+        upcoming=[(m, own.get(m.pk)) for m in upcoming], chaired=[m for m in upcoming if m.chair_unit_id == unit.pk],
+        past=past, resolutions=resolutions,
+        visible_meeting_ids=set(visible.filter(pk__in={r.meeting_id for r in resolutions})
+                                .values_list("pk", flat=True)),
+    )
 
 
 # --- hooks cobuild reads (registered in apps.ready) ------------------------------------------------

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +19,7 @@ from regions.models import Region
 from . import selectors
 from .models import (
     Attendance,
+    AttendanceReply,
     AttendanceStatus,
     Body,
     BodyKind,
@@ -46,6 +47,14 @@ def _text(value, field, label, *, max_len, required=True) -> str:
         raise ValidationError({field: f"{label}不能为空"})
     if len(value) > max_len:
         raise ValidationError({field: f"{label}不能超过 {max_len} 个字"})
+    return value
+
+
+def _plain(value, field, label, *, max_len, required) -> str:
+    """Free text typed by someone outside the community staff: no markup at all."""
+    value = _text(value, field, label, max_len=max_len, required=required)
+    if "<" in value or ">" in value:
+        raise ValidationError({field: f"{label}不能包含 < 或 > 符号"})
     return value
 
 
@@ -144,13 +153,16 @@ def chair_for(body: Body, d: date):
 
 
 @transaction.atomic
-def meeting_create(*, actor, body: Body, title, date, agenda="", place="", ad_hoc=False) -> Meeting:
+def meeting_create(*, actor, body: Body, title, date, agenda="", place="", ad_hoc=False,
+                   start_time: time | None = None) -> Meeting:
     """Schedule a meeting; every member is invited."""
     _require_edit(actor, body.region.path, f"“{body}”的会议")
     if not isinstance(date, type(_today())):
         raise ValidationError({"date": "请填写会议日期"})
+    if start_time is not None and not isinstance(start_time, time):
+        raise ValidationError({"start_time": "开始时间格式不正确"})
     meeting = Meeting.objects.create(
-        body=body, title=_text(title, "title", "会议名称", max_len=150), date=date,
+        body=body, title=_text(title, "title", "会议名称", max_len=150), date=date, start_time=start_time,
         agenda=_text(agenda, "agenda", "议程", max_len=4000, required=False),
         place=_text(place, "place", "地点", max_len=100, required=False), ad_hoc=bool(ad_hoc),
         chair_unit=chair_for(body, date) if body.rotating_chair else None,
@@ -158,8 +170,55 @@ def meeting_create(*, actor, body: Body, title, date, agenda="", place="", ad_ho
     Attendance.objects.bulk_create([Attendance(meeting=meeting, unit=m.unit, person_name=m.person_name)
                                     for m in body.members.all()])
     record(actor=actor, action=AuditAction.CREATE, obj=meeting,
-           changes=diff({}, snapshot(meeting, ["body", "title", "date", "agenda", "chair_unit"])))
+           changes=diff({}, snapshot(meeting, ["body", "title", "date", "start_time", "agenda", "chair_unit"])))
     return meeting
+
+
+def _reply_snapshot(a: Attendance) -> dict:
+    return {"reply": a.get_reply_display() if a.reply else "", "reply_name": a.reply_name,
+            "reply_reason": a.reply_reason}
+
+
+@transaction.atomic
+def attendance_reply(*, actor, meeting: Meeting, unit, reply: str, name: str = "", reason: str = "") -> Attendance:
+    """A resident unit's liaison replies to its invitation (回执) before the meeting starts:
+    参加 with the name of who attends, or 请假 with a reason. The reply informs the community; the
+    attendance itself is still recorded by the community once the meeting is held (where a 请假
+    reply is offered as 请假)."""
+    if unit is None or not selectors.liaison_units(actor).filter(pk=unit.pk).exists():
+        raise ValidationError("只有该单位的联络员可以为其提交回执")
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("body").get(pk=meeting.pk)
+    a = Attendance.objects.select_for_update(of=("self",)).filter(meeting=meeting, unit=unit).first()
+    if a is None:
+        raise ValidationError(f"“{unit}”不在本次会议的邀请名单中，如需参会请联系会议召集人")
+    if meeting.started or a.status != AttendanceStatus.INVITED:
+        when = f"{meeting.date:%Y-%m-%d}" + (f" {meeting.start_time:%H:%M}" if meeting.start_time else "")
+        raise ValidationError({"reply": f"会议已于 {when} 开始，不能再提交或修改回执；如有变化请直接联系会议召集人"})
+    errors = {}
+    if reply not in AttendanceReply.values:
+        errors["reply"] = "请选择 参加 或 请假"
+    clean = {}
+    for field, label, value, max_len, required in (
+            ("reply_name", "参会人员姓名", name, 50, reply == AttendanceReply.ATTEND),
+            ("reply_reason", "请假事由", reason, 200, reply == AttendanceReply.LEAVE)):
+        try:
+            clean[field] = _plain(value, field, label, max_len=max_len, required=required)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    if reply == AttendanceReply.ATTEND:
+        clean["reply_reason"] = ""
+    before = _reply_snapshot(a)
+    a.reply, a.reply_name, a.reply_reason = reply, clean["reply_name"], clean["reply_reason"]
+    changes = diff(before, _reply_snapshot(a), personal={"reply_reason": "text"})
+    if not changes:
+        return a
+    a.replied_at, a.replied_by = timezone.now(), actor
+    a.save(update_fields=["reply", "reply_name", "reply_reason", "replied_at", "replied_by"])
+    record(actor=actor, action=AuditAction.UPDATE, obj=a, object_repr=f"{meeting.title}：{unit}的回执",
+           changes=changes)
+    return a
 
 
 @transaction.atomic
@@ -219,7 +278,8 @@ def minutes_save(*, actor, meeting: Meeting, minutes: str) -> Meeting:
 @transaction.atomic
 def resolution_create(*, actor, meeting: Meeting, text, kind, owner_name, deadline, budget=0,
                       unit=None) -> Resolution:
-    """A resolution becomes a task (owner, deadline) or a co-building project (through cobuild)."""
+    """A resolution becomes a task (owner, deadline) or a co-building project (through cobuild); the
+    unit it concerns (承办单位), if any, sees it among its meetings."""
     _require_edit(actor, meeting.body.region.path, f"“{meeting.body}”的会议")
     if kind not in ResolutionKind.values:
         raise ValidationError({"kind": "请选择落实方式"})
@@ -229,15 +289,18 @@ def resolution_create(*, actor, meeting: Meeting, text, kind, owner_name, deadli
         raise ValidationError({"deadline": "完成期限不能早于今天"})
     text = _text(text, "text", "决议事项", max_len=300)
     owner_name = _text(owner_name, "owner_name", "责任人", max_len=50)
+    if unit is not None and not unit.region.path.startswith(meeting.body.region.path):
+        raise ValidationError({"unit": f"“{unit}”不在“{meeting.body.region}”辖区内"})
     res = Resolution.objects.create(meeting=meeting, text=text, kind=kind, owner_name=owner_name,
-                                    deadline=deadline)
+                                    deadline=deadline, unit=unit)
     if kind == ResolutionKind.PROJECT:
         res.project = cobuild_services.project_create(
             actor=actor, region=meeting.body.region, title=text[:150], owner_name=owner_name, deadline=deadline,
             budget=budget, unit=unit, source_type="meetings.resolution", source_id=res.pk)
         res.save(update_fields=["project"])
     record(actor=actor, action=AuditAction.CREATE, obj=res,
-           changes=diff({}, snapshot(res, ["meeting", "text", "kind", "owner_name", "deadline", "project"])))
+           changes=diff({}, snapshot(res, ["meeting", "text", "kind", "owner_name", "unit", "deadline",
+                                           "project"])))
     return res
 
 

@@ -18,4 +18,8 @@ urlpatterns = [
     path("<int:pk>/minutes/", views.minutes, name="minutes"),
     path("<int:pk>/resolutions/", views.resolution_new, name="resolution_new"),
     path("resolutions/<int:pk>/done/", views.resolution_done, name="resolution_done"),
+    # A resident unit's liaison (我单位的会议).
+    path("unit/", views.unit_meetings, name="unit_meetings"),
+    path("unit/<int:pk>/", views.unit_meeting, name="unit_meeting"),
+    path("unit/<int:pk>/reply/", views.attendance_reply, name="attendance_reply"),
 ]

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -18,8 +19,8 @@ from cobuild import selectors as cobuild_selectors
 from regions.models import Region, RegionKind
 
 from . import selectors, services
-from .forms import BodyForm, MeetingForm, MemberForm, MinutesForm, ResolutionForm
-from .models import AttendanceStatus, BodyKind, Resolution
+from .forms import BodyForm, MeetingForm, MemberForm, MinutesForm, ReplyForm, ResolutionForm
+from .models import AttendanceReply, AttendanceStatus, BodyKind, Resolution
 from .rules import P
 
 
@@ -159,8 +160,12 @@ def meeting_detail(request, pk: int):
     m = selectors.meeting_get(request.user, pk)
     can_edit = has_perm_at(request.user, P.EDIT, m.body.region.path)
     units = cobuild_selectors.units(request.user).filter(region__path__startswith=m.body.region.path)
+    attendances = list(m.attendances.select_related("unit"))
+    replies = {r: sum(1 for a in attendances if a.reply == r) for r in AttendanceReply.values}
     return render(request, "meetings/meeting.html", {
-        "m": m, "can_edit": can_edit, "attendances": m.attendances.select_related("unit"),
+        "m": m, "can_edit": can_edit, "attendances": attendances,
+        "replies": {"attend": replies[AttendanceReply.ATTEND], "leave": replies[AttendanceReply.LEAVE],
+                    "none": sum(1 for a in attendances if a.unit_id and not a.reply)},
         "statuses": [(s.value, s.label) for s in AttendanceStatus if s != AttendanceStatus.INVITED],
         "resolutions": m.resolutions.select_related("project"),
         "minutes_form": MinutesForm(initial={"minutes": m.minutes}) if can_edit else None,
@@ -281,3 +286,92 @@ def rules(request):
             _errors(request, exc)
         return redirect("meetings:rules")
     return render(request, "meetings/rules.html", {"rules": current.values(), "can_edit": can_edit})
+
+
+# --- a resident unit's liaison: 我单位的会议 ------------------------------------------------------
+# Only the liaison's own units: the meetings of the bodies they belong to (others answer 404), their
+# own invitation, reply and attendance, and the resolutions that concern them. Never the minutes,
+# the other invitees or their attendance, and nothing to edit but the unit's own reply.
+
+def _liaison_units(request) -> list:
+    if not has_perm(request.user, P.UNIT):
+        raise PermissionDenied("“我单位的会议”仅供驻区单位联络员使用")
+    units = list(selectors.liaison_units(request.user))
+    if not units:
+        raise PermissionDenied("您的账号还不是任何驻区单位的联络员，请联系所在社区设置")
+    return units
+
+
+@login_required
+def unit_meetings(request):
+    units = _liaison_units(request)
+    unit = units[0]
+    if request.GET.get("unit"):
+        unit = next((u for u in units if str(u.pk) == request.GET["unit"]), None)
+        if unit is None:
+            raise Http404("不存在或不是您联络的单位")
+    return render(request, "meetings/unit_meetings.html", {
+        "units": units, "unit": unit, "d": selectors.unit_meetings(unit, page=request.GET.get("page")),
+        "today": timezone.localdate(),
+    })
+
+
+def _render_unit_meeting(request, m, units, bound=None):
+    rows = {a.unit_id: a for a in m.attendances.filter(unit__in=units).select_related("unit")}
+    member_ids = set(m.body.members.filter(unit__in=units).values_list("unit_id", flat=True))
+    entries = []
+    for u in units:
+        a = rows.get(u.pk)
+        mine = bound is not None and bound[0] == u.pk
+        if a is None and u.pk not in member_ids and not mine:
+            continue
+        form, errors = None, []
+        if a is not None and not m.started and a.status == AttendanceStatus.INVITED:
+            form = bound[1] if mine else ReplyForm(
+                initial={"reply": a.reply or None, "reply_name": a.reply_name, "reply_reason": a.reply_reason},
+                auto_id=f"id_r{u.pk}_%s")
+        elif mine:  # refused, and there is no form left to show the reason on
+            errors = [e for es in bound[1].errors.values() for e in es]
+        entries.append({"unit": u, "a": a, "form": form, "errors": errors})
+    return render(request, "meetings/unit_meeting.html", {
+        "m": m, "entries": entries, "is_chair": m.chair_unit_id in {u.pk for u in units},
+        "resolutions": selectors.unit_resolutions(units).filter(meeting=m).order_by("id"),
+    })
+
+
+@login_required
+def unit_meeting(request, pk: int):
+    units = _liaison_units(request)
+    return _render_unit_meeting(request, selectors.liaison_meeting_get(request.user, pk), units)
+
+
+@login_required
+@require_POST
+def attendance_reply(request, pk: int):
+    units = _liaison_units(request)
+    m = selectors.liaison_meeting_get(request.user, pk)
+    raw = request.POST.get("unit")
+    unit = next((u for u in units if str(u.pk) == raw), None) if raw else (units[0] if len(units) == 1 else None)
+    if unit is None:
+        raise Http404("不存在或不是您联络的单位")
+    form = ReplyForm(request.POST, auto_id=f"id_r{unit.pk}_%s")
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            a = services.attendance_reply(actor=request.user, meeting=m, unit=unit, reply=d["reply"],
+                                          name=d["reply_name"], reason=d["reply_reason"])
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errs in exc.message_dict.items():
+                    for e in errs:
+                        form.add_error(field if field in form.fields else None, e)
+            else:
+                for e in exc.messages:
+                    form.add_error(None, e)
+            for name in form.errors:
+                if name in form.fields:
+                    form.fields[name].widget.attrs["class"] += " is-invalid"
+        else:
+            messages.success(request, f"已提交回执：{unit} {a.get_reply_display()}")
+            return redirect("meetings:unit_meeting", pk=m.pk)
+    return _render_unit_meeting(request, m, units, bound=(unit.pk, form))

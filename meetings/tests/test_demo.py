@@ -28,3 +28,16 @@ def test_demo_steps():
     board = StarRating.objects.filter(year=year)
     assert board.count() == 188 and board.filter(stars=5).exists() and board.filter(disqualified=True).exists()
     assert Criticism.objects.exists() and ChronicleEntry.objects.filter(source_type="meeting").exists()
+    # The demo liaison's 我单位的会议: an upcoming meeting to reply to, past ones with attendance and
+    # replies that agree with it, resolutions for the unit, a next chair turn.
+    from meetings import selectors
+
+    d = selectors.unit_meetings(unit)
+    assert d.upcoming and all(a is not None and not a.reply for _, a in d.upcoming)
+    assert d.past.paginator.count >= 11
+    for _, a in d.past:
+        expected = {"present": "attend", "excused": "leave", "absent": ""}[a.status]
+        assert a.reply == expected and (a.reply != "leave" or a.reply_reason)
+    assert {r.kind for r in d.resolutions} == {"task", "project"} and d.resolutions[0].project.unit == unit
+    assert d.next_turn is not None and d.next_turn.unit == unit
+    assert list(selectors.liaison_units(unit.liaison)) == [unit]
