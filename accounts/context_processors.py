@@ -23,7 +23,10 @@ def _menu_sections(request, user) -> dict[str, list[dict]]:
     seen_urls: set[str] = set()
     path = request.path
     for entry in sorted(MENU, key=lambda e: e.order):
-        if entry.perm == "superuser":
+        if entry.only_if is not None:
+            if not entry.only_if(user):
+                continue
+        elif entry.perm == "superuser":
             if not user.is_superuser:
                 continue
         elif entry.perm is not None and not has_perm(user, entry.perm) and not (

@@ -22,6 +22,9 @@ class MenuEntry:
     # Shown also to users without `perm` for whom this returns True (e.g. an account linked to a
     # Party member's record without the 党员 role); asked only when the permission check fails.
     also_for: Callable[[Any], bool] | None = None
+    # Shown exactly to the users for whom this returns True, superusers included, whatever `perm`
+    # says (pages that exist only for a relation, e.g. the liaison of a resident unit).
+    only_if: Callable[[Any], bool] | None = None
 
 
 MENU: list[MenuEntry] = [

@@ -1,4 +1,5 @@
-"""A menu entry may show to users without its permission when its `also_for` says so."""
+"""A menu entry may show to users without its permission (`also_for`), or exactly to the users a
+relation names (`only_if`)."""
 
 import pytest
 
@@ -14,3 +15,15 @@ def test_also_for_shows_an_entry_without_the_permission(personas, client_for, mo
     monkeypatch.setattr("accounts.context_processors.MENU", [*MENU, entry])
     assert "测试入口" in client_for(personas.member).get("/").content.decode()
     assert "测试入口" not in client_for(personas.grid_worker).get("/").content.decode()
+
+
+def test_only_if_decides_alone_even_for_superusers(personas, client_for, monkeypatch):
+    """An entry for a relation (the liaison of a unit, say) is not shown to a superuser who has
+    every permission but not the relation: the page would only refuse them."""
+    entry = MenuEntry("关系入口", "audit:list", None, "测试", 5,
+                      only_if=lambda user: user.username == personas.member.username)
+    monkeypatch.setattr("accounts.navigation.MENU", [*MENU, entry])
+    monkeypatch.setattr("accounts.context_processors.MENU", [*MENU, entry])
+    assert "关系入口" in client_for(personas.member).get("/").content.decode()
+    assert "关系入口" not in client_for(personas.superuser).get("/").content.decode()
+    assert "关系入口" not in client_for(personas.secretary).get("/").content.decode()
