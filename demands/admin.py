@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApiKey, Category, Demand, DemandEvent, HandlingUnit
+from .models import ApiKey, Category, Demand, DemandEvent, HandlingUnit, WorkCalendarDay
 
 
 @admin.register(Category)
@@ -35,6 +35,23 @@ class DemandAdmin(admin.ModelAdmin):
 @admin.register(DemandEvent)
 class DemandEventAdmin(admin.ModelAdmin):
     list_display = ["demand", "action", "actor_label", "created_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(WorkCalendarDay)
+class WorkCalendarDayAdmin(admin.ModelAdmin):
+    """Read-only: changes go through the 工作日历 page (audited, deadlines recomputed)."""
+
+    list_display = ["date", "kind", "name", "created_by", "created_at"]
+    list_filter = ["kind"]
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -33,7 +33,14 @@ class DemandsConfig(AppConfig):
             MenuEntry("月调度", "demands:monthly", P.STATS, "接诉即办", 311),
             MenuEntry("季化解", "demands:quarterly", P.STATS, "接诉即办", 312),
             MenuEntry("诉求统计", "demands:stats", P.STATS, "接诉即办", 320),
+            # Everyone who sees demands reads the calendar their deadlines are counted on;
+            # the district admin (demands.manage) maintains it.
+            MenuEntry("工作日历", "demands:calendar", P.VIEW, "接诉即办", 330),
         )
+
+        from .workcalendar import connect_signals
+
+        connect_signals()
 
         def card(request):
             if not has_perm(request.user, P.VIEW):

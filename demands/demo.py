@@ -5,7 +5,7 @@ that volume (plus some portal submissions), most handled and rated, a few overdu
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from .models import (
     ApiKey,
     Category,
     Channel,
+    DayKind,
     Demand,
     DemandEvent,
     Escalation,
@@ -28,8 +29,10 @@ from .models import (
     Satisfaction,
     State,
     UnitKind,
+    WorkCalendarDay,
 )
 from .rules import add_minutes
+from .workcalendar import calendar_changed, current_calendar
 
 CENTER = (46.9930, 89.5230)  # 富蕴县城 (WGS-84, approximate)
 TITLES = {
@@ -59,6 +62,7 @@ def load() -> None:
     cats = {c.code: c for c in Category.objects.all()}
     weights = {"convenience": 30, "elderly-care": 10, "sanitation": 12, "facility-repair": 12, "safety-hazard": 6,
                "neighbor-dispute": 8, "property": 10, "policy": 8, "other": 4}
+    calendar = current_calendar()  # one snapshot for the 2,800 deadlines below
     grid_workers = {a.region_id: a.user for a in RoleAssignment.objects.filter(role=Role.GRID_WORKER)
                     .select_related("user")}
     staff = User.objects.filter(role_assignments__role=Role.COMMUNITY_STAFF).first()
@@ -90,8 +94,10 @@ def load() -> None:
                     caller_name="" if anonymous else person_name(rng),
                     caller_phone="" if anonymous else generate_mobile(rng), anonymous=anonymous,
                     submitted_at=at,
-                    response_due=add_minutes(at, cat.response_minutes, working_hours_only=cat.working_hours_only),
-                    handling_due=add_minutes(at, cat.handling_minutes, working_hours_only=cat.working_hours_only),
+                    response_due=add_minutes(at, cat.response_minutes, working_hours_only=cat.working_hours_only,
+                                             calendar=calendar),
+                    handling_due=add_minutes(at, cat.handling_minutes, working_hours_only=cat.working_hours_only,
+                                             calendar=calendar),
                     assignee_user=grid_workers.get(grid.pk),
                 )
                 age_days = (now - at).days
@@ -156,4 +162,27 @@ def load() -> None:
                link=f"/demands/{d.pk}/", source=d)
 
 
-DEMO_STEPS = [("demands", load)]
+# The statutory holidays whose dates are fixed by the 全国年节及纪念日放假办法 (as amended in 2024,
+# in force from 2025): 元旦 1 January, 劳动节 1–2 May, 国庆节 1–3 October. The holidays that move with
+# the lunar calendar or the solar terms (春节, 清明, 端午, 中秋) and each year's 调休 arrangement come
+# from the State Council's yearly notice: not invented here, the district admin enters them on the
+# 工作日历 page.
+FIXED_HOLIDAYS = [(1, 1, "元旦"), (5, 1, "劳动节"), (5, 2, "劳动节"), (10, 1, "国庆节"), (10, 2, "国庆节"),
+                  (10, 3, "国庆节")]
+
+
+def load_calendar() -> None:
+    """This year's and next year's fixed-date statutory days off; open demands already in the
+    database (a demo loaded before this step existed) get their deadlines recomputed."""
+    from .services import recompute_open_deadlines
+
+    year = timezone.localdate().year
+    wanted = [(date(y, m, d), name) for y in (year, year + 1) for m, d, name in FIXED_HOLIDAYS]
+    have = set(WorkCalendarDay.objects.filter(date__in=[d for d, _ in wanted]).values_list("date", flat=True))
+    new = [WorkCalendarDay(date=d, kind=DayKind.DAY_OFF, name=name) for d, name in wanted if d not in have]
+    WorkCalendarDay.objects.bulk_create(new)
+    calendar_changed()
+    recompute_open_deadlines(actor=None, changed={row.date for row in new}, reason="演示数据：固定日期的法定节假日")
+
+
+DEMO_STEPS = [("demands_calendar", load_calendar), ("demands", load)]

@@ -80,3 +80,36 @@ class AddInfoForm(StyledForm):
 
 def form_errors(exc_or_form) -> dict[str, list[str]]:
     return getattr(exc_or_form, "message_dict", None) or {"__all__": list(exc_or_form.messages)}
+
+
+_DATE_INVALID = "%s格式不正确，应为 年-月-日（如 2026-10-01）"
+
+
+def _date_field(label: str) -> forms.DateField:
+    return forms.DateField(label=label, required=False, widget=forms.DateInput(format="%Y-%m-%d"),
+                           input_formats=["%Y-%m-%d", "%Y/%m/%d"], error_messages={"invalid": _DATE_INVALID % label})
+
+
+class DaysOffForm(StyledForm):
+    """添加放假: a range of days off with its name. Validation beyond parsing is the service's."""
+
+    name = forms.CharField(label="名称", required=False,
+                           widget=forms.TextInput(attrs={"placeholder": "如 国庆节"}))
+    start = _date_field("开始日期")
+    end = _date_field("结束日期")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="off", **kwargs)
+        self.fields["end"].help_text = "只放一天时与开始日期相同；最长 15 天"
+
+
+class WorkdayForm(StyledForm):
+    """添加调休上班日: a Saturday or Sunday worked instead of a weekday."""
+
+    day = _date_field("调休上班日期")
+    name = forms.CharField(label="名称", required=False,
+                           widget=forms.TextInput(attrs={"placeholder": "如 国庆调休"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="work", **kwargs)
+        self.fields["day"].help_text = "只能是周六或周日，当天按 9:00–17:00 计入工作时间"

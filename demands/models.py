@@ -284,3 +284,33 @@ class DemandPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+class DayKind(models.TextChoices):
+    DAY_OFF = "day_off", "放假"
+    WORKDAY = "workday", "调休上班"
+
+
+class WorkCalendarDay(models.Model):
+    """An exception to the Mon–Fri working week: a statutory holiday (法定节假日) or other day off,
+    or a weekend day worked instead (调休上班). One row per date; the deployment's single calendar
+    (holidays are national). Read through `demands.workcalendar`, written through the services."""
+
+    date = models.DateField("日期", unique=True)
+    kind = models.CharField("类型", max_length=10, choices=DayKind.choices)
+    name = models.CharField("名称", max_length=30, help_text="如 国庆节、国庆调休")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "工作日历调整"
+        verbose_name_plural = "工作日历调整"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}（{self.name}）"
+
+    @property
+    def is_workday(self) -> bool:
+        return self.kind == DayKind.WORKDAY

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from .models import OPEN_STATES, State
+from .workcalendar import WorkCalendar, current_calendar
 
 
 class DemandPerm:
@@ -46,6 +47,7 @@ STAFF_ACTIONS = ["accept", "dispatch", "arrive", "handle", "return", "follow_up"
 
 EVENT_LABELS = {k: t.label for k, t in TRANSITIONS.items()} | {
     "submit": "提交", "merge": "合并", "rate": "评价", "add_info": "补充信息", "overdue": "超期",
+    "deadline": "时限调整",
 }
 
 
@@ -62,22 +64,33 @@ DUPLICATE_RADIUS_M = 50
 WORK_START, WORK_END = time(9, 0), time(17, 0)
 
 
-def add_minutes(start: datetime, minutes: int, *, working_hours_only: bool) -> datetime:
-    """The deadline `minutes` after `start`; with working hours, only Mon–Fri 9:00–17:00 count."""
+def add_minutes(start: datetime, minutes: int, *, working_hours_only: bool,
+                calendar: WorkCalendar | None = None) -> datetime:
+    """The deadline `minutes` after `start`. With working hours, only 9:00–17:00 of working days
+    count: Mon–Fri, minus the days off of the work calendar (法定节假日), plus its adjusted working
+    weekend days (调休上班). `calendar` defaults to the process's cached one (no query per day;
+    bulk callers load one and pass it)."""
     if not working_hours_only:
         return start + timedelta(minutes=minutes)
+    if calendar is None:
+        calendar = current_calendar()
     tz = ZoneInfo(settings.TIME_ZONE)
-    cur = start.astimezone(tz)
+    # Working hours are wall-clock hours: count in naive local time, attach the zone at the end.
+    local = start.astimezone(tz).replace(tzinfo=None)
+    day = local.date()
+    offset = local - datetime.combine(day, time.min)  # time of day
     left = timedelta(minutes=minutes)
     while True:
-        day_start = cur.replace(hour=WORK_START.hour, minute=0, second=0, microsecond=0)
-        day_end = cur.replace(hour=WORK_END.hour, minute=0, second=0, microsecond=0)
-        if cur.weekday() >= 5 or cur >= day_end:
-            cur = (cur + timedelta(days=1)).replace(hour=WORK_START.hour, minute=0, second=0, microsecond=0)
-            continue
-        if cur < day_start:
-            cur = day_start
-        if cur + left <= day_end:
-            return cur + left
-        left -= day_end - cur
-        cur = day_end
+        if calendar.is_workday(day):
+            begin = max(offset, _DAY_START)
+            if begin < _DAY_END:
+                if left <= _DAY_END - begin:
+                    return (datetime.combine(day, time.min) + begin + left).replace(tzinfo=tz)
+                left -= _DAY_END - begin
+        day += _ONE_DAY
+        offset = _ZERO
+
+
+_DAY_START = timedelta(hours=WORK_START.hour, minutes=WORK_START.minute)
+_DAY_END = timedelta(hours=WORK_END.hour, minutes=WORK_END.minute)
+_ONE_DAY, _ZERO = timedelta(days=1), timedelta(0)

@@ -275,3 +275,41 @@ def escalation_counts(actor) -> dict[int, int]:
     for r in rows:
         out[r["escalation"]] = r["n"]
     return out
+
+
+# ---------------------------------------------------------------- work calendar
+
+CALENDAR_FIRST_YEAR = 2000
+
+
+def calendar_view_years(today=None) -> tuple[int, int]:
+    """Years the calendar page shows: from 2000 to next year."""
+    return CALENDAR_FIRST_YEAR, (today or timezone.localdate()).year + 1
+
+
+def calendar_year(year: int) -> dict:
+    """The entries of one year and its twelve month grids (Monday first) for the page.
+    Not scoped: the calendar is the deployment's, and every reader of demands may see it."""
+    import calendar as pycal
+
+    from .models import WorkCalendarDay
+
+    entries = list(WorkCalendarDay.objects.filter(date__year=year).select_related("created_by").order_by("date"))
+    by_day = {e.date: e for e in entries}
+    months = []
+    for m in range(1, 13):
+        weeks = []
+        for week in pycal.Calendar(firstweekday=0).monthdatescalendar(year, m):
+            cells = []
+            for d in week:
+                if d.month != m:
+                    cells.append(None)
+                    continue
+                e = by_day.get(d)
+                kind = e.kind if e else ("weekend" if d.weekday() >= 5 else "")
+                cells.append({"day": d.day, "date": d, "kind": kind, "name": e.name if e else ""})
+            weeks.append(cells)
+        months.append({"month": m, "weeks": weeks})
+    off = sum(1 for e in entries if not e.is_workday)
+    return {"entries": entries, "months": months, "days_off": off, "workdays": len(entries) - off,
+            "today": timezone.localdate()}

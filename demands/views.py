@@ -7,7 +7,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -15,8 +16,8 @@ from accounts.scope import has_perm, has_perm_at, scope_filter
 from regions.models import Region, RegionKind
 
 from . import selectors, services
-from .forms import IntakeForm, RateForm, StreetReportForm
-from .models import Channel, Demand, Escalation, HandlingUnit, State
+from .forms import DaysOffForm, IntakeForm, RateForm, StreetReportForm, WorkdayForm
+from .models import Channel, Demand, Escalation, HandlingUnit, State, WorkCalendarDay
 from .rules import STAFF_ACTIONS, TRANSITIONS, DemandPerm
 
 TOO_BIG = "提交的内容过大（超过 10 MB）：请缩短诉求内容或减少照片，本次未保存"
@@ -326,3 +327,113 @@ def stats(request):
         "nodes": nodes, "node": node, "period": period, "label": label, "data": data,
         "chart": chart,
     })
+
+
+# ---------------------------------------------------------------- work calendar
+
+def _calendar_year(request, value) -> int:
+    lo, hi = selectors.calendar_view_years()
+    this_year = timezone.localdate().year
+    if value in (None, ""):
+        return this_year
+    if not str(value).isdigit() or not lo <= int(value) <= hi:
+        messages.error(request, f"年份应在 {lo}～{hi} 之间，已显示 {this_year} 年")
+        return this_year
+    return int(value)
+
+
+def _calendar_page(request, *, year=None, off_form=None, work_form=None, status=200):
+    """The work calendar: everyone who sees demands reads it; `demands.manage` (the district
+    admin) changes it."""
+    _require(request, DemandPerm.VIEW)
+    year = year if year is not None else _calendar_year(request, request.GET.get("year"))
+    can_manage = has_perm(request.user, DemandPerm.MANAGE)
+    lo, hi = selectors.calendar_view_years()
+    edit_lo, edit_hi = services.calendar_years()
+    ctx = {
+        "year": year, "data": selectors.calendar_year(year), "can_manage": can_manage,
+        "prev_year": year - 1 if year > lo else None, "next_year": year + 1 if year < hi else None,
+        "years": range(hi, lo - 1, -1), "editable": can_manage and edit_lo <= year <= edit_hi,
+        "edit_lo": edit_lo, "edit_hi": edit_hi,
+        "wh_categories": [c.name for c in selectors.active_categories() if c.working_hours_only],
+        "max_range": services.CALENDAR_MAX_RANGE_DAYS,
+    }
+    if can_manage:
+        ctx["off_form"] = off_form or DaysOffForm()
+        ctx["work_form"] = work_form or WorkdayForm()
+    return render(request, "demands/calendar.html", ctx, status=status)
+
+
+@login_required
+def work_calendar(request):
+    return _calendar_page(request)
+
+
+def _calendar_post(request, form_class, run):
+    if not has_perm(request.user, DemandPerm.MANAGE):
+        raise PermissionDenied("您没有维护工作日历的权限")
+    data, _ = read_post(request)
+    form = form_class(data) if data is not None else form_class()
+    if data is None:
+        mark_too_big(form)
+    elif form.is_valid():
+        try:
+            year, msg = run(form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            for name in form.errors:
+                if name in form.fields and "is-invalid" not in form.fields[name].widget.attrs.get("class", ""):
+                    form.fields[name].widget.attrs["class"] += " is-invalid"
+        else:
+            messages.success(request, msg)
+            return redirect(f"{reverse('demands:calendar')}?year={year}")
+    # Show the year the person was working on.
+    d = form.cleaned_data.get("start") or form.cleaned_data.get("day") if hasattr(form, "cleaned_data") else None
+    lo, hi = selectors.calendar_view_years()
+    year = d.year if d and lo <= d.year <= hi else timezone.localdate().year
+    key = "off_form" if form_class is DaysOffForm else "work_form"
+    return _calendar_page(request, year=year, status=400, **{key: form})
+
+
+def _moved(n: int) -> str:
+    return f"；重新计算了 {n} 件未办结诉求的时限" if n else "；没有未办结诉求的时限受影响"
+
+
+@login_required
+@require_POST
+def calendar_days_off(request):
+    def run(d):
+        change = services.calendar_add_days_off(actor=request.user, start=d["start"], end=d["end"], name=d["name"])
+        first, last = change.entries[0].date, change.entries[-1].date
+        span = f"{first:%Y-%m-%d}" if first == last else f"{first:%Y-%m-%d} 至 {last:%Y-%m-%d}"
+        name = change.entries[0].name
+        return first.year, f"已添加放假：{name} {span}（{len(change.entries)} 天）{_moved(change.recomputed)}"
+
+    return _calendar_post(request, DaysOffForm, run)
+
+
+@login_required
+@require_POST
+def calendar_workday(request):
+    def run(d):
+        change = services.calendar_add_workday(actor=request.user, day=d["day"], name=d["name"])
+        row = change.entries[0]
+        return row.date.year, f"已添加调休上班：{row.name} {services.fmt_day(row.date)}{_moved(change.recomputed)}"
+
+    return _calendar_post(request, WorkdayForm, run)
+
+
+@login_required
+@require_POST
+def calendar_delete(request, pk: int):
+    if not has_perm(request.user, DemandPerm.MANAGE):
+        raise PermissionDenied("您没有维护工作日历的权限")
+    row = get_object_or_404(WorkCalendarDay, pk=pk)
+    try:
+        change = services.calendar_delete(actor=request.user, entry=row)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已删除{row.get_kind_display()}：{row.name} {services.fmt_day(row.date)}"
+                                  f"{_moved(change.recomputed)}")
+    return redirect(f"{reverse('demands:calendar')}?year={row.date.year}")

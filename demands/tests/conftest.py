@@ -19,6 +19,17 @@ def default_categories(db):
             default_level=level, needs_location=loc, sort_order=i * 10))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_work_calendar():
+    """Calendar rows of a test vanish with its rolled-back transaction: start and end each test
+    with an empty process snapshot."""
+    from demands.workcalendar import invalidate
+
+    invalidate()
+    yield
+    invalidate()
+
+
 @pytest.fixture
 def convenience(db):
     return Category.objects.get(code="convenience")
