@@ -181,7 +181,8 @@ def _liaison_unit_story(today: date, admin) -> None:
     """What the demo liaison (dw_lly) sees on 我单位的会议: replies (回执) to the past meetings their
     unit was invited to that match the attendance recorded, and two resolutions that concern the
     unit (a task done, a co-building project under way). The upcoming meeting is left unanswered,
-    for the liaison to reply. Its own random stream, so the rest of the demo stays as it was."""
+    for the liaison to reply, with its invitation among the liaison's notifications. Its own random
+    stream, so the rest of the demo stays as it was."""
     unit = ResidentUnit.objects.filter(liaison__username=LIAISON_USERNAME).select_related("liaison").first()
     if unit is None:
         return
@@ -199,6 +200,12 @@ def _liaison_unit_story(today: date, admin) -> None:
         else:
             a.reply, a.reply_name = AttendanceReply.ATTEND, unit.leader_name or person_name(rng)
     Attendance.objects.bulk_update(rows, ["reply", "reply_name", "reply_reason", "replied_at", "replied_by"])
+    # The invitation to the upcoming meeting, as scheduling it through the pages sends it.
+    from .services import _notify_invited
+
+    for m in (Meeting.objects.filter(attendances__unit=unit, status=MeetingStatus.PLANNED, date__gte=today)
+              .select_related("body", "chair_unit")):
+        _notify_invited(m, [unit])
     held = [a.meeting for a in rows if a.meeting.body.kind == BodyKind.JOINT][-2:]
     if len(held) < 2:
         return

@@ -187,6 +187,8 @@ class Attendance(models.Model):
     replied_at = models.DateTimeField("回执时间", null=True, blank=True)
     replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="回执人", null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+    # When the unit's liaison was reminded to reply (once per invitation; services.reply_reminders).
+    reminded_at = models.DateTimeField("回执提醒时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "邀请与出席"

@@ -8,6 +8,7 @@ from datetime import date, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.scope import has_perm, has_perm_at
@@ -99,12 +100,29 @@ def body_create(*, actor, name, kind, region: Region, secretary=None, rotating_c
     return body
 
 
+def _lock_body(body: Body) -> Body:
+    """Serialize the writes that match members with meetings (adding or removing a member,
+    scheduling a meeting), so that no invitation is missed or made twice."""
+    return Body.objects.select_for_update(of=("self",)).select_related("region").get(pk=body.pk)
+
+
+def _upcoming(body: Body) -> list[Meeting]:
+    """The body's meetings that are scheduled and have not started yet."""
+    qs = (body.meetings.filter(status=MeetingStatus.PLANNED, date__gte=_today())
+          .select_related("body", "chair_unit").order_by("date", "start_time", "id"))
+    return [m for m in qs if not m.started]
+
+
 @transaction.atomic
 def member_add(*, actor, body: Body, unit=None, person_name="", title="") -> BodyMember:
+    """Add a member unit or person. The new member is invited to the body's meetings that are
+    scheduled and have not started (a unit's liaison is notified), and is listed on the
+    returned member as `invited_meetings`."""
     _require_edit(actor, body.region.path, f"“{body}”")
     person_name = _text(person_name, "person_name", "成员姓名", max_len=50, required=False)
     if unit is None and not person_name:
         raise ValidationError({"unit": "请选择成员单位或填写成员姓名"})
+    body = _lock_body(body)
     if unit is not None:
         if not unit.region.path.startswith(body.region.path):
             raise ValidationError({"unit": f"“{unit}”不在“{body.region}”辖区内"})
@@ -113,8 +131,51 @@ def member_add(*, actor, body: Body, unit=None, person_name="", title="") -> Bod
     order = (body.members.order_by("-order").values_list("order", flat=True).first() or 0) + 1
     m = BodyMember.objects.create(body=body, unit=unit, person_name=person_name, order=order,
                                   title=_text(title, "title", "职务", max_len=50, required=False))
-    record(actor=actor, action=AuditAction.UPDATE, obj=body, changes={"members": [None, str(m)]})
+    invited = [mt for mt in _upcoming(body)
+               if unit is None or not mt.attendances.filter(unit=unit).exists()]
+    Attendance.objects.bulk_create([Attendance(meeting=mt, unit=unit, person_name=person_name) for mt in invited])
+    changes = {"members": [None, str(m)]}
+    if invited:
+        changes["invited_to"] = [None, "、".join(f"{mt.date:%Y-%m-%d} {mt.title}" for mt in invited)]
+    record(actor=actor, action=AuditAction.UPDATE, obj=body, changes=changes)
+    if unit is not None:
+        for mt in invited:
+            _notify_invited(mt, [unit], actor=actor)
+    m.invited_meetings = invited
     return m
+
+
+@transaction.atomic
+def member_remove(*, actor, member: BodyMember) -> list[Meeting]:
+    """A member leaves the body: its invitations to the meetings that have not started are
+    withdrawn (a unit's liaison is told which); its past invitations, replies and attendance stay.
+    Returns the meetings it was withdrawn from."""
+    body = member.body
+    _require_edit(actor, body.region.path, f"“{body}”")
+    body = _lock_body(body)
+    member = BodyMember.objects.select_related("unit", "unit__liaison").filter(pk=member.pk, body=body).first()
+    if member is None:
+        raise ValidationError("该成员已不在本机构中，请刷新页面")
+    withdrawn = []
+    for mt in _upcoming(body):
+        rows = mt.attendances.filter(status=AttendanceStatus.INVITED)
+        if member.unit_id:
+            rows = rows.filter(unit_id=member.unit_id)
+        else:  # a person: one row of that name (two members may share a name)
+            rows = rows.filter(unit__isnull=True, person_name=member.person_name).order_by("id")[:1]
+        ids = list(rows.values_list("pk", flat=True))
+        if ids:
+            Attendance.objects.filter(pk__in=ids).delete()
+            withdrawn.append(mt)
+    label, unit = str(member), member.unit
+    member.delete()
+    changes = {"members": [label, None]}
+    if withdrawn:
+        changes["uninvited_from"] = ["、".join(f"{mt.date:%Y-%m-%d} {mt.title}" for mt in withdrawn), None]
+    record(actor=actor, action=AuditAction.UPDATE, obj=body, changes=changes)
+    if unit is not None and withdrawn:
+        _notify_withdrawn(body, unit, withdrawn, actor=actor)
+    return withdrawn
 
 
 def _add_months(d: date, months: int) -> date:
@@ -161,16 +222,19 @@ def meeting_create(*, actor, body: Body, title, date, agenda="", place="", ad_ho
         raise ValidationError({"date": "请填写会议日期"})
     if start_time is not None and not isinstance(start_time, time):
         raise ValidationError({"start_time": "开始时间格式不正确"})
+    body = _lock_body(body)
     meeting = Meeting.objects.create(
         body=body, title=_text(title, "title", "会议名称", max_len=150), date=date, start_time=start_time,
         agenda=_text(agenda, "agenda", "议程", max_len=4000, required=False),
         place=_text(place, "place", "地点", max_len=100, required=False), ad_hoc=bool(ad_hoc),
         chair_unit=chair_for(body, date) if body.rotating_chair else None,
     )
+    members = list(body.members.select_related("unit", "unit__liaison"))
     Attendance.objects.bulk_create([Attendance(meeting=meeting, unit=m.unit, person_name=m.person_name)
-                                    for m in body.members.all()])
+                                    for m in members])
     record(actor=actor, action=AuditAction.CREATE, obj=meeting,
            changes=diff({}, snapshot(meeting, ["body", "title", "date", "start_time", "agenda", "chair_unit"])))
+    _notify_invited(meeting, [m.unit for m in members if m.unit_id], actor=actor)
     return meeting
 
 
@@ -209,7 +273,7 @@ def attendance_reply(*, actor, meeting: Meeting, unit, reply: str, name: str = "
         raise ValidationError(errors)
     if reply == AttendanceReply.ATTEND:
         clean["reply_reason"] = ""
-    before = _reply_snapshot(a)
+    before, prev_reply = _reply_snapshot(a), a.reply
     a.reply, a.reply_name, a.reply_reason = reply, clean["reply_name"], clean["reply_reason"]
     changes = diff(before, _reply_snapshot(a), personal={"reply_reason": "text"})
     if not changes:
@@ -218,6 +282,7 @@ def attendance_reply(*, actor, meeting: Meeting, unit, reply: str, name: str = "
     a.save(update_fields=["reply", "reply_name", "reply_reason", "replied_at", "replied_by"])
     record(actor=actor, action=AuditAction.UPDATE, obj=a, object_repr=f"{meeting.title}：{unit}的回执",
            changes=changes)
+    _notify_reply(meeting, a, unit=unit, actor=actor, before=prev_reply)
     return a
 
 
@@ -318,8 +383,141 @@ def _notify(*, recipients, title, body, link, source) -> bool:
         from notifications.services import notify
     except ImportError:
         return False
-    notify(recipients=recipients, title=title, body=body, link=link, source=source)
-    return True
+    return bool(notify(recipients=recipients, title=title, body=body, link=link, source=source))
+
+
+# --- notifications about invitations and replies ----------------------------------------------------
+# Sent inside the transaction of the change they announce, only to accounts that can open the page
+# they link to: a unit's liaison gets the meeting as their unit sees it (我单位的会议), the body's
+# secretary the staff meeting page. Nobody is told about their own action.
+
+_WEEKDAYS = "一二三四五六日"
+
+
+def _when(m: Meeting) -> str:
+    d = m.date
+    return (f"{d.year}年{d.month}月{d.day}日（星期{_WEEKDAYS[d.weekday()]}）"
+            + (f"{m.start_time:%H:%M}" if m.start_time else ""))
+
+
+def _where(m: Meeting) -> str:
+    return f"在{m.place}召开" if m.place else "召开（地点另行通知）"
+
+
+def _liaisons_of(units) -> list[tuple]:
+    """[(liaison, [their units])]: each unit's liaison, kept only where that account can open the
+    unit's meeting pages (active, and holding the liaison role over the unit)."""
+    groups: dict[int, list] = {}
+    for u in units:
+        if u is not None and u.liaison_id:
+            groups.setdefault(u.liaison_id, []).append(u)
+    out = []
+    for own in groups.values():
+        user = own[0].liaison
+        if not user.is_active:
+            continue
+        theirs = set(selectors.liaison_units(user).values_list("pk", flat=True))
+        mine = [u for u in own if u.pk in theirs]
+        if mine:
+            out.append((user, mine))
+    return out
+
+
+def _notify_invited(meeting: Meeting, units, *, actor=None) -> int:
+    """Tell the liaison of each invited unit about a meeting that has not started: one message per
+    liaison (naming their units), linking to the meeting's page in 我单位的会议."""
+    if meeting.started:  # a meeting entered after the fact invites nobody to reply
+        return 0
+    link = reverse("meetings:unit_meeting", args=[meeting.pk])
+    sent = 0
+    for user, mine in _liaisons_of(units):
+        if actor is not None and user.pk == actor.pk:
+            continue
+        text = (f"{meeting.body.name}定于{_when(meeting)}{_where(meeting)}“{meeting.title}”，邀请"
+                f"{'、'.join(u.name for u in mine)}参加。请在会议开始前填写回执（参加或请假）。")
+        if meeting.chair_unit_id and meeting.chair_unit_id in {u.pk for u in mine}:
+            text += f"{meeting.chair_unit.name}是本次会议的轮值会长单位，请提前与社区沟通议题。"
+        if meeting.agenda:
+            text += f"\n议程：{meeting.agenda[:300]}"
+        sent += _notify(recipients=[user], title=f"会议通知：{meeting.title}", body=text, link=link, source=meeting)
+    return sent
+
+
+def _notify_withdrawn(body: Body, unit, meetings: list[Meeting], *, actor) -> int:
+    """Tell a unit's liaison that the unit, having left the body, is no longer invited to these
+    meetings (linking to the unit's meeting list, which they can still open)."""
+    link = reverse("meetings:unit_meetings") + f"?unit={unit.pk}"
+    sent = 0
+    for user, _mine in _liaisons_of([unit]):
+        if user.pk == actor.pk:
+            continue
+        text = (f"{unit.name}已不再是{body.name}的成员单位，以下尚未召开的会议不再邀请贵单位参加：" +
+                "；".join(f"{_when(m)}“{m.title}”" for m in meetings) + "。如有疑问请联系会议召集人。")
+        sent += _notify(recipients=[user], title=f"会议邀请已取消：{unit.name}已退出{body.name}", body=text,
+                        link=link, source=body)
+    return sent
+
+
+def _notify_reply(meeting: Meeting, a: Attendance, *, unit, actor, before: str) -> int:
+    """Tell the body's secretary (who convenes it) that a unit replied or changed its reply, with
+    the count of replies so far. The reason for a 请假 stays on the meeting page (it is masked in the
+    audit log too)."""
+    sec = meeting.body.secretary
+    if sec is None or sec.pk == actor.pk or not sec.is_active:
+        return 0
+    if not has_perm_at(sec, P.VIEW, meeting.body.region.path):
+        return 0
+    label = a.get_reply_display()
+    if not before:
+        title = f"会议回执：{unit.name}{label}“{meeting.title}”"
+    elif before != a.reply:
+        title = f"回执变更：{unit.name}改为{label}“{meeting.title}”"
+    else:
+        title = f"回执变更：{unit.name}{label}“{meeting.title}”（信息有修改）"
+    detail = f"参会人员：{a.reply_name}" if a.reply == AttendanceReply.ATTEND else "请假事由请在会议页面查看"
+    rows = list(meeting.attendances.filter(unit__isnull=False).values_list("reply", flat=True))
+    attend = sum(1 for r in rows if r == AttendanceReply.ATTEND)
+    leave = sum(1 for r in rows if r == AttendanceReply.LEAVE)
+    text = (f"{detail}\n会议时间：{_when(meeting)}\n目前回执：参加 {attend}、请假 {leave}、未回执 "
+            f"{len(rows) - attend - leave}（共邀请 {len(rows)} 个单位）")
+    return int(_notify(recipients=[sec], title=title, body=text, link=reverse("meetings:meeting", args=[meeting.pk]),
+                       source=a))
+
+
+def reply_reminders(*, now=None) -> int:
+    """Remind, through its liaison, each invited unit that has not replied to a meeting of today or
+    tomorrow that has not started — once per invitation (`Attendance.reminded_at`), so a daily job
+    may run it any number of times. Each meeting's reminders commit on their own. Returns the number
+    of messages sent."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    rows = (Attendance.objects.filter(meeting__status=MeetingStatus.PLANNED, meeting__body__active=True,
+                                      meeting__date__gte=today, meeting__date__lte=today + timedelta(days=1),
+                                      unit__isnull=False, unit__liaison__isnull=False, reply="",
+                                      status=AttendanceStatus.INVITED, reminded_at__isnull=True)
+            .select_related("meeting", "meeting__body", "unit", "unit__liaison").order_by("meeting_id", "id"))
+    by_meeting: dict[int, list[Attendance]] = {}
+    for a in rows:
+        if a.meeting.starts_at > now:
+            by_meeting.setdefault(a.meeting_id, []).append(a)
+    sent = 0
+    for group in by_meeting.values():
+        meeting = group[0].meeting
+        row_of = {a.unit_id: a.pk for a in group}
+        link = reverse("meetings:unit_meeting", args=[meeting.pk])
+        day = "今天" if meeting.date == today else "明天"
+        for user, mine in _liaisons_of([a.unit for a in group]):
+            with transaction.atomic():
+                # Claim each row first: a concurrent run, or a reply in between, leaves it out.
+                mine = [u for u in mine if Attendance.objects.filter(
+                    pk=row_of[u.pk], reminded_at__isnull=True, reply="").update(reminded_at=now)]
+                if not mine:
+                    continue
+                text = (f"{'、'.join(u.name for u in mine)}还没有回复{meeting.body.name}“{meeting.title}”的邀请。"
+                        f"会议定于{_when(meeting)}{_where(meeting)}，请在会议开始前填写回执（参加或请假）。")
+                sent += _notify(recipients=[user], title=f"请回执：“{meeting.title}”{day}召开", body=text,
+                                link=link, source=meeting)
+    return sent
 
 
 @transaction.atomic

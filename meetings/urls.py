@@ -8,6 +8,7 @@ urlpatterns = [
     path("bodies/new/", views.body_new, name="body_new"),
     path("bodies/<int:pk>/", views.body_detail, name="body"),
     path("bodies/<int:pk>/members/", views.member_add, name="member_add"),
+    path("bodies/<int:pk>/members/<int:member_pk>/remove/", views.member_remove, name="member_remove"),
     path("bodies/<int:pk>/chairs/", views.chair_generate, name="chair_generate"),
     path("bodies/<int:pk>/meetings/", views.meeting_new, name="meeting_new"),
     path("calendar/", views.calendar, name="calendar"),

@@ -113,12 +113,37 @@ def member_add(request, pk: int):
     form = MemberForm(request.POST, units=cobuild_selectors.units(request.user))
     if form.is_valid():
         try:
-            services.member_add(actor=request.user, body=body, **form.cleaned_data)
-            messages.success(request, "已添加成员")
+            m = services.member_add(actor=request.user, body=body, **form.cleaned_data)
         except ValidationError as exc:
             _errors(request, exc)
+        else:
+            invited = m.invited_meetings
+            messages.success(request, f"已添加成员“{m}”" + (
+                f"，并邀请其参加 {len(invited)} 次尚未召开的会议：" + "、".join(mt.title for mt in invited)
+                if invited else ""))
     else:
         _form_errors(request, form)
+    return redirect("meetings:body", pk=body.pk)
+
+
+@login_required
+@require_POST
+def member_remove(request, pk: int, member_pk: int):
+    _need(request, P.EDIT)
+    body = selectors.body_get(request.user, pk, P.EDIT)
+    member = get_object_or_404(body.members.select_related("unit"), pk=member_pk)
+    label = str(member)
+    try:
+        withdrawn = services.member_remove(actor=request.user, member=member)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("meetings:body", pk=body.pk)
+    messages.success(request, f"已移除成员“{label}”" + (
+        f"，并撤回其对 {len(withdrawn)} 次尚未召开的会议的邀请" if withdrawn else "") + "；已召开会议的出席记录保留")
+    if member.unit_id and body.rotating_chair:
+        turns = body.chair_turns.filter(unit_id=member.unit_id, end__gte=timezone.localdate()).count()
+        if turns:
+            messages.warning(request, f"“{label}”仍在轮值会长安排中（{turns} 期），如需调整请重新生成轮值安排")
     return redirect("meetings:body", pk=body.pk)
 
 

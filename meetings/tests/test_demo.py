@@ -41,3 +41,8 @@ def test_demo_steps():
     assert {r.kind for r in d.resolutions} == {"task", "project"} and d.resolutions[0].project.unit == unit
     assert d.next_turn is not None and d.next_turn.unit == unit
     assert list(selectors.liaison_units(unit.liaison)) == [unit]
+    # The invitation to that upcoming meeting waits among the liaison's notifications.
+    from notifications.models import Notification
+
+    note = Notification.objects.get(recipient=unit.liaison, title__startswith="会议通知")
+    assert note.link == f"/meetings/unit/{d.upcoming[0][0].pk}/"
