@@ -19,9 +19,8 @@ class MeetingsConfig(AppConfig):
             MenuEntry("议事机构", "meetings:index", P.VIEW, "议事协调", 320),
             MenuEntry("会议日历", "meetings:calendar", P.VIEW, "议事协调", 321),
             MenuEntry("会议频次规则", "meetings:rules", P.RULES, "议事协调", 322),
-            # Only for the liaison of a unit (UNIT_MENU is granted to no role).
-            MenuEntry("我单位的会议", "meetings:unit_meetings", P.UNIT_MENU, "议事协调", 319,
-                      also_for=is_unit_liaison),
+            # Exactly for the liaison of a unit (superusers included: the pages need the relation).
+            MenuEntry("我单位的会议", "meetings:unit_meetings", None, "议事协调", 319, only_if=is_unit_liaison),
         )
         if unit_home_card not in HOME_CARDS:
             HOME_CARDS.append(unit_home_card)

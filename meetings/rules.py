@@ -11,9 +11,6 @@ class P:
     # (回执) to an invitation. Territorial (it bounds which units count as theirs), and always
     # combined with ResidentUnit.liaison = the user: the role alone shows nothing.
     UNIT = "meetings.unit"
-    # Granted to no role: the menu entry 我单位的会议 shows through `also_for` only to users who are
-    # actually the liaison of a unit (see selectors.is_unit_liaison).
-    UNIT_MENU = "meetings.unit_menu"
 
 
 PERMISSIONS = {
