@@ -142,5 +142,6 @@ def _fast_passwords(settings):
 
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path_factory):
-    # Member photos written by tests (and by demo loads) stay out of var/private.
+    # Files written by tests (and by demo loads) stay out of var/: member photos, uploads, photos.
     settings.PRIVATE_MEDIA_ROOT = tmp_path_factory.mktemp("private")
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

@@ -14,7 +14,7 @@ from accounts.roles import Role
 from accounts.scope import has_perm_at
 from audit.models import AuditAction
 from audit.services import diff, record, snapshot
-from core.images import check_image
+from core.images import check_image, stored_photo
 from regions.models import Region, RegionKind
 
 from . import selectors
@@ -423,7 +423,7 @@ def deed_create(*, actor, unit: ResidentUnit, activity, date, title, description
         p.deed = deed
     DeedMember.objects.bulk_create(people)
     for f in photos:
-        DeedPhoto.objects.create(deed=deed, image=f)
+        DeedPhoto.objects.create(deed=deed, image=stored_photo(f))  # re-encoded: no EXIF/GPS kept
     record(actor=actor, action=AuditAction.CREATE, obj=deed,
            changes=diff({}, snapshot(deed, ["unit", "activity", "date", "title", "beneficiaries", "hours", "money",
                                             "project"])))

@@ -23,7 +23,7 @@ from accounts.roles import Role
 from accounts.scope import has_perm, has_perm_at
 from audit.models import AuditAction
 from audit.services import record
-from core.images import check_image
+from core.images import check_image, stored_photo
 from core.phone import normalize_mobile, validate_mobile
 from notifications.services import notify
 from regions import paths
@@ -90,7 +90,7 @@ def _check_location(category: Category, lat, lng, address: str) -> tuple[float |
 
 def _save_photos(demand: Demand, event: DemandEvent, photos: list[UploadedFile]) -> None:
     for photo in photos:
-        DemandPhoto.objects.create(demand=demand, event=event, image=photo)
+        DemandPhoto.objects.create(demand=demand, event=event, image=stored_photo(photo))  # no EXIF/GPS kept
 
 
 def _event(demand: Demand, action: str, *, actor=None, actor_label: str = "", note: str = "",

@@ -222,3 +222,11 @@ def test_criticism_from_source_recorded_once(personas, units):
     services.criticism_withdraw(actor=personas.secretary, unit=units.a, source_type="meetings.attendance",
                                 source_id=7)
     assert not Criticism.objects.exists()
+
+
+def test_deed_photos_are_stored_without_gps_and_fit_the_box(personas, units):
+    from core.tests.photo_samples import assert_clean_photo, camera_jpeg
+
+    deed = services.deed_create(actor=personas.liaison, unit=units.a, activity=Activity.SERVICE, date=TODAY,
+                                title="义诊", photos=[camera_jpeg()], participants=[{"name": "张三", "hours": 2}])
+    assert_clean_photo(deed.photos.get().image)

@@ -235,3 +235,11 @@ def test_reveal_phone_needs_purpose_and_is_logged(make_demand, personas):
     assert AuditEntry.objects.filter(action="view_pii", object_id=str(d.pk)).exists()
     with pytest.raises(ValidationError):
         services.demand_reveal_phone(actor=personas.grid_worker, demand=d, purpose="回访")
+
+
+def test_photos_are_stored_without_gps_and_fit_the_box(make_demand):
+    """A resident's phone photo keeps no trace of where it was taken or with what phone."""
+    from core.tests.photo_samples import assert_clean_photo, camera_jpeg
+
+    d = make_demand(photos=[camera_jpeg()])
+    assert_clean_photo(d.photos.get().image)
