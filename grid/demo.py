@@ -351,9 +351,11 @@ def load() -> None:
     ], batch_size=5000)
 
     # What the by-hand pages do later on, done through the services so the audit history is real.
-    # Residents were registered before the four months of visits (resident_transfer checks the date).
+    # Residents were registered (and joined their households) before the four months of visits
+    # (resident_transfer checks the date).
     # A separate generator, so the draws above stay as they were.
-    Resident.objects.filter(grid_id__in=list(grid_residents)).update(created_at=months[0])
+    Resident.objects.filter(grid_id__in=list(grid_residents)).update(
+        created_at=months[0], joined_on=timezone.localtime(months[0]).date())
     changes_rng = random.Random(5)
     _facility_states(changes_rng, facilities, states, grid_town, worker_of, wgy_grid)
     _life_changes(changes_rng, households=households, residents=residents, owner=owner, leases=leases,

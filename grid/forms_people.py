@@ -137,8 +137,10 @@ class _PersonForm(PeopleForm):
 class ResidentForm(_PersonForm):
     name = forms.CharField(label="姓名", max_length=50)
     relation = forms.ChoiceField(label="与户主关系", choices=Relation.choices)
+    joined_on = _date("入户日期", help_text="迁入本户的日期；留空为今天（登记之日）")
 
-    field_order = ["name", "id_number", "phone", "kind", "relation", "care_tags", "arrival_date", "permit_expiry"]
+    field_order = ["name", "id_number", "phone", "kind", "relation", "joined_on", "care_tags", "arrival_date",
+                   "permit_expiry"]
 
     def __init__(self, *args, resident: Resident | None = None, need_relation: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,6 +151,7 @@ class ResidentForm(_PersonForm):
                 self.fields["id_number"].help_text = (f"已登记 {mask_id_number(resident.id_number)}；"
                                                       "留空表示不修改，填写则替换")
             self.show_stored_phone("phone", resident.phone)
+            self.fields["joined_on"].help_text = "迁入本户的日期；留空表示不修改"
 
 
 class HouseholdForm(_PersonForm):

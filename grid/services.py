@@ -66,6 +66,77 @@ def _clean_text(value: str, field: str, label: str, *, max_length: int, required
 
 
 # ---------------------------------------------------------------------------
+# Every bad field at once: the one set of helpers of every write below (things and people alike). A
+# service collects `errors` ({field: first message}) over all its fields, then calls _raise(errors).
+# ---------------------------------------------------------------------------
+
+
+def _errors_of(exc: ValidationError) -> dict[str, str]:
+    """The first message of each field of a ValidationError (one without fields goes under "__all__")."""
+    if hasattr(exc, "error_dict"):
+        return {k: v[0].messages[0] for k, v in exc.error_dict.items()}
+    return {"__all__": exc.messages[0]}
+
+
+def _gather(errors: dict, fn, *args, **kwargs):
+    """Run one check; keep its first message per field in `errors` so every bad field is reported at once.
+    Returns the check's result, or None when it refused."""
+    try:
+        return fn(*args, **kwargs)
+    except ValidationError as exc:
+        for key, message in _errors_of(exc).items():
+            errors.setdefault(key, message)
+        return None
+
+
+def _clean_name(value: str, field: str, label: str, *, max_length: int, required: bool = True) -> str:
+    """A one-line text (see _clean_text) without HTML: "<" and ">" are refused, not stored."""
+    value = _clean_text(value, field, label, max_length=max_length, required=required)
+    if "<" in value or ">" in value:
+        raise ValidationError({field: f"{label}不能包含 < 或 > 符号"})
+    return value
+
+
+def _text(value: str, field: str, label: str, errors: dict, *, max_length: int, required: bool = True) -> str:
+    """A cleaned one-line text, or "" with the reason put in `errors` (HTML is refused, not stored)."""
+    return _gather(errors, _clean_name, value, field, label, max_length=max_length, required=required) or ""
+
+
+def _choice(value: str, choices, field: str, label: str) -> str:
+    """One of a TextChoices' values; the message lists the labels."""
+    if value not in choices.values:
+        raise ValidationError({field: f"{label}“{value}”不正确，应为：{'、'.join(choices.labels)}"})
+    return value
+
+
+def _date_ok(value, field: str, label: str, errors: dict, *, required: bool = True, not_future: bool = True):
+    """A date (required unless told), not before 1900 and, unless told, not after today; refusals in `errors`."""
+    if value is None:
+        if required:
+            errors[field] = f"请填写{label}"
+        return None
+    if not isinstance(value, date):
+        errors[field] = f"{label}格式不正确"
+        return None
+    if not_future and value > timezone.localdate():
+        errors[field] = f"{label}不能晚于今天"
+    elif value < date(1900, 1, 1):
+        errors[field] = f"{label}不能早于 1900 年"
+    return value
+
+
+def _raise(errors: dict) -> None:
+    """Refuse with every collected message (a general one alone is raised without a field)."""
+    if errors:
+        general = errors.pop("__all__", None)
+        if general and not errors:
+            raise ValidationError(general)
+        if general:
+            errors.setdefault("__all__", general)
+        raise ValidationError(errors)
+
+
+# ---------------------------------------------------------------------------
 # Rules
 # ---------------------------------------------------------------------------
 
@@ -231,8 +302,7 @@ def clean_resident(*, name: str, id_number: str = "", phone: str = "", kind: str
             out["phone"] = normalize_mobile(phone)
         except ValidationError as exc:
             errors["phone"] = exc.messages[0]
-    if kind not in ResidentKind.values:
-        errors["kind"] = f"人口类型“{kind}”不正确，应为：{'、'.join(ResidentKind.labels)}"
+    _gather(errors, _choice, kind, ResidentKind, "kind", "人口类型")
     if relation not in Relation.values:
         errors["relation"] = f"与户主关系“{relation}”不正确"
     today = timezone.localdate()
@@ -241,8 +311,7 @@ def clean_resident(*, name: str, id_number: str = "", phone: str = "", kind: str
     if kind != ResidentKind.FLOATING and (arrival_date or permit_expiry):
         arrival_date = permit_expiry = None
     out.update(kind=kind, relation=relation, arrival_date=arrival_date, permit_expiry=permit_expiry)
-    if errors:
-        raise ValidationError(errors)
+    _raise(errors)
     return out
 
 
@@ -273,17 +342,13 @@ def visit_log(*, actor, household: Household, visited_at: datetime, findings: st
         errors["visited_at"] = "走访时间不能晚于现在"
     elif visited_at < now - timedelta(days=62):
         errors["visited_at"] = "走访时间不能早于两个月前，请及时记录"
-    try:
-        findings = _clean_text(findings, "findings", "走访情况", max_length=2000)
-    except ValidationError as exc:
-        errors.update({k: v[0].messages[0] for k, v in exc.error_dict.items()})
+    findings = _gather(errors, _clean_text, findings, "findings", "走访情况", max_length=2000)
     if (lat is None) != (lng is None) or (lat is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180)):
         errors["location"] = "定位坐标不正确"
     photos = list(photos)
     if len(photos) > MAX_PHOTOS:
         errors["photos"] = f"最多上传 {MAX_PHOTOS} 张照片"
-    if errors:
-        raise ValidationError(errors)
+    _raise(errors)
     exts = [_check_photo(p, i) for i, p in enumerate(photos, 1)]
     visit = Visit.objects.create(grid_id=household.grid_id, household=household, worker=actor, visited_at=visited_at,
                                  findings=findings, lat=lat, lng=lng)
@@ -316,31 +381,11 @@ _FACILITY_AUDITED = ["grid", "kind", "name", "lat", "lng", "state"]
 _UNIT_AUDITED = ["grid", "kind", "name", "address", "contact_name", "contact_phone", "has_party_org", "party_org"]
 
 
-def _gather(errors: dict, fn, *args, **kwargs):
-    """Run one check; keep its first message per field in `errors` so every bad field is reported at once."""
-    try:
-        return fn(*args, **kwargs)
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for key, errs in exc.error_dict.items():
-                errors.setdefault(key, errs[0].messages[0])
-        else:
-            errors.setdefault("__all__", exc.messages[0])
-        return None
-
-
 def _require_things(actor, grid: Region, what: str) -> None:
     if grid.kind != RegionKind.GRID:
         raise ValidationError({"grid": f"“{grid.name}”不是网格"})
     if actor is not None and not can_write_things(actor, grid):
         raise ValidationError(f"您没有在“{grid.name}”{what}的权限")
-
-
-def _clean_name(value: str, field: str, label: str, *, max_length: int, required: bool = True) -> str:
-    value = _clean_text(value, field, label, max_length=max_length, required=required)
-    if "<" in value or ">" in value:
-        raise ValidationError({field: f"{label}不能包含 < 或 > 符号"})
-    return value
 
 
 def _as_float(value, field: str, label: str) -> float:
@@ -360,8 +405,7 @@ def check_point(grid: Region, lat, lng) -> tuple[float, float]:
     errors: dict[str, str] = {}
     lat = _gather(errors, _as_float, lat, "lat", "纬度")
     lng = _gather(errors, _as_float, lng, "lng", "经度")
-    if errors:
-        raise ValidationError(errors)
+    _raise(errors)
     if coords.out_of_china(lng, lat):
         # Name the coordinate that is off (or both): test each one with the other at the box's centre.
         (lng0, lng1), (lat0, lat1) = coords.CHINA_LNG, coords.CHINA_LAT
@@ -387,21 +431,14 @@ def check_point(grid: Region, lat, lng) -> tuple[float, float]:
     return lat, lng
 
 
-def _in_grid_kind(value: str, choices, field: str, label: str) -> str:
-    if value not in choices.values:
-        raise ValidationError({field: f"{label}“{value}”不正确，应为：{'、'.join(choices.labels)}"})
-    return value
-
-
 def _clean_facility(*, grid: Region, kind: str, name: str, lat, lng, exclude_pk: int | None = None) -> dict:
     errors: dict[str, str] = {}
-    kind = _gather(errors, _in_grid_kind, kind, FacilityKind, "kind", "设施类别")
-    name = _gather(errors, _clean_name, name, "name", "设施名称", max_length=100)
+    kind = _gather(errors, _choice, kind, FacilityKind, "kind", "设施类别")
+    name = _text(name, "name", "设施名称", errors, max_length=100)
     point = _gather(errors, check_point, grid, lat, lng)
     if name and Facility.objects.filter(grid=grid, name=name).exclude(pk=exclude_pk).exists():
         errors.setdefault("name", f"“{grid.name}”已有名为“{name}”的设施")
-    if errors:
-        raise ValidationError(errors)
+    _raise(errors)
     return {"kind": kind, "name": name, "lat": point[0], "lng": point[1]}
 
 
@@ -410,7 +447,7 @@ def facility_create(*, actor, grid: Region, kind: str, name: str, lat, lng,
                     state: str = FacilityState.NORMAL) -> Facility:
     _require_things(actor, grid, "登记设施")
     data = _clean_facility(grid=grid, kind=kind, name=name, lat=lat, lng=lng)
-    _in_grid_kind(state, FacilityState, "state", "设施状态")
+    _choice(state, FacilityState, "state", "设施状态")
     obj = Facility.objects.create(grid=grid, state=state, **data)
     record(actor=actor, action=AuditAction.CREATE, obj=obj, changes=diff({}, snapshot(obj, _FACILITY_AUDITED)))
     return obj
@@ -442,14 +479,13 @@ def facility_set_state(*, actor, facility: Facility, state: str, note: str = "")
     facility = Facility.objects.select_for_update(of=("self",)).select_related("grid").get(pk=facility.pk)
     _require_things(actor, facility.grid, "变更设施状态")
     errors: dict[str, str] = {}
-    state = _gather(errors, _in_grid_kind, state, FacilityState, "state", "设施状态")
-    note = _gather(errors, _clean_name, note, "note", "情况说明", max_length=200, required=False) or ""
+    state = _gather(errors, _choice, state, FacilityState, "state", "设施状态")
+    note = _text(note, "note", "情况说明", errors, max_length=200, required=False)
     if state and state != FacilityState.NORMAL and not note:
         errors.setdefault("note", f"标记为“{FacilityState(state).label}”时须填写情况说明（如：镜头被遮挡、无法出水）")
     if state and state == facility.state:
         errors.setdefault("state", f"设施当前已是“{facility.get_state_display()}”状态")
-    if errors:
-        raise ValidationError(errors)
+    _raise(errors)
     old = facility.state
     facility.state = state
     facility.save(update_fields=["state"])
@@ -464,11 +500,10 @@ def _clean_unit(*, grid: Region, kind: str, name: str, address: str, contact_nam
                 has_party_org: bool, party_org, exclude_pk: int | None = None) -> dict:
     errors: dict[str, str] = {}
     out: dict = {}
-    out["kind"] = _gather(errors, _in_grid_kind, kind, UnitKind, "kind", "单位类别")
-    out["name"] = _gather(errors, _clean_name, name, "name", "单位名称", max_length=100)
-    out["address"] = _gather(errors, _clean_name, address, "address", "地址", max_length=200, required=False)
-    out["contact_name"] = _gather(errors, _clean_name, contact_name, "contact_name", "联系人", max_length=50,
-                                  required=False)
+    out["kind"] = _gather(errors, _choice, kind, UnitKind, "kind", "单位类别")
+    out["name"] = _text(name, "name", "单位名称", errors, max_length=100)
+    out["address"] = _text(address, "address", "地址", errors, max_length=200, required=False)
+    out["contact_name"] = _text(contact_name, "contact_name", "联系人", errors, max_length=50, required=False)
     if contact_phone is not None:  # None: keep the stored number
         phone = (contact_phone or "").strip()
         if phone:
@@ -490,8 +525,7 @@ def _clean_unit(*, grid: Region, kind: str, name: str, address: str, contact_nam
     out["has_party_org"], out["party_org"] = bool(has_party_org), party_org
     if out["name"] and GridUnit.objects.filter(grid=grid, name=out["name"]).exclude(pk=exclude_pk).exists():
         errors.setdefault("name", f"“{grid.name}”已有名为“{out['name']}”的单位")
-    if errors:
-        raise ValidationError(errors)
+    _raise(errors)
     return out
 
 
@@ -536,10 +570,9 @@ def liaison_update(*, actor, liaison: GridLiaison, name: str, duty: str = "") ->
     liaison = GridLiaison.objects.select_for_update(of=("self",)).select_related("grid").get(pk=liaison.pk)
     _require(actor, GridPerm.EDIT, liaison.grid, "设置联络员")
     errors: dict[str, str] = {}
-    name = _gather(errors, _clean_name, name, "name", "联络员姓名", max_length=50)
-    duty = _gather(errors, _clean_name, duty, "duty", "职责", max_length=50, required=False)
-    if errors:
-        raise ValidationError(errors)
+    name = _text(name, "name", "联络员姓名", errors, max_length=50)
+    duty = _text(duty, "duty", "职责", errors, max_length=50, required=False)
+    _raise(errors)
     before = snapshot(liaison, ["name", "duty"])
     liaison.name, liaison.duty = name, duty
     liaison.save()
@@ -572,49 +605,6 @@ MAX_LEASE_YEARS = 20  # the Civil Code's cap on a lease term
 MAX_PERMIT_YEARS = 10
 
 
-def _errors_of(exc: ValidationError) -> dict[str, str]:
-    if hasattr(exc, "error_dict"):
-        return {k: v[0].messages[0] for k, v in exc.error_dict.items()}
-    return {"__all__": exc.messages[0]}
-
-
-def _text(value: str, field: str, label: str, errors: dict, *, max_length: int, required: bool = True) -> str:
-    """A cleaned one-line text, or the reason it is refused put in `errors` (HTML is refused, not stored)."""
-    try:
-        value = _clean_text(value, field, label, max_length=max_length, required=required)
-    except ValidationError as exc:
-        errors.update(_errors_of(exc))
-        return ""
-    if "<" in value or ">" in value:
-        errors[field] = f"{label}不能包含 < 或 > 符号"
-    return value
-
-
-def _raise(errors: dict) -> None:
-    if errors:
-        general = errors.pop("__all__", None)
-        if general and not errors:
-            raise ValidationError(general)
-        if general:
-            errors.setdefault("__all__", general)
-        raise ValidationError(errors)
-
-
-def _date_ok(value, field: str, label: str, errors: dict, *, required: bool = True, not_future: bool = True):
-    if value is None:
-        if required:
-            errors[field] = f"请填写{label}"
-        return None
-    if not isinstance(value, date):
-        errors[field] = f"{label}格式不正确"
-        return None
-    if not_future and value > timezone.localdate():
-        errors[field] = f"{label}不能晚于今天"
-    elif value < date(1900, 1, 1):
-        errors[field] = f"{label}不能早于 1900 年"
-    return value
-
-
 def house_address(building: Region, unit: str, number: str) -> str:
     """The address house_create writes: compound + building + unit + door number."""
     return f"{building.parent.name if building.parent_id else ''}{building.name}{unit and unit + '单元'}{number}"
@@ -623,8 +613,7 @@ def house_address(building: Region, unit: str, number: str) -> str:
 def _clean_house(*, number, unit, use, area, errors: dict) -> tuple[str, str, Decimal | None]:
     number = _text(number, "number", "门牌（室号）", errors, max_length=20)
     unit = _text(unit, "unit", "单元", errors, max_length=10, required=False)
-    if use not in HouseUse.values:
-        errors["use"] = f"房屋用途“{use}”不正确，应为：{'、'.join(HouseUse.labels)}"
+    _gather(errors, _choice, use, HouseUse, "use", "房屋用途")
     if area in ("", None):
         area = None
     else:
@@ -890,6 +879,14 @@ def _resident_rules(*, household: Household | None, data: dict, care_tags, actor
     return flags
 
 
+def _joined_ok(joined_on, birth_date: date | None, errors: dict) -> date | None:
+    """入户日期: optional, not in the future, not before 1900 nor before the resident's birth."""
+    joined_on = _date_ok(joined_on, "joined_on", "入户日期", errors, required=False)
+    if joined_on and "joined_on" not in errors and birth_date and joined_on < birth_date:
+        errors["joined_on"] = f"入户日期不能早于出生日期（{birth_date:%Y-%m-%d}）"
+    return joined_on
+
+
 def _sync_head_name(actor, hh: Household, r: Resident) -> None:
     if r.relation == Relation.HEAD and r.status == ResidentStatus.ACTIVE and hh.head_name != r.name:
         record(actor=actor, action=AuditAction.UPDATE, obj=hh, changes={"head_name": [hh.head_name, r.name]})
@@ -900,9 +897,11 @@ def _sync_head_name(actor, hh: Household, r: Resident) -> None:
 @transaction.atomic
 def resident_create(*, actor, household: Household, name: str, id_number: str = "", phone: str = "",
                     kind: str = ResidentKind.REGISTERED, relation: str = Relation.HEAD, care_tags=(),
-                    arrival_date: date | None = None, permit_expiry: date | None = None) -> Resident:
+                    arrival_date: date | None = None, permit_expiry: date | None = None,
+                    joined_on: date | None = None) -> Resident:
     """A resident in a household still living there: every check of the by-hand page, one write, one audit
-    entry (plus the household's head name when a 户主 is added under another name)."""
+    entry (plus the household's head name when a 户主 is added under another name). `joined_on` (入户日期):
+    None is today, the day of registration."""
     hh = _locked_household(household, actor, "登记居民")
     errors: dict = {}
     data = {"name": name, "id_number": "", "kind": kind, "relation": relation, "birth_date": None,
@@ -913,13 +912,16 @@ def resident_create(*, actor, household: Household, name: str, id_number: str = 
     except ValidationError as exc:
         errors.update(_errors_of(exc))
     flags = _resident_rules(household=hh, data=data, care_tags=care_tags, actor=actor, errors=errors)
+    given = _joined_ok(joined_on, data["birth_date"], errors)
     _raise(errors)
     r = Resident.objects.create(grid_id=hh.grid_id, household=hh, care_flags=flags,
                                 name_initials=name_initials(data["name"]), name_pinyin=name_pinyin(data["name"]),
-                                **data)
+                                joined_on=given or timezone.localdate(), **data)
+    created = {"name": r.name, "id_number": r.id_number, "kind": r.kind}
+    if given:
+        created["joined_on"] = given.isoformat()
     record(actor=actor, action=AuditAction.CREATE, obj=r,
-           changes=diff({}, {"name": r.name, "id_number": r.id_number, "kind": r.kind},
-                        personal={"id_number": "id_number"}))
+           changes=diff({}, created, personal={"id_number": "id_number"}))
     _refresh_household(hh)
     _sync_head_name(actor, hh, r)
     return r
@@ -929,7 +931,7 @@ resident_add = resident_create  # the name the by-hand pages were written agains
 
 
 _RESIDENT_AUDITED = ["name", "id_number", "phone", "kind", "relation", "care_flags", "arrival_date",
-                     "permit_expiry"]
+                     "permit_expiry", "joined_on"]
 
 
 def _locked_resident(resident: Resident, actor, what: str) -> Resident:
@@ -941,9 +943,11 @@ def _locked_resident(resident: Resident, actor, what: str) -> Resident:
 @transaction.atomic
 def resident_update(*, actor, resident: Resident, name: str, id_number: str | None = None,
                     phone: str | None = None, kind: str = ResidentKind.REGISTERED, relation: str = Relation.HEAD,
-                    care_tags=(), arrival_date: date | None = None, permit_expiry: date | None = None) -> Resident:
+                    care_tags=(), arrival_date: date | None = None, permit_expiry: date | None = None,
+                    joined_on: date | None = None) -> Resident:
     """Edit a resident living here. `id_number` / `phone` None keep the stored value; "" (or only spaces) clears
-    it: the encrypted value and its blind index both emptied, the change in the audit entry (masked)."""
+    it: the encrypted value and its blind index both emptied, the change in the audit entry (masked).
+    `joined_on` (入户日期) None keeps it."""
     r = _locked_resident(resident, actor, "修改居民信息")
     if r.status != ResidentStatus.ACTIVE:
         raise ValidationError(f"{r.name}{r.get_status_display()}，记录仅供查阅，不能修改")
@@ -959,11 +963,14 @@ def resident_update(*, actor, resident: Resident, name: str, id_number: str | No
         errors.update(_errors_of(exc))
     flags = _resident_rules(household=r.household, data=data, care_tags=care_tags, actor=actor, errors=errors,
                             exclude_pk=r.pk)
+    joined_on = _joined_ok(joined_on, data["birth_date"], errors)
     _raise(errors)
     before = snapshot(r, _RESIDENT_AUDITED)
     for field, value in data.items():
         setattr(r, field, value)
     r.care_flags = flags
+    if joined_on is not None:
+        r.joined_on = joined_on
     r.name_initials, r.name_pinyin = name_initials(r.name), name_pinyin(r.name)
     r.save()
     after = snapshot(r, _RESIDENT_AUDITED)
@@ -1025,10 +1032,11 @@ def resident_transfer(*, actor, resident: Resident, household: Household, relati
                       note: str = "") -> Resident:
     """户内迁移: a resident living here moves into another active household (same record, same ID number).
 
-    Both households must lie in the actor's grid.people scope. The resident's household, grid and relation
-    change; both households' member counts and care flags follow. A head who leaves others behind leaves the
-    old household's head name as it was (the page asks for a new head); the audit entry says so. One audit
-    entry (action "move") carries the old and new household, address and grid."""
+    Both households must lie in the actor's grid.people scope. The resident's household, grid, relation and
+    入户日期 (`joined_on`, the move's date) change; both households' member counts and care flags follow. A
+    head who leaves others behind leaves the old household's head name as it was (the page asks for a new
+    head); the audit entry says so. One audit entry (action "move") carries the old and new household, address
+    and grid, the date and the previous 入户日期."""
     r = _locked_resident(resident, actor, "办理居民迁入他户")
     if r.status != ResidentStatus.ACTIVE:
         raise ValidationError(f"{r.name}{r.get_status_display()}，记录仅供查阅，不能办理迁入他户")
@@ -1053,8 +1061,11 @@ def resident_transfer(*, actor, resident: Resident, household: Household, relati
             errors["relation"] = f"迁入户已有户主“{head.name}”；请选择其他关系，迁入后可在“修改住户”中更换户主"
     moved_on = _date_ok(moved_on, "moved_on", "迁入日期", errors)
     registered = timezone.localtime(r.created_at).date() if r.created_at else None
+    joined = r.joined_date
     if moved_on and "moved_on" not in errors and registered and moved_on < registered:
         errors["moved_on"] = f"迁入日期不能早于该居民的登记日期（{registered:%Y-%m-%d}）"
+    elif moved_on and "moved_on" not in errors and joined and moved_on < joined:
+        errors["moved_on"] = f"迁入日期不能早于该居民迁入现住户的日期（{joined:%Y-%m-%d}）"
     note = _text(note, "note", "说明", errors, max_length=200, required=False)
     _raise(errors)
 
@@ -1066,11 +1077,12 @@ def resident_transfer(*, actor, resident: Resident, household: Household, relati
     if r.relation != relation:
         changes["relation"] = [r.relation, relation]
     changes["moved_on"] = [None, moved_on.isoformat()]
+    changes["joined_on"] = [joined.isoformat() if joined else None, moved_on.isoformat()]
     if note:
         changes["note"] = [None, note]
     was_head = r.relation == Relation.HEAD and old.head_name == r.name
-    r.household, r.grid_id, r.relation = new, new.grid_id, relation
-    r.save(update_fields=["household", "grid", "relation"])
+    r.household, r.grid_id, r.relation, r.joined_on = new, new.grid_id, relation, moved_on
+    r.save(update_fields=["household", "grid", "relation", "joined_on"])
     _refresh_household(old)
     _refresh_household(new)
     if was_head and old.members:

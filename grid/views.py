@@ -18,6 +18,7 @@ from regions.models import Region, RegionKind
 
 from . import coords, selectors, services
 from .apps import GridPerm
+from .crumbs import trail
 from .forms import GridProfileForm, VisitForm
 from .models import CARE_TAGS, Household, HouseholdStatus, Resident, ResidentKind, Visit, VisitPhoto
 
@@ -68,7 +69,7 @@ def grid_list(request):
         selectors.scoped(Region.objects.filter(kind=RegionKind.COMMUNITY), request.user).order_by("path")[:300]))
     return render(request, "grid/list.html", {
         "page": page, "rows": rows, "region": region, "breaches": breaches, "communities": communities,
-        "rules": selectors.rules(),
+        "rules": selectors.rules(), "crumbs": trail(request.user) if region is not None else [],
     })
 
 
@@ -86,7 +87,7 @@ def grid_detail(request, pk: int):
         "care_days": selectors.rule("care_visit_days"),
         "can_edit": selectors.can_edit_grid(request.user, grid),
         "report_url": _report_url(grid) if has_perm_at(request.user, GridPerm.VISIT, grid.path) else None,
-        "crumbs": [a for a in grid.ancestors() if a.pk != grid.pk],
+        "crumbs": trail(request.user, grid.parent),
     })
 
 
@@ -109,7 +110,7 @@ def grid_edit(request, pk: int):
         else:
             messages.success(request, "网格档案已保存")
             return redirect("grid:detail", pk=grid.pk)
-    return render(request, "grid/edit.html", {"grid": grid, "form": form})
+    return render(request, "grid/edit.html", {"grid": grid, "form": form, "crumbs": trail(request.user, grid)})
 
 
 # ---------------------------------------------------------------------------
@@ -173,8 +174,8 @@ def resident_list(request):
 @login_required
 def resident_detail(request, pk: int):
     _require(request)
-    r = get_in_scope_or_404(Resident.objects.select_related("household__house", "grid__parent"), request.user,
-                            GridPerm.VIEW, pk=pk)
+    r = get_in_scope_or_404(Resident.objects.select_related("household__house__building", "grid__parent"),
+                            request.user, GridPerm.VIEW, pk=pk)
     can_full = has_perm_at(request.user, Perm.PII_VIEW_FULL, r.grid.path)
     full = False
     if request.method == "POST":
@@ -193,6 +194,7 @@ def resident_detail(request, pk: int):
         "household": r.household,
         "members": Resident.objects.filter(household=r.household).exclude(pk=r.pk),
         "can_people": has_perm_at(request.user, GridPerm.PEOPLE, r.grid.path),
+        "crumbs": trail(request.user, r.household),
     })
 
 
@@ -267,8 +269,8 @@ def visit_new(request):
     raw = request.POST.get("household") or request.GET.get("household", "")
     if not str(raw).isdigit():
         raise Http404("请选择住户")
-    household = get_in_scope_or_404(Household.objects.select_related("house", "grid"), request.user, GridPerm.VISIT,
-                                    pk=int(raw))
+    household = get_in_scope_or_404(Household.objects.select_related("house__building", "grid"), request.user,
+                                    GridPerm.VISIT, pk=int(raw))
     if household.status != HouseholdStatus.ACTIVE:   # like the other write pages of a moved-out household
         messages.error(request, services.moved_out_message(household, "不能再记录走访"))
         return redirect("grid:household", pk=household.pk)
@@ -289,13 +291,15 @@ def visit_new(request):
         "form": form, "household": household, "report_url": _report_url(household.grid, household),
         "members": Resident.objects.filter(household=household).order_by("id"),
         "last": Visit.objects.filter(household=household).order_by("-visited_at").first(),
+        "crumbs": trail(request.user, household),
     })
 
 
 @login_required
 def household_detail(request, pk: int):
     _require(request)
-    hh = get_in_scope_or_404(Household.objects.select_related("house", "grid"), request.user, GridPerm.VIEW, pk=pk)
+    hh = get_in_scope_or_404(Household.objects.select_related("house__building", "grid"), request.user, GridPerm.VIEW,
+                             pk=pk)
     members = list(Resident.objects.filter(household=hh).order_by("id"))
     for r in members:
         r.id_masked = mask_id_number(r.id_number)
@@ -306,7 +310,7 @@ def household_detail(request, pk: int):
         "can_visit": has_perm_at(request.user, GridPerm.VISIT, hh.grid.path),
         "can_people": has_perm_at(request.user, GridPerm.PEOPLE, hh.grid.path),
         "leases": hh.house.leases.prefetch_related("tenants").order_by("-start_date", "-id"),
-        "today": timezone.localdate(),
+        "today": timezone.localdate(), "crumbs": trail(request.user, hh.house),
     })
 
 

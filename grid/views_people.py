@@ -21,6 +21,7 @@ from regions.models import Region, RegionKind
 
 from . import services
 from .apps import GridPerm
+from .crumbs import trail
 from .forms_people import (
     HouseForm,
     HouseholdEditForm,
@@ -57,12 +58,14 @@ def _get(request, qs, perm: str, pk: int):
     return get_in_scope_or_404(qs, request.user, perm, pk=pk)
 
 
-def _form_page(request, form, *, title: str, subject: str, back: str, submit: str = "保存", danger: bool = False,
-               notes=(), script: str = "", another: bool = False, another_label: str = "保存并继续登记",
-               template: str = "grid/people/form.html"):
+def _form_page(request, form, *, title: str, subject: str, under, back: str, submit: str = "保存",
+               danger: bool = False, notes=(), script: str = "", another: bool = False,
+               another_label: str = "保存并继续登记", template: str = "grid/people/form.html"):
+    """A write page about `under` (the building, house, household or resident it changes: the trail ends there)."""
     return render(request, template, {
         "form": form, "title": title, "subject": subject, "back": back, "submit": submit, "danger": danger,
         "notes": notes, "script": script, "another": another, "another_label": another_label,
+        "crumbs": trail(request.user, under),
     })
 
 
@@ -77,10 +80,6 @@ def _save(request, form, fn, **kwargs):
                 form.fields[name].widget.attrs["class"] = form.fields[name].widget.attrs.get("class", "") + \
                     " is-invalid"
         return None
-
-
-def _crumbs(region: Region) -> list[Region]:
-    return [a for a in region.ancestors() if a.kind in (RegionKind.COMMUNITY, RegionKind.GRID, RegionKind.COMPOUND)]
 
 
 # ---------------------------------------------------------------------------
@@ -101,7 +100,7 @@ def building_detail(request, pk: int):
     page = Paginator(houses, 100).get_page(request.GET.get("page"))
     grid = services.grid_of_building(building)
     return render(request, "grid/people/building.html", {
-        "building": building, "grid": grid, "page": page, "crumbs": _crumbs(building),
+        "building": building, "grid": grid, "page": page, "crumbs": trail(request.user, building.parent),
         "can_people": has_perm_at(request.user, GridPerm.PEOPLE, building.path),
     })
 
@@ -117,7 +116,7 @@ def house_new(request, building_pk: int):
             messages.success(request, f"已登记房屋 {house.address}")
             return redirect("grid:house", pk=house.pk)
     return _form_page(request, form, title="登记房屋", subject=f"{building.parent.name}{building.name}",
-                      back=reverse("grid:building", args=[building.pk]))
+                      under=building, back=reverse("grid:building", args=[building.pk]))
 
 
 def _house_qs():
@@ -132,7 +131,8 @@ def house_detail(request, pk: int):
     leases = list(RentalLease.objects.filter(house=house).prefetch_related("tenants").order_by("-start_date", "-id"))
     return render(request, "grid/people/house.html", {
         "house": house, "households": households, "leases": leases, "today": timezone.localdate(),
-        "crumbs": _crumbs(house.building), "can_people": has_perm_at(request.user, GridPerm.PEOPLE, house.grid.path),
+        "crumbs": trail(request.user, house.building),
+        "can_people": has_perm_at(request.user, GridPerm.PEOPLE, house.grid.path),
     })
 
 
@@ -145,7 +145,7 @@ def house_edit(request, pk: int):
         if _save(request, form, services.house_update, house=house, **form.cleaned_data) is not None:
             messages.success(request, "房屋信息已保存")
             return redirect("grid:house", pk=house.pk)
-    return _form_page(request, form, title="修改房屋", subject=house.address,
+    return _form_page(request, form, title="修改房屋", subject=house.address, under=house,
                       back=reverse("grid:house", args=[house.pk]))
 
 
@@ -184,13 +184,13 @@ def household_new(request, house_pk: int):
                 return redirect("grid:household", pk=hh.pk)
     notes = ["住户与户主一并登记：请填写户主本人的信息，保存时同时登记住户和户主；"
              "家庭其他成员在保存后“登记成员”。"]
-    return _form_page(request, form, title="登记住户", subject=house.address,
+    return _form_page(request, form, title="登记住户", subject=house.address, under=house,
                       back=reverse("grid:house", args=[house.pk]), notes=notes, script=_FLOATING_SCRIPT,
                       another=True, another_label="保存并登记其他成员", template="grid/people/household_new.html")
 
 
 def _household_qs():
-    return Household.objects.select_related("house", "grid")
+    return Household.objects.select_related("house__building", "grid")
 
 
 def _active_household(request, pk: int):
@@ -221,7 +221,7 @@ def household_edit(request, pk: int):
             messages.success(request, msg)
             return redirect("grid:household", pk=hh.pk)
     return _form_page(request, form, title="修改住户", subject=f"{hh.house.address}（户主 {hh.head_name}）",
-                      back=reverse("grid:household", args=[hh.pk]))
+                      under=hh, back=reverse("grid:household", args=[hh.pk]))
 
 
 @login_required
@@ -243,7 +243,8 @@ def household_move_out(request, pk: int):
     notes = ["整户迁出后，该户和下列在住成员都标记为“已迁出”，不再计入网格人口和走访计划；记录保留，可在房屋页查看。",
              "在住成员：" + ("、".join(m.name for m in members) if members else "无")]
     return _form_page(request, form, title="整户迁出", subject=f"{hh.house.address}（户主 {hh.head_name}）",
-                      back=reverse("grid:household", args=[hh.pk]), submit="确认迁出", danger=True, notes=notes)
+                      under=hh, back=reverse("grid:household", args=[hh.pk]), submit="确认迁出", danger=True,
+                      notes=notes)
 
 
 # ---------------------------------------------------------------------------
@@ -254,7 +255,8 @@ _FLOATING_SCRIPT = "floating"  # the form page shows the arrival/permit fields o
 
 
 def _resident_kwargs(d: dict) -> dict:
-    return {k: d[k] for k in ("name", "kind", "relation", "care_tags", "arrival_date", "permit_expiry")}
+    return {k: d[k] for k in ("name", "kind", "relation", "care_tags", "arrival_date", "permit_expiry",
+                              "joined_on")}
 
 
 @login_required
@@ -280,11 +282,12 @@ def resident_new(request, household_pk: int):
                 return redirect("grid:resident_new", household_pk=hh.pk)
             return redirect("grid:household", pk=hh.pk)
     return _form_page(request, form, title="登记居民", subject=f"{hh.house.address}（户主 {hh.head_name}）",
-                      back=reverse("grid:household", args=[hh.pk]), script=_FLOATING_SCRIPT, another=True)
+                      under=hh, back=reverse("grid:household", args=[hh.pk]), script=_FLOATING_SCRIPT,
+                      another=True)
 
 
 def _resident_qs():
-    return Resident.objects.select_related("household__house", "grid")
+    return Resident.objects.select_related("household__house__building", "grid")
 
 
 def _active_resident(request, pk: int):
@@ -303,7 +306,7 @@ def resident_edit(request, pk: int):
         return gone
     form = ResidentForm(request.POST or None, resident=r, initial={
         "name": r.name, "kind": r.kind, "relation": r.relation, "arrival_date": r.arrival_date,
-        "permit_expiry": r.permit_expiry,
+        "permit_expiry": r.permit_expiry, "joined_on": r.joined_date,
         "care_tags": [key for key, bit in CARE_BIT.items() if r.care_flags & bit],
     })
     if request.method == "POST" and form.is_valid():
@@ -314,7 +317,7 @@ def resident_edit(request, pk: int):
             messages.success(request, f"{saved.name}的信息已保存")
             return redirect("grid:resident", pk=r.pk)
     return _form_page(request, form, title="修改居民信息", subject=f"{r.name} · {r.household.house.address}",
-                      back=reverse("grid:resident", args=[r.pk]), script=_FLOATING_SCRIPT)
+                      under=r, back=reverse("grid:resident", args=[r.pk]), script=_FLOATING_SCRIPT)
 
 
 @login_required
@@ -338,7 +341,7 @@ def resident_leave(request, pk: int):
             return redirect("grid:household", pk=r.household_id)
     notes = ["迁出或死亡的居民不删除：记录保留并注明日期，不再计入网格人口、关爱对象和居住证到期提醒。"]
     return _form_page(request, form, title="迁出或死亡登记", subject=f"{r.name} · {r.household.house.address}",
-                      back=reverse("grid:resident", args=[r.pk]), submit="确认登记", danger=True, notes=notes)
+                      under=r, back=reverse("grid:resident", args=[r.pk]), submit="确认登记", danger=True, notes=notes)
 
 
 @login_required
@@ -423,7 +426,7 @@ def resident_transfer(request, pk: int):
         "form": form, "r": r, "matches": matches, "more": more, "q": q, "selected": selected,
         "limit": TRANSFER_MATCHES, "notes": notes, "title": "迁入他户",
         "subject": f"{r.name} · 现住 {r.household.house.address}（户主 {r.household.head_name}）",
-        "back": reverse("grid:resident", args=[r.pk]),
+        "back": reverse("grid:resident", args=[r.pk]), "crumbs": trail(request.user, r),
     })
 
 
@@ -450,7 +453,7 @@ def lease_new(request, house_pk: int):
         if lease is not None:
             messages.success(request, f"已登记租约（房东 {lease.landlord_name}）")
             return redirect("grid:house", pk=house.pk)
-    return _form_page(request, form, title="登记租约", subject=house.address,
+    return _form_page(request, form, title="登记租约", subject=house.address, under=house,
                       back=reverse("grid:house", args=[house.pk]))
 
 
@@ -476,7 +479,7 @@ def lease_edit(request, pk: int):
                  **_lease_kwargs(d)) is not None:   # landlord_phone: None keeps, "" clears (the form decides)
             messages.success(request, "租约已保存")
             return redirect("grid:house", pk=lease.house_id)
-    return _form_page(request, form, title="修改租约", subject=lease.house.address,
+    return _form_page(request, form, title="修改租约", subject=lease.house.address, under=lease.house,
                       back=reverse("grid:house", args=[lease.house_id]))
 
 
@@ -494,5 +497,5 @@ def lease_end(request, pk: int):
     notes = [format_html('租约：房东 {}，<span class="text-nowrap">{}</span> 至 <span class="text-nowrap">{}</span>。'
                          "退租后租约记录保留，房屋可登记新的租约。",   # a date never broken across lines
                          lease.landlord_name, f"{lease.start_date:%Y-%m-%d}", f"{lease.end_date:%Y-%m-%d}")]
-    return _form_page(request, form, title="办理退租", subject=lease.house.address,
+    return _form_page(request, form, title="办理退租", subject=lease.house.address, under=lease.house,
                       back=reverse("grid:house", args=[lease.house_id]), submit="确认退租", danger=True, notes=notes)

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at
+from accounts.scope import get_in_scope_or_404, has_perm
 from accounts.views import add_errors
 from audit.models import AuditAction
 from core.masking import mask_mobile
@@ -23,6 +23,7 @@ from regions.models import Region, RegionKind
 
 from . import selectors, services
 from .apps import GridPerm
+from .crumbs import Crumb, list_url, trail
 from .forms_things import FacilityForm, FacilityStateForm, LiaisonForm, UnitForm
 from .models import Facility, FacilityKind, FacilityState, GridLiaison, GridUnit, UnitKind
 from .views import _region_param, _require
@@ -51,9 +52,8 @@ def _grid_choices(request, region: Region | None):
     return qs.select_related("parent").order_by("path")
 
 
-def _crumbs(request, grid: Region) -> list[Region]:
-    """The grid's ancestors that the viewer may open (a grid worker does not see their community)."""
-    return [a for a in grid.ancestors() if has_perm_at(request.user, GridPerm.VIEW, a.path)]
+FACILITIES = "设施"   # the lists' names: their tab and heading, and their step in a trail
+UNITS = "商户、企业与社会组织"
 
 
 def _grid_param(request) -> int | None:
@@ -95,7 +95,7 @@ def facility_list(request):
         "counts": {"total": sum(counts.values()), "broken": sum(n for s, n in counts.items() if s != "normal")},
         "writable": _writable_ids(request, page.object_list),
         "can_add": any(has_perm(request.user, p) for p in selectors.THINGS_WRITE_PERMS),
-        "tab": "facilities", "heading": "设施",
+        "tab": "facilities", "heading": FACILITIES, "crumbs": trail(request.user, region),
     })
 
 
@@ -113,6 +113,7 @@ def facility_broken(request):
     return render(request, "grid/things/facility_broken.html", {
         "page": page, "region": region, "communities": _communities(request),
         "writable": _writable_ids(request, page.object_list), "tab": "broken", "heading": "故障与停用设施",
+        "crumbs": trail(request.user, region),
     })
 
 
@@ -136,7 +137,8 @@ def facility_new(request):
             messages.success(request, f"已登记设施“{f.name}”")
             return redirect("grid:facility", pk=f.pk)
     return render(request, "grid/things/facility_form.html", {
-        "form": form, "region": region, "facility": None, **_picker(request)})
+        "form": form, "region": region, "facility": None, **_picker(request),
+        "crumbs": trail(request.user, region, tail=[Crumb(FACILITIES, list_url("grid:facilities", region))])})
 
 
 def _facility_writable(request, pk: int) -> Facility:
@@ -164,7 +166,8 @@ def _facility_page(request, f: Facility, state_form: FacilityStateForm | None = 
             "state": FacilityState.FAULT if f.state == FacilityState.NORMAL else FacilityState.NORMAL})
     return render(request, "grid/things/facility_detail.html", {
         "f": f, "can_write": can_write, "state_form": state_form if can_write else None, "history": history,
-        "crumbs": _crumbs(request, f.grid), **_picker(request),
+        "crumbs": trail(request.user, f.grid, tail=[Crumb(FACILITIES, list_url("grid:facilities", f.grid))]),
+        **_picker(request),
     }, status=status)
 
 
@@ -192,7 +195,9 @@ def facility_edit(request, pk: int):
             messages.success(request, "设施信息已保存")
             return redirect("grid:facility", pk=f.pk)
     return render(request, "grid/things/facility_form.html", {
-        "form": form, "region": f.grid.parent, "facility": f, **_picker(request)})
+        "form": form, "region": f.grid.parent, "facility": f, **_picker(request),
+        "crumbs": trail(request.user, f.grid, tail=[Crumb(FACILITIES, list_url("grid:facilities", f.grid)),
+                                                   Crumb(f.name, reverse("grid:facility", args=[f.pk]))])})
 
 
 @login_required
@@ -235,7 +240,7 @@ def unit_list(request):
         "page": page, "region": region, "kind": kind, "party": party, "communities": _communities(request),
         "kinds": UnitKind.choices, "agg": agg, "writable": _writable_ids(request, page.object_list),
         "can_add": any(has_perm(request.user, p) for p in selectors.THINGS_WRITE_PERMS), "tab": "units",
-        "heading": "商户、企业与社会组织",
+        "heading": UNITS, "crumbs": trail(request.user, region),
     })
 
 
@@ -271,7 +276,9 @@ def unit_new(request):
         else:
             messages.success(request, f"已登记单位“{u.name}”")
             return redirect(f"{reverse('grid:units')}?region={u.grid_id}")
-    return render(request, "grid/things/unit_form.html", {"form": form, "region": region, "unit": None})
+    return render(request, "grid/things/unit_form.html", {
+        "form": form, "region": region, "unit": None,
+        "crumbs": trail(request.user, region, tail=[Crumb(UNITS, list_url("grid:units", region))])})
 
 
 @login_required
@@ -296,7 +303,9 @@ def unit_edit(request, pk: int):
         else:
             messages.success(request, f"单位“{form.cleaned_data['name']}”已保存")
             return redirect(f"{reverse('grid:units')}?region={form.cleaned_data['grid'].pk}")
-    return render(request, "grid/things/unit_form.html", {"form": form, "region": u.grid.parent, "unit": u})
+    return render(request, "grid/things/unit_form.html", {
+        "form": form, "region": u.grid.parent, "unit": u,
+        "crumbs": trail(request.user, u.grid, tail=[Crumb(UNITS, list_url("grid:units", u.grid))])})
 
 
 # ---------------------------------------------------------------------------
@@ -324,7 +333,7 @@ def liaisons(request, pk: int):
     return render(request, "grid/things/liaisons.html", {
         "grid": grid, "liaisons": GridLiaison.objects.filter(grid=grid).order_by("id"), "form": form,
         "can_edit": can_edit, "rule": selectors.liaison_rule(grid),
-        "crumbs": _crumbs(request, grid),
+        "crumbs": trail(request.user, grid),
     }, status=400 if form is not None and form.errors else 200)
 
 
@@ -345,7 +354,10 @@ def liaison_edit(request, pk: int):
         else:
             messages.success(request, "联络员信息已保存")
             return redirect("grid:liaisons", pk=liaison.grid_id)
-    return render(request, "grid/things/liaison_form.html", {"form": form, "liaison": liaison})
+    return render(request, "grid/things/liaison_form.html", {
+        "form": form, "liaison": liaison,
+        "crumbs": trail(request.user, liaison.grid, tail=[Crumb("联络员", reverse("grid:liaisons",
+                                                                                   args=[liaison.grid_id]))])})
 
 
 @login_required

@@ -51,6 +51,11 @@ def test_grid_worker_adds_and_edits_a_resident_on_phone(page_for, personas, gdat
     assert "已登记居民 王小五" in page.locator(".alert").inner_text()
     members = page.locator("table").first.inner_text()
     assert "王小五" in members and "留守儿童" in members and idn not in members
+    assert f"入户 {date.today().isoformat()}" in members     # 入户日期: registered today
+    # The path from the grid list down to the house (the grid worker's community is named, not linked).
+    assert page.locator(".breadcrumb-item").all_inner_texts() == ["网格列表", "东一社区", "网格1", "阳光小区", "1号楼",
+                                                                 "1单元301"]
+    assert page.locator(".breadcrumb a").all_inner_texts() == ["网格列表", "网格1", "1号楼", "1单元301"]
     _no_sideways_scroll(page)
     screenshot(page, "grid_people_household_phone")
 
@@ -66,11 +71,13 @@ def test_grid_worker_adds_and_edits_a_resident_on_phone(page_for, personas, gdat
     page.select_option("#id_kind", "registered")
     assert page.locator("#row-permit_expiry").is_hidden()
     page.fill("#id_phone", "13700137001")
+    assert page.input_value("#id_joined_on") == date.today().isoformat()   # 入户日期, kept when left as is
     screenshot(page, "grid_people_resident_edit_phone")
     page.click("#people-form button[name=save]")
     page.wait_for_url(f"**/grid/residents/{r.pk}/")
     assert "王晓五的信息已保存" in page.locator(".alert").inner_text()
     assert page.locator("#phone").inner_text() == "137****7001"
+    assert page.locator("#joined-on").inner_text() == date.today().isoformat()
     _no_sideways_scroll(page)
     screenshot(page, "grid_people_resident_after_edit_phone")
     r.refresh_from_db()
@@ -115,6 +122,7 @@ def test_secretary_reaches_a_rental_house_from_the_profile_and_adds_a_lease(page
     page.click("#people-form button[name=save]")
     page.wait_for_url(f"**/grid/houses/{house.pk}/")
     leases = page.locator("#leases").inner_text()
-    assert "房东 房东甲" in leases and "生效中" in leases and "李四" in leases
+    assert "房东 房东甲 136****6000" in leases and "生效中" in leases and "李四" in leases
+    assert "13600136000" not in page.content()        # the landlord's phone is shown masked only
     screenshot(page, "grid_people_house_with_lease")
     assert RentalLease.objects.filter(house=house, landlord_name="房东甲").count() == 1

@@ -1,5 +1,7 @@
 """Browser workflow: a grid worker on a phone (390×844) moves a resident into another household."""
 
+from datetime import date
+
 import pytest
 
 from conftest import PASSWORD
@@ -46,6 +48,7 @@ def test_grid_worker_moves_a_resident_into_another_household_on_phone(page_for, 
     assert any("张三已迁入 阳光小区1号楼1单元301" in a for a in alerts)
     assert any("已无在住成员" in a for a in alerts)   # 张三 lived alone: the page suggests moving out
     assert "1单元301" in page.locator("dl").inner_text()
+    assert page.locator("#joined-on").inner_text() == date.today().isoformat()   # 入户日期: the move's date
     _no_sideways_scroll(page)
     screenshot(page, "grid_transfer_done_phone")
     zhang.refresh_from_db()

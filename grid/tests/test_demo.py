@@ -113,6 +113,11 @@ def _check_later_changes():
         r = Resident.objects.get(pk=e.object_id)
         assert e.changes["household"][1] == r.household_id and r.status == ResidentStatus.ACTIVE
         assert date.fromisoformat(e.changes["moved_on"][1]) < today and e.changes["note"][1]
+        assert r.joined_on == date.fromisoformat(e.changes["moved_on"][1])   # 入户日期: the move's date
+    # Everyone else joined their household when registered, before the months of visits.
+    moved = AuditEntry.objects.filter(object_type="grid.resident", action=AuditAction.MOVE).values_list(
+        "object_id", flat=True)
+    assert not Resident.objects.exclude(pk__in=[int(pk) for pk in moved]).exclude(joined_on__lt=today).exists()
     # Every change is on record, by a demo account: the grid workers and the community secretary.
     changed = AuditEntry.objects.filter(object_type__in=["grid.household", "grid.resident", "grid.rentallease"])
     assert changed.filter(actor__isnull=True).count() == 0
