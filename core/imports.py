@@ -1242,7 +1242,8 @@ class RowPlan:
                 self.encrypted.append((f, hf))
                 cols["enc"] += [f.column, hf.column] if hf is not None else [f.column]
             elif isinstance(f, (DateField, DateTimeField)) and (f.auto_now or f.auto_now_add):
-                self.constant.append((f.attname, now if isinstance(f, DateTimeField) else now.date()))
+                # A DateField's day is the local one (as save() would give), not the UTC date of `now`.
+                self.constant.append((f.attname, now if isinstance(f, DateTimeField) else timezone.localdate(now)))
                 cols["const"].append(f.column)
             elif type(f) in plain_types and f.default is not NOT_PROVIDED and callable(f.default):
                 self.per_row_default.append((f.attname, f.default))

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from accounts.scope import scope_filter
 from core.crypto import blind_index
@@ -84,6 +85,7 @@ class ResidentImporter(Importer):
         Column("care", "关爱标签", parser=care_tags, help="可填：" + "、".join(_LABEL_TO_BIT)),
         Column("arrival_date", "来本地日期", parser=date_value(), help="流动人口填写"),
         Column("permit_expiry", "居住证到期日", parser=date_value(allow_future=True), help="流动人口填写"),
+        Column("joined_on", "入户日期", parser=date_value(), help="迁入本户的日期；留空为导入当天"),
     ]
     unique_columns = ["id_number"]
 
@@ -120,6 +122,7 @@ class ResidentImporter(Importer):
                     self.ambiguous.add(key)
                 self.buildings[key] = (rid, grid[0], f"{compound[1] if compound else grid[1]}{name}")
         self.known_communities = {c[1] for c in comm_rows}
+        self.today = timezone.localdate()
         self.prepare_places(rows)
 
     def clean_row(self, row) -> None:
@@ -141,6 +144,11 @@ class ResidentImporter(Importer):
             raise ValidationError({"permit_expiry": "居住证到期日不能早于来本地日期"})
         if "<" in v["name"] or ">" in v["name"]:
             raise ValidationError({"name": "姓名不能包含 < 或 > 符号"})
+        joined = v.get("joined_on")
+        if joined and v.get("id_number"):
+            born = _birth(v["id_number"])[1]
+            if born and joined < born:
+                raise ValidationError({"joined_on": f"入户日期不能早于出生日期（{born:%Y-%m-%d}）"})
 
     streaming = True  # rows are checked while earlier ones are written (see core.imports.import_sheet)
     needs_pks = False  # nothing refers to the new residents: the database numbers them
@@ -248,7 +256,8 @@ class ResidentImporter(Importer):
         gender, born = _birth(v.get("id_number"))
         v.update(household_id=hh.pk, name_initials=name_initials(name), name_pinyin=name_pinyin(name),
                  gender=gender, birth_date=born, relation=relation, care_flags=care,
-                 id_number=v.get("id_number") or "", phone=v.get("phone") or "")
+                 id_number=v.get("id_number") or "", phone=v.get("phone") or "",
+                 joined_on=v.get("joined_on") or self.today)  # once per import, not the field's default per row
 
     def finish(self, rows) -> int:
         """After the residents: the new houses and households they live in (the foreign keys are

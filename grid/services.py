@@ -15,7 +15,7 @@ from accounts.scope import has_perm_at
 from audit.models import AuditAction
 from audit.services import diff, record, snapshot
 from core.idnumber import parse_id_number
-from core.images import check_image
+from core.images import check_image, stored_photo
 from core.phone import normalize_mobile, validate_mobile
 from core.pinyin import name_initials, name_pinyin
 from regions.models import Region, RegionKind
@@ -320,11 +320,10 @@ def clean_resident(*, name: str, id_number: str = "", phone: str = "", kind: str
 # ---------------------------------------------------------------------------
 
 
-def _check_photo(f: UploadedFile, index: int) -> str:
-    """The file extension of a checked visit photo (core.images.check_image)."""
-    fmt = check_image(f, field="photos", label=f"第 {index} 张照片（{f.name}）", formats=tuple(PHOTO_FORMATS),
-                      max_bytes=MAX_PHOTO_BYTES, max_pixels=MAX_PHOTO_PIXELS)
-    return PHOTO_FORMATS[fmt]
+def _check_photo(f: UploadedFile, index: int) -> None:
+    """A visit photo: a real image of an accepted format and size (core.images.check_image)."""
+    check_image(f, field="photos", label=f"第 {index} 张照片（{f.name}）", formats=tuple(PHOTO_FORMATS),
+                max_bytes=MAX_PHOTO_BYTES, max_pixels=MAX_PHOTO_PIXELS)
 
 
 @transaction.atomic
@@ -349,12 +348,12 @@ def visit_log(*, actor, household: Household, visited_at: datetime, findings: st
     if len(photos) > MAX_PHOTOS:
         errors["photos"] = f"最多上传 {MAX_PHOTOS} 张照片"
     _raise(errors)
-    exts = [_check_photo(p, i) for i, p in enumerate(photos, 1)]
+    for i, p in enumerate(photos, 1):
+        _check_photo(p, i)
     visit = Visit.objects.create(grid_id=household.grid_id, household=household, worker=actor, visited_at=visited_at,
                                  findings=findings, lat=lat, lng=lng)
-    for p, ext in zip(photos, exts, strict=True):
-        vp = VisitPhoto(visit=visit)
-        vp.image.save(f"v{visit.pk}.{ext}", p, save=True)
+    for p in photos:  # stored re-encoded: within 1600 px, upright, no EXIF/GPS (the visit keeps its location)
+        VisitPhoto(visit=visit).image.save(f"v{visit.pk}.jpg", stored_photo(p), save=True)
     latest = Visit.objects.filter(household=household).aggregate(m=Max("visited_at"))["m"]
     Household.objects.filter(pk=household.pk).update(last_visited_at=latest)
     record(actor=actor, action=AuditAction.CREATE, obj=visit,

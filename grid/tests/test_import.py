@@ -221,3 +221,22 @@ def test_a_streamed_job_reports_saving_on_its_own_connection(personas, gdata, tr
     from django.db import connection
 
     assert statuses == ([ImportStatus.SAVING] if connection.vendor == "postgresql" else [])
+
+
+def test_joined_on_column_defaults_to_the_import_day(personas, gdata, tree, settings, tmp_path):
+    from django.utils import timezone
+
+    from core.imports import read_sheet
+
+    settings.MEDIA_ROOT = tmp_path
+    ids = _ids(3)
+    sheet = read_sheet(ResidentImporter, xlsx([
+        _row("早入", ids[0], 入户日期="2015-06-01"),
+        _row("今入", ids[1], 与户主关系="子女"),
+        _row("错入", ids[2], 与户主关系="子女", 入户日期="1950-01-01"),  # born 1962 (see _ids)
+    ]), filename="r.xlsx")
+    outcome = ResidentImporter(actor=personas.secretary).import_sheet(sheet, good_rows_only=True)
+    assert [(e["column"], e["reason"]) for r in outcome.bad for e in r.errors] == [
+        ("入户日期", "入户日期不能早于出生日期（1962-01-02）")]
+    assert Resident.objects.get(name="早入").joined_on == date(2015, 6, 1)
+    assert Resident.objects.get(name="今入").joined_on == timezone.localdate()

@@ -38,6 +38,21 @@ def test_worker_logs_a_visit_with_a_photo_and_coverage_rises(personas, gdata, cl
     assert AuditEntry.objects.filter(object_type="grid.visit", object_id=str(v.pk)).exists()
 
 
+def test_visit_photo_stored_small_without_exif_and_served_in_scope(personas, gdata, client_for):
+    """A phone photo is stored re-encoded (within 1600 px, upright, no GPS/make/model: the visit keeps
+    the browser's location as its record), and served only to those who may see the household."""
+    from core.tests.photo_samples import assert_clean_photo, camera_jpeg
+
+    c = client_for(personas.grid_worker)
+    hh = gdata.households["g11"][0]
+    assert _post(c, hh, photos=[camera_jpeg()]).status_code == 302
+    photo = Visit.objects.get().photos.get()
+    assert_clean_photo(photo.image)
+    resp = c.get(f"/grid/photos/{photo.pk}/")
+    assert resp.status_code == 200 and resp["Content-Type"] == "image/jpeg"
+    assert client_for(personas.other_grid_worker).get(f"/grid/photos/{photo.pk}/").status_code == 404
+
+
 def test_a_fake_photo_is_refused_and_nothing_is_saved(personas, gdata, client_for):
     c = client_for(personas.grid_worker)
     hh = gdata.households["g11"][0]
