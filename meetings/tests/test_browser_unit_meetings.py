@@ -34,8 +34,10 @@ def test_liaison_replies_leave_on_a_phone(page_for, personas, tree, units):
 
     page = page_for(viewport=(390, 844))
     login(page, "liaison", PASSWORD)
-    page.click(".navbar-toggler")
+    page.click(".navbar-toggler")  # the phone layout folds the menu; wait until it has opened
+    page.wait_for_selector("#main-menu >> text=我单位的会议", state="visible")
     page.click("#main-menu >> text=我单位的会议")
+    page.wait_for_url("**/meetings/unit/**")
     page.wait_for_selector("#upcoming")
     assert "本月党建联席会" in page.locator("#upcoming").inner_text()
     assert "本单位轮值" in page.locator("#upcoming").inner_text()
