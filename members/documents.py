@@ -26,6 +26,7 @@ from django.utils import timezone
 from core.masking import mask_id_number, mask_mobile
 
 from .models import Category, Decision, DualRegistration, MemberDeed, PartyMember
+from .templatetags.members_extras import place
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def member_card(member: PartyMember) -> Card:
         ("入党时间", _d(member.joined_on)), ("转正时间", _d(member.full_member_on)),
         ("党员类别", member.get_category_display()), ("党员状态", member.get_status_display()),
         ("所在党组织", str(member.org)), ("工作单位", member.employer),
-        ("单位党组织", str(member.unit_org or "")), ("居住社区", str(member.residence or "")),
+        ("单位党组织", str(member.unit_org or "")), ("居住社区", place(member.residence)),
         ("居住地址", member.address), ("双报到", "；".join(
             f"{r.community}（{r.get_status_display()}）" for r in regs) or "无"),
     ]

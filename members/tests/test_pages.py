@@ -137,6 +137,7 @@ def test_member_card_docx_and_pdf(personas, members, client_for):
         cell.text for t in doc.tables for row in t.rows for cell in row.cells)
     assert "社区党员登记卡" in text and "张三" in text and "东一社区党总支" in text and "清理楼道杂物" in text
     assert zs.id_number not in text and zs.id_number[:6] in text
+    assert "东一社区 网格1" in text  # 居住社区: the community with the grid, not the grid's name alone
     resp = c.get(f"/members/{zs.pk}/card.pdf")
     assert resp["Content-Type"] == "application/pdf"
     pdf_text = pdf_page_text(resp.content)
