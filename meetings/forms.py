@@ -40,6 +40,22 @@ class MeetingForm(StyledForm):
     ad_hoc = forms.BooleanField(label="临时召开", required=False)
 
 
+class MeetingEditForm(StyledForm):
+    """Edit a scheduled meeting that has not started (checked again by services.meeting_update)."""
+
+    title = MeetingForm.base_fields["title"]
+    date = MeetingForm.base_fields["date"]
+    start_time = MeetingForm.base_fields["start_time"]
+    place = MeetingForm.base_fields["place"]
+    agenda = MeetingForm.base_fields["agenda"]
+
+
+class MeetingCancelForm(StyledForm):
+    reason = forms.CharField(label="取消原因", max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="将通知受邀单位的联络员，200 字以内",
+                             error_messages={"required": "请填写取消原因"})
+
+
 class MinutesForm(StyledForm):
     minutes = forms.CharField(label="会议纪要", widget=forms.Textarea(attrs={"rows": 5}))
 

@@ -120,6 +120,7 @@ class ChairTurn(models.Model):
 class MeetingStatus(models.TextChoices):
     PLANNED = "planned", "已安排"
     HELD = "held", "已召开"
+    CANCELLED = "cancelled", "已取消"
 
 
 class Meeting(models.Model):
@@ -134,6 +135,8 @@ class Meeting(models.Model):
     agenda = models.TextField("议程", blank=True)
     minutes = models.TextField("会议纪要", blank=True)
     status = models.CharField("状态", max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
+    cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
+    cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     scope_path_field = "body__region__path"
@@ -151,6 +154,15 @@ class Meeting(models.Model):
         """When the meeting starts (aware, local time); a meeting without a start time counts from
         the beginning of its day."""
         return timezone.make_aware(datetime.combine(self.date, self.start_time or time(0, 0)))
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
+
+    @property
+    def editable(self) -> bool:
+        """Scheduled and not started: it may still be edited or cancelled."""
+        return self.status == MeetingStatus.PLANNED and not self.started
 
     @property
     def started(self) -> bool:

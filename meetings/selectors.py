@@ -75,12 +75,12 @@ def body_get(actor, pk, perm: str = P.VIEW) -> Body:
     return get_in_scope_or_404(bodies(actor, perm), actor, perm, pk=pk)
 
 
-def meetings(actor) -> QuerySet[Meeting]:
-    return scope_filter(Meeting.objects.select_related("body", "body__region", "chair_unit"), actor, P.VIEW)
+def meetings(actor, perm: str = P.VIEW) -> QuerySet[Meeting]:
+    return scope_filter(Meeting.objects.select_related("body", "body__region", "chair_unit"), actor, perm)
 
 
-def meeting_get(actor, pk) -> Meeting:
-    return get_in_scope_or_404(meetings(actor), actor, P.VIEW, pk=pk)
+def meeting_get(actor, pk, perm: str = P.VIEW) -> Meeting:
+    return get_in_scope_or_404(meetings(actor, perm), actor, perm, pk=pk)
 
 
 @dataclass
@@ -159,7 +159,7 @@ def unit_home_card(request) -> list[tuple[str, str, str]]:
     if not is_unit_liaison(request.user):
         return []
     nxt = (liaison_meetings(request.user).filter(date__gte=timezone.localdate())
-           .exclude(status=MeetingStatus.HELD).order_by("date", "start_time", "id").first())
+           .filter(status=MeetingStatus.PLANNED).order_by("date", "start_time", "id").first())
     return [("我单位下次会议", f"{nxt.date:%m-%d}" if nxt else "暂无", reverse("meetings:unit_meetings"))]
 
 
@@ -221,9 +221,10 @@ def unit_meetings(unit: ResidentUnit, *, today: date | None = None, page=None) -
     next_turn = min((ms.next_turn for ms in memberships if ms.next_turn), key=lambda t: t.start, default=None)
 
     visible = Meeting.objects.filter(_unit_meeting_q([unit])).select_related("body", "chair_unit")
-    upcoming = list(visible.filter(date__gte=today).exclude(status=MeetingStatus.HELD)
+    upcoming = list(visible.filter(date__gte=today, status=MeetingStatus.PLANNED)
                     .order_by("date", "start_time", "id"))
-    past = Paginator(visible.filter(Q(date__lt=today) | Q(status=MeetingStatus.HELD),
+    # Held or past meetings, and cancelled ones (shown as 已取消).
+    past = Paginator(visible.filter(Q(date__lt=today) | ~Q(status=MeetingStatus.PLANNED),
                                     pk__in=Attendance.objects.filter(unit=unit).values("meeting_id"))
                      .order_by("-date", "-id"), 20).get_page(page)
     shown = [m.pk for m in upcoming] + [m.pk for m in past.object_list]

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -238,6 +238,89 @@ def meeting_create(*, actor, body: Body, title, date, agenda="", place="", ad_ho
     return meeting
 
 
+_EDIT_FIELDS = ["title", "date", "start_time", "place", "agenda", "chair_unit"]
+
+
+def _lock_editable(actor, meeting: Meeting, verb: str) -> Meeting:
+    """The meeting, locked, once the actor may edit it and it is still scheduled and not started."""
+    _require_edit(actor, meeting.body.region.path, f"“{meeting.body}”的会议")
+    meeting = (Meeting.objects.select_for_update(of=("self",)).select_related("body", "body__region", "chair_unit")
+               .get(pk=meeting.pk))
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(f"会议已取消，不能{verb}")
+    if meeting.status == MeetingStatus.HELD or meeting.started:
+        raise ValidationError(f"会议已开始或已召开，不能{verb}")
+    return meeting
+
+
+def _invited_units(meeting: Meeting) -> list:
+    return [a.unit for a in meeting.attendances.filter(unit__isnull=False, status=AttendanceStatus.INVITED)
+            .select_related("unit", "unit__liaison")]
+
+
+@transaction.atomic
+def meeting_update(*, actor, meeting: Meeting, title, date, start_time: time | None = None, place="",
+                   agenda="") -> dict:
+    """Edit a scheduled meeting that has not started (title, date, start time, place, agenda). The
+    same checks as scheduling it, plus: no markup, not in the past. A changed date, time or place is
+    announced to the liaison of each invited unit; replies already given stay (a changed date or time
+    asks them to confirm, and the reminder before the new date is sent again). Returns the audited
+    changes ({} when nothing changed)."""
+    meeting = _lock_editable(actor, meeting, "修改")
+    errors = {}
+    clean = {}
+    for field, label, value, max_len, required in (("title", "会议名称", title, 150, True),
+                                                   ("place", "地点", place, 100, False),
+                                                   ("agenda", "议程", agenda, 4000, False)):
+        try:
+            clean[field] = _plain(value, field, label, max_len=max_len, required=required)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if not isinstance(date, type(_today())):
+        errors["date"] = ["请填写会议日期"]
+    elif date < _today():
+        errors["date"] = [f"会议日期不能早于今天（{_today():%Y-%m-%d}）"]
+    if start_time is not None and not isinstance(start_time, time):
+        errors["start_time"] = ["开始时间格式不正确"]
+    if not errors and timezone.make_aware(datetime.combine(date, start_time or time(0, 0))) <= timezone.now():
+        errors["start_time" if start_time else "date"] = ["会议开始时间已过，请填写今后的时间"]
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(meeting, _EDIT_FIELDS)
+    old_when, old_place = _when(meeting), meeting.place
+    date_changed = (date, start_time) != (meeting.date, meeting.start_time)
+    meeting.title, meeting.date, meeting.start_time = clean["title"], date, start_time
+    meeting.place, meeting.agenda = clean["place"], clean["agenda"]
+    if meeting.body.rotating_chair and date_changed:
+        meeting.chair_unit = chair_for(meeting.body, date)
+    changes = diff(before, snapshot(meeting, _EDIT_FIELDS))
+    if not changes:
+        return {}
+    meeting.save(update_fields=["title", "date", "start_time", "place", "agenda", "chair_unit"])
+    if date_changed:  # the reminder the day before is due again for the new date
+        meeting.attendances.update(reminded_at=None)
+    record(actor=actor, action=AuditAction.UPDATE, obj=meeting, changes=changes)
+    if date_changed or old_place != meeting.place:
+        _notify_changed(meeting, _invited_units(meeting), actor=actor, old_when=old_when if date_changed else None,
+                        old_place=old_place if old_place != meeting.place else None)
+    return changes
+
+
+@transaction.atomic
+def meeting_cancel(*, actor, meeting: Meeting, reason: str) -> Meeting:
+    """Cancel a scheduled meeting that has not started, with a reason. It leaves the upcoming lists,
+    replies are closed, it never counts as held; the liaison of each invited unit is told."""
+    meeting = _lock_editable(actor, meeting, "取消")
+    reason = _plain(reason, "reason", "取消原因", max_len=200, required=True)
+    meeting.status, meeting.cancel_reason, meeting.cancelled_at = MeetingStatus.CANCELLED, reason, timezone.now()
+    meeting.save(update_fields=["status", "cancel_reason", "cancelled_at"])
+    record(actor=actor, action=AuditAction.TRANSITION, obj=meeting,
+           changes={"status": [MeetingStatus.PLANNED.label, MeetingStatus.CANCELLED.label],
+                    "cancel_reason": [None, reason]})
+    _notify_cancelled(meeting, _invited_units(meeting), actor=actor)
+    return meeting
+
+
 def _reply_snapshot(a: Attendance) -> dict:
     return {"reply": a.get_reply_display() if a.reply else "", "reply_name": a.reply_name,
             "reply_reason": a.reply_reason}
@@ -253,6 +336,8 @@ def attendance_reply(*, actor, meeting: Meeting, unit, reply: str, name: str = "
         raise ValidationError("只有该单位的联络员可以为其提交回执")
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("body").get(pk=meeting.pk)
     a = Attendance.objects.select_for_update(of=("self",)).filter(meeting=meeting, unit=unit).first()
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError({"reply": f"会议已取消（{meeting.cancel_reason}），无需再提交回执"})
     if a is None:
         raise ValidationError(f"“{unit}”不在本次会议的邀请名单中，如需参会请联系会议召集人")
     if meeting.started or a.status != AttendanceStatus.INVITED:
@@ -292,6 +377,8 @@ def attendance_record(*, actor, meeting: Meeting, statuses: dict[int, str]) -> M
     correcting it later (to present or excused) withdraws that criticism."""
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("body", "body__region").get(pk=meeting.pk)
     _require_edit(actor, meeting.body.region.path, f"“{meeting.body}”的会议")
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError("会议已取消，不能登记出席情况")
     if meeting.date > _today():
         raise ValidationError({"date": f"会议日期（{meeting.date:%Y-%m-%d}）还未到，不能登记出席情况"})
     valid = {AttendanceStatus.PRESENT, AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT}
@@ -329,6 +416,8 @@ def attendance_record(*, actor, meeting: Meeting, statuses: dict[int, str]) -> M
 def minutes_save(*, actor, meeting: Meeting, minutes: str) -> Meeting:
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("body", "body__region").get(pk=meeting.pk)
     _require_edit(actor, meeting.body.region.path, f"“{meeting.body}”的会议")
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError({"minutes": "会议已取消，不能填写纪要"})
     if meeting.date > _today():
         raise ValidationError({"minutes": "会议尚未召开，不能填写纪要"})
     before = snapshot(meeting, ["minutes"])
@@ -346,6 +435,8 @@ def resolution_create(*, actor, meeting: Meeting, text, kind, owner_name, deadli
     """A resolution becomes a task (owner, deadline) or a co-building project (through cobuild); the
     unit it concerns (承办单位), if any, sees it among its meetings."""
     _require_edit(actor, meeting.body.region.path, f"“{meeting.body}”的会议")
+    if meeting.cancelled:
+        raise ValidationError(f"会议已取消（{meeting.cancel_reason}），不能登记决议")
     if kind not in ResolutionKind.values:
         raise ValidationError({"kind": "请选择落实方式"})
     if not isinstance(deadline, date):
@@ -440,6 +531,40 @@ def _notify_invited(meeting: Meeting, units, *, actor=None) -> int:
         if meeting.agenda:
             text += f"\n议程：{meeting.agenda[:300]}"
         sent += _notify(recipients=[user], title=f"会议通知：{meeting.title}", body=text, link=link, source=meeting)
+    return sent
+
+
+def _notify_changed(meeting: Meeting, units, *, actor, old_when: str | None, old_place: str | None) -> int:
+    """Tell the liaison of each invited unit that the date/time or place of a meeting changed."""
+    link = reverse("meetings:unit_meeting", args=[meeting.pk])
+    parts = []
+    if old_when is not None:
+        parts.append(f"时间由{old_when}改为{_when(meeting)}")
+    if old_place is not None:
+        parts.append(f"地点由{old_place or '待通知'}改为{meeting.place or '待通知'}")
+    sent = 0
+    for user, mine in _liaisons_of(units):
+        if user.pk == actor.pk:
+            continue
+        text = f"{meeting.body.name}“{meeting.title}”（邀请{'、'.join(u.name for u in mine)}参加）{'；'.join(parts)}。"
+        if old_when is not None:
+            text += "已提交的回执仍然保留，请确认能否按新的时间参加；如有变化，请在会议开始前修改回执。"
+        else:
+            text += "已提交的回执不受影响。"
+        sent += _notify(recipients=[user], title=f"会议变更：{meeting.title}", body=text, link=link, source=meeting)
+    return sent
+
+
+def _notify_cancelled(meeting: Meeting, units, *, actor) -> int:
+    """Tell the liaison of each invited unit that a meeting is cancelled, with the reason."""
+    link = reverse("meetings:unit_meeting", args=[meeting.pk])
+    sent = 0
+    for user, mine in _liaisons_of(units):
+        if user.pk == actor.pk:
+            continue
+        text = (f"{meeting.body.name}原定于{_when(meeting)}{_where(meeting)}的“{meeting.title}”已取消，"
+                f"{'、'.join(u.name for u in mine)}无需参会，也无需回执。取消原因：{meeting.cancel_reason}")
+        sent += _notify(recipients=[user], title=f"会议取消：{meeting.title}", body=text, link=link, source=meeting)
     return sent
 
 

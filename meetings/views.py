@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -19,7 +20,16 @@ from cobuild import selectors as cobuild_selectors
 from regions.models import Region, RegionKind
 
 from . import selectors, services
-from .forms import BodyForm, MeetingForm, MemberForm, MinutesForm, ReplyForm, ResolutionForm
+from .forms import (
+    BodyForm,
+    MeetingCancelForm,
+    MeetingEditForm,
+    MeetingForm,
+    MemberForm,
+    MinutesForm,
+    ReplyForm,
+    ResolutionForm,
+)
 from .models import AttendanceReply, AttendanceStatus, BodyKind, Resolution
 from .rules import P
 
@@ -194,9 +204,65 @@ def meeting_detail(request, pk: int):
         "statuses": [(s.value, s.label) for s in AttendanceStatus if s != AttendanceStatus.INVITED],
         "resolutions": m.resolutions.select_related("project"),
         "minutes_form": MinutesForm(initial={"minutes": m.minutes}) if can_edit else None,
-        "resolution_form": ResolutionForm(units=units) if can_edit else None,
-        "is_past": m.date <= timezone.localdate(),
+        "resolution_form": ResolutionForm(units=units) if can_edit and not m.cancelled else None,
+        "is_past": m.date <= timezone.localdate() and not m.cancelled,
+        "cancel_form": MeetingCancelForm(auto_id="id_cancel_%s") if can_edit and m.editable else None,
     })
+
+
+def _service_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            for e in errs:
+                form.add_error(field if field in form.fields else None, e)
+    else:
+        for e in exc.messages:
+            form.add_error(None, e)
+
+
+@login_required
+def meeting_edit(request, pk: int):
+    """Edit a scheduled meeting that has not started (staff who may schedule it)."""
+    _need(request, P.EDIT)
+    m = selectors.meeting_get(request.user, pk, P.EDIT)
+    if not m.editable:
+        messages.error(request, "会议已开始、已召开或已取消，不能修改")
+        return redirect("meetings:meeting", pk=m.pk)
+    form = MeetingEditForm(request.POST or None, initial={
+        "title": m.title, "date": m.date, "start_time": m.start_time, "place": m.place, "agenda": m.agenda})
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = services.meeting_update(actor=request.user, meeting=m, **form.cleaned_data)
+        except ValidationError as exc:
+            _service_errors(form, exc)
+        else:
+            if not changes:
+                messages.info(request, "会议信息没有变化")
+            else:
+                notified = {"date", "start_time", "place"} & set(changes)
+                messages.success(request, "已修改会议" + ("，已通知受邀单位的联络员" if notified else ""))
+            return redirect("meetings:meeting", pk=m.pk)
+    return render(request, "meetings/form.html", {
+        "form": form, "title": f"修改会议：{m.title}", "back": reverse("meetings:meeting", args=[m.pk]),
+        "hint": "修改日期、时间或地点后，将通知受邀单位的联络员；已提交的回执保留，时间变化时请其确认。"})
+
+
+@login_required
+@require_POST
+def meeting_cancel(request, pk: int):
+    _need(request, P.EDIT)
+    m = selectors.meeting_get(request.user, pk, P.EDIT)
+    form = MeetingCancelForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("meetings:meeting", pk=m.pk)
+    try:
+        services.meeting_cancel(actor=request.user, meeting=m, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, f"已取消会议“{m.title}”，已通知受邀单位的联络员")
+    return redirect("meetings:meeting", pk=m.pk)
 
 
 @login_required
@@ -351,7 +417,7 @@ def _render_unit_meeting(request, m, units, bound=None):
         if a is None and u.pk not in member_ids and not mine:
             continue
         form, errors = None, []
-        if a is not None and not m.started and a.status == AttendanceStatus.INVITED:
+        if a is not None and m.editable and a.status == AttendanceStatus.INVITED:
             form = bound[1] if mine else ReplyForm(
                 initial={"reply": a.reply or None, "reply_name": a.reply_name, "reply_reason": a.reply_reason},
                 auto_id=f"id_r{u.pk}_%s")

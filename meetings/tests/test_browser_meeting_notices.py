@@ -91,3 +91,36 @@ def test_invitation_and_reply_notifications(page_for, personas, tree, units):
     assert "参加" in row and "张院长" in row
     screenshot(staff, "meetings_notice_secretary_meeting")
     assert sorted(Notification.objects.values_list("recipient__username", flat=True)) == ["liaison", "secretary"]
+
+
+def test_changed_place_reaches_the_liaison(page_for, personas, tree, units):
+    today = timezone.localdate()
+    body = services.body_create(actor=personas.secretary, name="东一社区党建联席会", kind=BodyKind.JOINT,
+                                region=tree.east1, secretary=personas.secretary, since=date(today.year - 1, 1, 1))
+    services.member_add(actor=personas.secretary, body=body, unit=units.a, title="成员单位")
+    m = services.meeting_create(actor=personas.secretary, body=body, title="本月党建联席会",
+                                date=today + timedelta(days=5), place="社区三楼会议室")
+    Notification.objects.all().delete()
+
+    staff = page_for()
+    login(staff, "secretary", PASSWORD)
+    staff.goto(f"/meetings/{m.pk}/")
+    staff.click("#meeting-edit-link")
+    staff.fill("input[name=place]", "党群服务中心二楼")
+    staff.click("form button.btn-primary")
+    staff.wait_for_selector("text=已通知受邀单位的联络员")
+    assert "党群服务中心二楼" in staff.content()
+    screenshot(staff, "meetings_notice_place_changed_by_secretary")
+
+    phone = page_for(viewport=(390, 844))
+    login(phone, "liaison", PASSWORD)
+    phone.wait_for_selector("#notif-unread")
+    phone.click("#notif-badge")
+    phone.wait_for_selector("#notification-list")
+    text = phone.locator("#notification-list .list-group-item").first.inner_text()
+    assert "会议变更：本月党建联席会" in text and "地点由社区三楼会议室改为党群服务中心二楼" in text
+    screenshot(phone, "meetings_notice_place_changed_liaison_phone")
+    phone.locator("#notification-list .list-group-item").first.locator("button:has-text('查看')").click()
+    phone.wait_for_url(f"**/meetings/unit/{m.pk}/")
+    assert "党群服务中心二楼" in phone.locator("#meeting-facts").inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390

@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 from unittest import mock
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -361,3 +362,137 @@ def test_unit_page_links_the_liaison_to_their_meetings(client_for, personas, wor
     assert client_for(personas.community_staff).get(reverse("cobuild:unit", args=[world.post.pk])).status_code == 200
     assert "unit-meetings-link" not in client_for(personas.community_staff).get(
         reverse("cobuild:unit", args=[world.post.pk])).content.decode()
+
+
+# --- editing and cancelling a scheduled meeting -----------------------------------------------------
+
+def _edit(client_for, user, m, **changes):
+    data = {"title": m.title, "date": str(m.date), "start_time": f"{m.start_time:%H:%M}" if m.start_time else "",
+            "place": m.place, "agenda": m.agenda, **changes}
+    return client_for(user).post(reverse("meetings:meeting_edit", args=[m.pk]), data)
+
+
+def _meeting_audits(m):
+    return AuditEntry.objects.filter(object_type="meetings.meeting", object_id=str(m.pk), action__in=["update",
+                                                                                                     "transition"])
+
+
+def test_edit_and_cancel_need_edit_rights_in_scope(client_for, personas, world, meeting):
+    edit, cancel = (reverse(f"meetings:{n}", args=[meeting.pk]) for n in ("meeting_edit", "meeting_cancel"))
+    for user, code in ((personas.community_staff, 403), (personas.liaison, 403), (personas.west_secretary, 404)):
+        c = client_for(user)
+        assert c.get(edit).status_code == code
+        assert c.post(edit, {"title": "改", "date": str(meeting.date)}).status_code == code
+        assert c.post(cancel, {"reason": "天气原因"}).status_code == code
+    assert client_for(personas.street_staff).get(edit).status_code == 200  # 东街道 staff may schedule it too
+    page = client_for(personas.secretary).get(reverse("meetings:meeting", args=[meeting.pk])).content.decode()
+    assert 'id="meeting-edit-link"' in page and 'id="meeting-cancel-form"' in page
+    page = client_for(personas.community_staff).get(reverse("meetings:meeting", args=[meeting.pk])).content.decode()
+    assert 'id="meeting-edit-link"' not in page and 'id="meeting-cancel-form"' not in page
+    meeting.refresh_from_db()
+    assert meeting.title == "本月党建联席会" and meeting.status == "planned"
+    assert not Notification.objects.exists() and not _meeting_audits(meeting).exists()
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"title": ""}, "会议名称"),
+    ({"title": "<b>联席会</b>"}, "会议名称不能包含 &lt; 或 &gt; 符号"),
+    ({"place": "<script>x</script>"}, "地点不能包含 &lt; 或 &gt; 符号"),
+    ({"agenda": "一、<img src=x>"}, "议程不能包含 &lt; 或 &gt; 符号"),
+    ({"date": str(TODAY - timedelta(days=1))}, "会议日期不能早于今天"),
+    ({"date": str(TODAY), "start_time": "00:00"}, "会议开始时间已过"),
+    ({"date": "明天"}, "日期"),
+])
+def test_bad_edit_saves_and_sends_nothing(client_for, personas, world, meeting, changes, message):
+    resp = _edit(client_for, personas.secretary, meeting, **{"place": "党群服务中心", **changes})
+    assert resp.status_code == 200 and message in resp.content.decode()
+    fresh = Meeting.objects.get(pk=meeting.pk)
+    assert (fresh.title, fresh.date, fresh.place, fresh.agenda) == ("本月党建联席会", meeting.date, "社区三楼会议室",
+                                                                    "研究冬季清雪安排")
+    assert not Notification.objects.exists() and not _meeting_audits(meeting).exists()
+
+
+def test_changing_time_and_place_notifies_liaisons_and_keeps_replies(client_for, personas, world, units, meeting):
+    _reply(client_for, personas.liaison, meeting, ATTEND)
+    Attendance.objects.filter(meeting=meeting).update(reminded_at=timezone.now())
+    Notification.objects.all().delete()
+    new_day = TODAY + timedelta(days=8)
+    resp = _edit(client_for, personas.secretary, meeting, date=str(new_day), start_time="09:00", place="党群服务中心")
+    assert resp.status_code == 302
+    notes = {n.recipient: n for n in Notification.objects.all()}
+    assert set(notes) == {personas.liaison, world.liaison_b}  # as for the invitation; not the secretary
+    n = notes[personas.liaison]
+    assert n.title == "会议变更：本月党建联席会"
+    assert f"时间由{meeting.date.year}年{meeting.date.month}月{meeting.date.day}日" in n.body
+    assert f"15:30改为{new_day.year}年{new_day.month}月{new_day.day}日" in n.body and "09:00" in n.body
+    assert "地点由社区三楼会议室改为党群服务中心" in n.body and "邀请县医院参加" in n.body
+    assert "回执仍然保留，请确认能否按新的时间参加" in n.body
+    assert n.link == reverse("meetings:unit_meeting", args=[meeting.pk]) and _opens(client_for, n) == 200
+    a = Attendance.objects.get(meeting=meeting, unit=units.a)
+    assert a.reply == "attend" and a.reminded_at is None  # the reply stays; the reminder is due again
+    audit = _meeting_audits(meeting).get()
+    assert set(audit.changes) == {"date", "start_time", "place"} and audit.actor == personas.secretary
+
+
+def test_place_only_change_and_title_only_change(client_for, personas, world, meeting):
+    _edit(client_for, personas.secretary, meeting, place="")
+    n = Notification.objects.get(recipient=personas.liaison)
+    assert "地点由社区三楼会议室改为待通知" in n.body and "时间由" not in n.body and "回执不受影响" in n.body
+    Notification.objects.all().delete()
+    meeting.refresh_from_db()
+    assert _edit(client_for, personas.secretary, meeting, title="本月联席会（扩大）").status_code == 302
+    assert not Notification.objects.exists()  # no notice for a new title or agenda
+    assert Meeting.objects.get(pk=meeting.pk).title == "本月联席会（扩大）"
+    assert set(_meeting_audits(meeting).order_by("-id").first().changes) == {"title"}
+
+
+def test_cancel_needs_a_reason_then_notifies_and_closes_replies(client_for, personas, world, units, meeting):
+    c = client_for(personas.secretary)
+    url = reverse("meetings:meeting_cancel", args=[meeting.pk])
+    for reason in ("", "<b>急事</b>"):
+        c.post(url, {"reason": reason})
+        assert Meeting.objects.get(pk=meeting.pk).status == "planned"
+    assert not Notification.objects.exists() and not _meeting_audits(meeting).exists()
+    resp = c.post(url, {"reason": "暴雪预警，改期另行通知"}, follow=True)
+    assert "已取消会议" in resp.content.decode() and "暴雪预警" in resp.content.decode()
+    m = Meeting.objects.get(pk=meeting.pk)
+    assert m.status == "cancelled" and m.cancel_reason == "暴雪预警，改期另行通知" and m.cancelled_at
+    assert _meeting_audits(m).get().changes["status"] == ["已安排", "已取消"]
+    notes = {n.recipient: n for n in Notification.objects.all()}
+    assert set(notes) == {personas.liaison, world.liaison_b}
+    n = notes[personas.liaison]
+    assert n.title == "会议取消：本月党建联席会" and "取消原因：暴雪预警，改期另行通知" in n.body
+    assert "县医院无需参会" in n.body and _opens(client_for, n) == 200
+    page = client_for(personas.liaison).get(n.link).content.decode()
+    assert 'id="cancel-notice"' in page and 'class="reply-form"' not in page
+    # The reply is refused, with the reason.
+    resp = _reply(client_for, personas.liaison, m, ATTEND)
+    assert resp.status_code == 200 and "会议已取消" in resp.content.decode()
+    assert Attendance.objects.get(meeting=m, unit=units.a).reply == ""
+    with pytest.raises(ValidationError, match="会议已取消"):
+        services.attendance_reply(actor=personas.liaison, meeting=m, unit=units.a, reply="attend", name="张院长")
+    # It leaves the upcoming lists, never counts as held, and cannot be edited, cancelled again or recorded.
+    listing = client_for(personas.liaison).get(reverse("meetings:unit_meetings")).content.decode()
+    assert f'data-meeting="{m.pk}"' not in listing and "cancelled-badge" in listing
+    from meetings import selectors
+    status = selectors.body_statuses([world.body])[0]
+    assert status.next_meeting is None and not status.current_done
+    assert services.reply_reminders(now=timezone.make_aware(datetime.combine(m.date, time(8, 0)))) == 0
+    with pytest.raises(ValidationError, match="会议已取消"):
+        services.meeting_cancel(actor=personas.secretary, meeting=m, reason="再取消")
+    with pytest.raises(ValidationError, match="会议已取消"):
+        services.attendance_record(actor=personas.secretary, meeting=m, statuses={})
+    with pytest.raises(ValidationError, match="会议已取消"):
+        services.resolution_create(actor=personas.secretary, meeting=m, text="清雪", kind="task",
+                                   owner_name="王书记", deadline=timezone.localdate() + timedelta(days=5))
+    assert "登记决议" not in c.get(reverse("meetings:meeting", args=[m.pk])).content.decode()
+    assert _edit(client_for, personas.secretary, m, place="别处").status_code == 302
+    assert Meeting.objects.get(pk=m.pk).place == "社区三楼会议室"
+
+
+def test_a_started_meeting_cannot_be_edited_or_cancelled(personas, world, meeting):
+    with mock.patch("meetings.models._now", return_value=meeting.starts_at + timedelta(minutes=1)):
+        with pytest.raises(ValidationError, match="会议已开始"):
+            services.meeting_cancel(actor=personas.secretary, meeting=meeting, reason="晚了")
+        with pytest.raises(ValidationError, match="会议已开始"):
+            services.meeting_update(actor=personas.secretary, meeting=meeting, title="x", date=meeting.date)
