@@ -53,11 +53,13 @@ class ResidentSerializer(serializers.ModelSerializer):
     id_number = serializers.SerializerMethodField()
     phone = serializers.SerializerMethodField()
     care_tags = serializers.ListField(source="care_labels", read_only=True)
+    # 入户日期: the stored day, or the day of registration on a row a raw loader wrote without it (as the pages).
+    joined_on = serializers.DateField(source="joined_date", read_only=True, allow_null=True)
 
     class Meta:
         model = Resident
         fields = ["id", "grid", "household", "name", "gender", "birth_date", "id_number", "phone", "kind",
-                  "relation", "care_tags", "arrival_date", "permit_expiry"]
+                  "relation", "care_tags", "arrival_date", "permit_expiry", "joined_on"]
 
     def get_id_number(self, obj) -> str:
         return mask_id_number(obj.id_number)

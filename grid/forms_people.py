@@ -159,8 +159,9 @@ class HouseholdForm(_PersonForm):
 
     head_name = forms.CharField(label="户主姓名", max_length=50)
     number = forms.CharField(label="户号", max_length=30, required=False, help_text="同一房屋内住有多户时填写")
+    joined_on = _date("入户日期", help_text="户主迁入本户的日期；留空为今天（登记之日）")
 
-    HEAD = ["head_name", "id_number", "phone", "kind", "care_tags", "arrival_date", "permit_expiry"]
+    HEAD = ["head_name", "id_number", "phone", "kind", "joined_on", "care_tags", "arrival_date", "permit_expiry"]
     field_order = [*HEAD, "number"]
 
     def head_fields(self):

@@ -240,11 +240,13 @@ def grid_profile_update(*, actor, grid: Region, code: str = "", boundary: str = 
 @transaction.atomic
 def liaison_add(*, actor, grid: Region, name: str, duty: str = "") -> GridLiaison:
     _require(actor, GridPerm.EDIT, grid, "设置联络员")
-    name = _clean_text(name, "name", "联络员姓名", max_length=50)
-    if "<" in name or ">" in name:
-        raise ValidationError({"name": "姓名不能包含 < 或 > 符号"})
-    obj = GridLiaison.objects.create(grid=grid, name=name, duty=_clean_text(duty, "duty", "职责", max_length=50,
-                                                                             required=False))
+    errors: dict[str, str] = {}   # every bad field at once, with the messages this service always gave
+    name = _gather(errors, _clean_text, name, "name", "联络员姓名", max_length=50) or ""
+    if "name" not in errors and ("<" in name or ">" in name):
+        errors["name"] = "姓名不能包含 < 或 > 符号"
+    duty = _gather(errors, _clean_text, duty, "duty", "职责", max_length=50, required=False) or ""
+    _raise(errors)
+    obj = GridLiaison.objects.create(grid=grid, name=name, duty=duty)
     record(actor=actor, action=AuditAction.CREATE, obj=obj, changes={"name": [None, name]})
     return obj
 
@@ -699,7 +701,7 @@ def _refresh_household(hh: Household) -> None:
     Household.objects.filter(pk=hh.pk).update(members=hh.members, is_care=hh.is_care)
 
 
-HEAD_FIELDS = ("id_number", "phone", "kind", "care_tags", "arrival_date", "permit_expiry")
+HEAD_FIELDS = ("id_number", "phone", "kind", "care_tags", "arrival_date", "permit_expiry", "joined_on")
 
 
 def _check_head(*, actor, head_name: str, head: dict, errors: dict) -> None:
@@ -723,6 +725,7 @@ def _check_head(*, actor, head_name: str, head: dict, errors: dict) -> None:
             info = parse_id_number(head["id_number"])
             data["id_number"], data["birth_date"] = info.number, info.birth_date
     _resident_rules(household=None, data=data, care_tags=head.get("care_tags", ()), actor=actor, errors=errors)
+    _joined_ok(head.get("joined_on"), data["birth_date"], errors)   # 入户日期: as resident_create checks it
 
 
 @transaction.atomic
@@ -731,9 +734,10 @@ def household_create(*, actor, house: House, head_name: str, number: str = "", h
     """A household in a house (not a vacant one; its number unique among the house's active households).
 
     `head`: the head's own resident fields (`HEAD_FIELDS`: id_number, phone, kind, care_tags, arrival_date,
-    permit_expiry; the name is `head_name`, the relation 户主). The household and its head are then written in
-    this one transaction, after every field of both has been checked (all bad fields reported at once), with
-    one audit entry each: a household is never saved without its head. The by-hand page always passes it.
+    permit_expiry, joined_on — 入户日期, None is today; the name is `head_name`, the relation 户主). The
+    household and its head are then written in this one transaction, after every field of both has been
+    checked (all bad fields reported at once), with one audit entry each: a household is never saved without
+    its head. The by-hand page always passes it.
     Without `head` the caller registers the members itself inside its own transaction (test fixtures)."""
     house = House.objects.select_for_update(of=("self",)).select_related("grid").get(pk=house.pk)
     _require(actor, GridPerm.PEOPLE, house.grid, "登记住户")
