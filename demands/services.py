@@ -653,7 +653,7 @@ def recompute_open_deadlines(*, actor, changed: set[date], reason: str, calendar
         for demand_id, at in (DemandEvent.objects.filter(demand_id__in=reopened[i:i + 500], action="reopen")
                               .values_list("demand_id", "created_at")):
             restarts[demand_id] = max(at, restarts.get(demand_id, at))
-    moved, events, fmt = [], [], "%Y-%m-%d %H:%M"
+    moved, events, notes, fmt = [], [], {}, "%Y-%m-%d %H:%M"
     for d in demands:
         cat = cats[d.category_id]
         old = {"response_due": d.response_due, "handling_due": d.handling_due}
@@ -673,9 +673,10 @@ def recompute_open_deadlines(*, actor, changed: set[date], reason: str, calendar
         labels = {"response_due": "响应时限", "handling_due": "办结时限"}
         text = "；".join(f"{labels[k]}由 {timezone.localtime(a):{fmt}} 调整为 {timezone.localtime(b):{fmt}}"
                         for k, (a, b) in changes.items())
+        notes[d.pk] = f"工作日历调整（{reason}）：{text}"
         events.append(DemandEvent(demand=d, action="deadline", actor=actor,
                                   actor_label=(actor.display_name if actor is not None else SYSTEM)[:60],
-                                  note=f"工作日历调整（{reason}）：{text}", public=True, created_at=now))
+                                  note=notes[d.pk], public=True, created_at=now))
         record(actor=actor, action=AuditAction.UPDATE, obj=d,
                changes={**{k: [timezone.localtime(a).isoformat(), timezone.localtime(b).isoformat()]
                            for k, (a, b) in changes.items()}, "reason": [None, f"工作日历调整：{reason}"]})
@@ -683,4 +684,26 @@ def recompute_open_deadlines(*, actor, changed: set[date], reason: str, calendar
         Demand.objects.filter(pk=d.pk).update(response_due=d.response_due, handling_due=d.handling_due,
                                               overdue=d.overdue, version=d.version, updated_at=now)
     DemandEvent.objects.bulk_create(events, batch_size=500)
+    _notify_deadline_moved(actor, moved, notes)
     return len(moved)
+
+
+def _notify_deadline_moved(actor, moved: list[Demand], notes: dict[int, str]) -> None:
+    """Each moved demand's assignee user (if any) hears of the new deadline, one notification per demand:
+    only when they can open the demand page (demands.view at its node), never the actor who changed the
+    calendar. Inside the caller's transaction, like every other notification of this app."""
+    from accounts.models import User
+
+    assigned = [d for d in moved if d.assignee_user_id and (actor is None or d.assignee_user_id != actor.pk)]
+    if not assigned:
+        return
+    users, paths = {}, {}
+    for i in range(0, len(assigned), 500):
+        chunk = assigned[i:i + 500]
+        users.update(User.objects.filter(is_active=True).in_bulk({d.assignee_user_id for d in chunk}))
+        paths.update(Region.objects.filter(pk__in={d.region_id for d in chunk}).values_list("pk", "path"))
+    for d in assigned:
+        user = users.get(d.assignee_user_id)
+        if user is None or not has_perm_at(user, DemandPerm.VIEW, paths.get(d.region_id)):
+            continue
+        notify(recipients=[user], title=f"诉求时限调整：{d.title}", body=notes[d.pk], link=_link(d), source=d)
