@@ -452,13 +452,7 @@ def attendance_reply(request, pk: int):
             a = services.attendance_reply(actor=request.user, meeting=m, unit=unit, reply=d["reply"],
                                           name=d["reply_name"], reason=d["reply_reason"])
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errs in exc.message_dict.items():
-                    for e in errs:
-                        form.add_error(field if field in form.fields else None, e)
-            else:
-                for e in exc.messages:
-                    form.add_error(None, e)
+            _service_errors(form, exc)
             for name in form.errors:
                 if name in form.fields:
                     form.fields[name].widget.attrs["class"] += " is-invalid"
