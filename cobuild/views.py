@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from accounts.roles import Role
 from accounts.scope import has_perm, scope_filter
+from accounts.views import add_errors
 from audit.models import AuditAction
 from audit.services import record
 from orgs.models import UNIT_LEVELS, PartyOrg
@@ -44,14 +45,6 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 def _need(request, perm=P.VIEW):
     if not has_perm(request.user, perm):
         raise PermissionDenied("您没有访问共驻共建的权限")
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _year(request) -> int:
@@ -125,7 +118,7 @@ def unit_new(request):
         try:
             unit = services.unit_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"已登记驻区单位“{unit}”")
             return redirect("cobuild:unit", pk=unit.pk)
@@ -152,7 +145,7 @@ def unit_detail(request, pk: int):
             try:
                 services.unit_update(actor=user, unit=unit, **d)
             except ValidationError as exc:
-                _apply_errors(edit_form, exc)
+                add_errors(edit_form, exc)
             else:
                 messages.success(request, "已保存")
                 return redirect("cobuild:unit", pk=unit.pk)
@@ -224,7 +217,7 @@ def agreement_new(request):
         try:
             a = services.agreement_create(actor=user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"已登记共建协议“{a}”")
             return redirect("cobuild:agreement", pk=a.pk)
@@ -305,7 +298,7 @@ def need_detail(request, pk: int):
                                                    owner_name=d["owner_name"], deadline=d["deadline"],
                                                    budget=d["budget"])
                 except ValidationError as exc:
-                    _apply_errors(form, exc)
+                    add_errors(form, exc)
                 else:
                     messages.success(request, f"已对接，项目“{project}”已建立")
                     return redirect("cobuild:project", pk=project.pk)
@@ -414,7 +407,7 @@ def deed_new(request):
         try:
             deed = services.deed_create(actor=user, photos=request.FILES.getlist("photos"), **d)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"已登记实事“{deed}”")
             if deed.project_id:
@@ -459,7 +452,7 @@ def pairings(request):
             try:
                 services.pairing_create(actor=user, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, "已登记结对")
                 return redirect("cobuild:pairings")
@@ -513,7 +506,7 @@ def chronicle(request):
             try:
                 services.chronicle_create(actor=user, **new_form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(new_form, exc)
+                add_errors(new_form, exc)
             else:
                 messages.success(request, "已添加")
                 return redirect(reverse("cobuild:chronicle") + f"?year={year}")
@@ -535,7 +528,7 @@ def chronicle_edit(request, pk: int):
         try:
             services.chronicle_update(actor=request.user, entry=entry, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "已保存")
             return redirect(reverse("cobuild:chronicle") + f"?year={entry.date.year}")
@@ -595,7 +588,7 @@ def star_override(request, pk: int):
             services.star_override(actor=request.user, rating=rating, stars=form.cleaned_data["stars"],
                                    reason=form.cleaned_data["override_reason"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"已调整“{rating.unit}”的星级")
             return redirect(reverse("cobuild:stars") + f"?year={rating.year}")
@@ -636,7 +629,7 @@ def rules_edit(request):
             try:
                 services.rules_update(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, "规则已保存")
                 return redirect("cobuild:rules")

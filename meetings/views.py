@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.scope import has_perm, has_perm_at, scope_filter
+from accounts.views import add_errors
 from cobuild import selectors as cobuild_selectors
 from regions.models import Region, RegionKind
 
@@ -210,16 +211,6 @@ def meeting_detail(request, pk: int):
     })
 
 
-def _service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            for e in errs:
-                form.add_error(field if field in form.fields else None, e)
-    else:
-        for e in exc.messages:
-            form.add_error(None, e)
-
-
 @login_required
 def meeting_edit(request, pk: int):
     """Edit a scheduled meeting that has not started (staff who may schedule it)."""
@@ -234,7 +225,7 @@ def meeting_edit(request, pk: int):
         try:
             changes = services.meeting_update(actor=request.user, meeting=m, **form.cleaned_data)
         except ValidationError as exc:
-            _service_errors(form, exc)
+            add_errors(form, exc)
         else:
             if not changes:
                 messages.info(request, "会议信息没有变化")
@@ -452,7 +443,7 @@ def attendance_reply(request, pk: int):
             a = services.attendance_reply(actor=request.user, meeting=m, unit=unit, reply=d["reply"],
                                           name=d["reply_name"], reason=d["reply_reason"])
         except ValidationError as exc:
-            _service_errors(form, exc)
+            add_errors(form, exc)
             for name in form.errors:
                 if name in form.fields:
                     form.fields[name].widget.attrs["class"] += " is-invalid"
