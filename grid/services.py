@@ -317,6 +317,22 @@ def clean_resident(*, name: str, id_number: str = "", phone: str = "", kind: str
     return out
 
 
+def _save_audited(actor, obj, audited, values: dict, *, personal: dict[str, str] | None = None) -> dict:
+    """Set ``values`` on ``obj``, save those fields only (counters kept by other writes are not
+    overwritten), and record one UPDATE entry with what changed among the ``audited`` fields (personal
+    ones masked), none when nothing did."""
+    before = snapshot(obj, audited)
+    for key, value in values.items():
+        setattr(obj, key, value)
+    fields = list(values)
+    fields += [f.hash_field for f in map(obj._meta.get_field, values) if getattr(f, "hash_field", None)]
+    obj.save(update_fields=fields)  # an encrypted field's blind index is saved with it
+    changes = diff(before, snapshot(obj, audited), personal=personal)
+    if changes:
+        record(actor=actor, action=AuditAction.UPDATE, obj=obj, changes=changes)
+    return changes
+
+
 # ---------------------------------------------------------------------------
 # Visits
 # ---------------------------------------------------------------------------
@@ -463,14 +479,7 @@ def facility_update(*, actor, facility: Facility, kind: str, name: str, lat, lng
     if grid.pk != facility.grid_id:
         _require_things(actor, grid, "登记设施")
     data = _clean_facility(grid=grid, kind=kind, name=name, lat=lat, lng=lng, exclude_pk=facility.pk)
-    before = snapshot(facility, _FACILITY_AUDITED)
-    facility.grid = grid
-    for key, value in data.items():
-        setattr(facility, key, value)
-    facility.save()
-    changes = diff(before, snapshot(facility, _FACILITY_AUDITED))
-    if changes:
-        record(actor=actor, action=AuditAction.UPDATE, obj=facility, changes=changes)
+    _save_audited(actor, facility, _FACILITY_AUDITED, {"grid": grid, **data})
     return facility
 
 
@@ -555,14 +564,7 @@ def unit_update(*, actor, unit: GridUnit, kind: str, name: str, address: str = "
     data = _clean_unit(grid=grid, kind=kind, name=name, address=address, contact_name=contact_name,
                        contact_phone=contact_phone, has_party_org=has_party_org, party_org=party_org,
                        exclude_pk=unit.pk)
-    before = snapshot(unit, _UNIT_AUDITED)
-    unit.grid = grid
-    for key, value in data.items():
-        setattr(unit, key, value)
-    unit.save()
-    changes = diff(before, snapshot(unit, _UNIT_AUDITED), personal={"contact_phone": "mobile"})
-    if changes:
-        record(actor=actor, action=AuditAction.UPDATE, obj=unit, changes=changes)
+    _save_audited(actor, unit, _UNIT_AUDITED, {"grid": grid, **data}, personal={"contact_phone": "mobile"})
     return unit
 
 
@@ -574,12 +576,7 @@ def liaison_update(*, actor, liaison: GridLiaison, name: str, duty: str = "") ->
     name = _text(name, "name", "联络员姓名", errors, max_length=50)
     duty = _text(duty, "duty", "职责", errors, max_length=50, required=False)
     _raise(errors)
-    before = snapshot(liaison, ["name", "duty"])
-    liaison.name, liaison.duty = name, duty
-    liaison.save()
-    changes = diff(before, snapshot(liaison, ["name", "duty"]))
-    if changes:
-        record(actor=actor, action=AuditAction.UPDATE, obj=liaison, changes=changes)
+    _save_audited(actor, liaison, ["name", "duty"], {"name": name, "duty": duty})
     return liaison
 
 
@@ -682,12 +679,9 @@ def house_update(*, actor, house: House, number: str, unit: str = "", use: str =
         if n:
             errors["use"] = f"该房屋还有 {n} 户在住，不能改为空置；请先办理整户迁出"
     _raise(errors)
-    fields = ["unit", "number", "address", "use", "area"]
-    before = snapshot(house, fields)
-    house.unit, house.number, house.use, house.area = unit, number, use, area
-    house.address = house_address(house.building, unit, number)
-    house.save()
-    record(actor=actor, action=AuditAction.UPDATE, obj=house, changes=diff(before, snapshot(house, fields)))
+    _save_audited(actor, house, ["unit", "number", "address", "use", "area"], {
+        "unit": unit, "number": number, "use": use, "area": area,
+        "address": house_address(house.building, unit, number)})
     return house
 
 
@@ -807,10 +801,7 @@ def household_update(*, actor, household: Household, head_name: str = "", number
             record(actor=actor, action=AuditAction.UPDATE, obj=head, changes={"relation": [head.relation, "head"]})
             head.relation = Relation.HEAD
             head.save(update_fields=["relation"])
-    before = snapshot(hh, ["number", "head_name"])
-    hh.number, hh.head_name = number, head_name
-    hh.save(update_fields=["number", "head_name"])
-    record(actor=actor, action=AuditAction.UPDATE, obj=hh, changes=diff(before, snapshot(hh, ["number", "head_name"])))
+    _save_audited(actor, hh, ["number", "head_name"], {"number": number, "head_name": head_name})
     return hh
 
 

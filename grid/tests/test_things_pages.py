@@ -504,3 +504,20 @@ def test_grid_does_not_import_demands():
     for path in root.glob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "from demands" not in text and "import demands" not in text, path.name
+
+
+def test_unit_update_saves_the_phone_with_its_blind_index(personas, gdata, tree):
+    """Updates save only the fields they change; an encrypted phone goes with its keyed hash."""
+    from core.crypto import blind_index
+    from grid.models import GridUnit
+
+    u = services.unit_create(actor=None, grid=tree.east1_grid1, kind="shop", name="便民超市",
+                             contact_phone="13812345678")
+    services.unit_update(actor=personas.secretary, unit=u, kind="shop", name="便民超市",
+                         contact_phone="13987654321")
+    u = GridUnit.objects.get(pk=u.pk)
+    assert u.contact_phone == "13987654321"
+    assert u.contact_phone_hash == blind_index("13987654321", purpose="mobile")
+    services.unit_update(actor=personas.secretary, unit=u, kind="shop", name="便民超市", contact_phone="")
+    u = GridUnit.objects.get(pk=u.pk)
+    assert u.contact_phone == "" and not u.contact_phone_hash
