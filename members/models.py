@@ -40,9 +40,12 @@ class PrivateStorage(FileSystemStorage):
 private_storage = PrivateStorage()
 
 
+PHOTO_DIR = "members/photos"  # under PRIVATE_MEDIA_ROOT
+
+
 def member_photo_path(instance, filename: str) -> str:
     """A random name (photos are re-encoded to JPEG): nothing to guess from the member or the upload."""
-    return f"members/photos/{uuid.uuid4().hex}.jpg"
+    return f"{PHOTO_DIR}/{uuid.uuid4().hex}.jpg"
 
 
 class Gender(models.TextChoices):

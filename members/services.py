@@ -821,3 +821,26 @@ def member_user_link(*, actor, member: PartyMember, username: str) -> PartyMembe
     record(actor=actor, action=AuditAction.UPDATE, obj=member, changes={"user": [old, username]})
     return member
 
+
+
+def sweep_orphan_photos(*, hours: float = 24.0, dry_run: bool = False) -> tuple[list[str], int]:
+    """Delete member photo files no record names (a process died between writing a new photo and the
+    commit) once they are older than ``hours``, so a photo being saved right now is never touched.
+    Returns (the names deleted, or that would be with ``dry_run``; how many photo files there are)."""
+    import time
+
+    from .models import PHOTO_DIR, private_storage
+
+    try:
+        _dirs, files = private_storage.listdir(PHOTO_DIR)
+    except FileNotFoundError:
+        files = []
+    names = {f"{PHOTO_DIR}/{f}" for f in files}
+    # Read after listing: a photo committed meanwhile is in this set, or too young to go.
+    used = set(PartyMember.objects.exclude(photo="").values_list("photo", flat=True))
+    cutoff = time.time() - hours * 3600
+    orphans = sorted(n for n in names - used if private_storage.get_modified_time(n).timestamp() < cutoff)
+    if not dry_run:
+        for name in orphans:
+            private_storage.delete(name)
+    return orphans, len(names)
