@@ -8,10 +8,8 @@ class CobuildConfig(AppConfig):
     def ready(self):
         from accounts.navigation import MenuEntry, register
         from accounts.roles import register_permissions
-        from regions.selectors import NODE_COUNTERS
 
         from .rules import PERMISSIONS, P
-        from .selectors import unit_counter
 
         register_permissions(PERMISSIONS)
         register(
@@ -26,11 +24,3 @@ class CobuildConfig(AppConfig):
             MenuEntry("星光榜", "cobuild:stars", P.VIEW, "共驻共建", 308),
             MenuEntry("共建规则", "cobuild:rules", P.RULES, "共驻共建", 309),
         )
-        from core.views import HOME_CARDS
-
-        from .selectors import home_cards
-
-        if home_cards not in HOME_CARDS:
-            HOME_CARDS.append(home_cards)
-        if unit_counter not in NODE_COUNTERS:
-            NODE_COUNTERS.append(unit_counter)

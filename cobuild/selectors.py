@@ -3,8 +3,6 @@ for a resident-unit liaison (who sees only their own unit's records)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -30,12 +28,6 @@ from .models import (
     StarRating,
 )
 from .rules import P, unit_only
-
-# Meetings (same layer) register here how many meetings each unit was invited to and attended:
-# fn(unit_ids, year) -> {unit_id: (attended, invited)}. cobuild imports no meetings code.
-ATTENDANCE_SOURCES: list[Callable[[list[int], int], dict[int, tuple[int, int]]]] = []
-# ... and chronicle lines: fn(region_qs, year) -> [(region_id, date, title, body, source_type, source_id)].
-CHRONICLE_SOURCES: list[Callable[[QuerySet, int], list[tuple]]] = []
 
 
 def rules() -> CobuildRules:
@@ -284,15 +276,6 @@ def unit_dual_members(unit: ResidentUnit) -> list | None:
     return [f"{r.member.name}（报到社区：{r.community.name}）" for r in regs[:200]]
 
 
-def attendance(unit_ids: list[int], year: int) -> dict[int, tuple[int, int]]:
-    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for source in ATTENDANCE_SOURCES:
-        for uid, (present, invited) in source(unit_ids, year).items():
-            totals[uid][0] += present
-            totals[uid][1] += invited
-    return {uid: (a, b) for uid, (a, b) in totals.items()}
-
-
 def ledger_totals(qs: QuerySet[Deed]) -> dict:
     agg = qs.aggregate(n=Count("id"), people=Sum("beneficiaries"), hours=Sum("hours"), money=Sum("money"))
     return {k: (v or 0) for k, v in agg.items()}
@@ -308,18 +291,3 @@ def unit_counter(nodes: list[Region]) -> dict[int, tuple[str, int]]:
             if c:
                 result[n.pk] = ("驻区单位", c)
     return result
-
-
-def home_cards(request) -> list[tuple[str, int, str | None]]:
-    """Dashboard cards for users who see co-building."""
-    from django.urls import reverse
-
-    from accounts.scope import has_perm
-
-    user = request.user
-    if not has_perm(user, P.VIEW):
-        return []
-    return [
-        ("驻区单位", units(user).count(), reverse("cobuild:index")),
-        ("待对接需求", unmatched_needs(user).count(), reverse("cobuild:matching")),
-    ]

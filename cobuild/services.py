@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -518,10 +520,19 @@ def star_score(*, deeds: int, projects_done: int, attended: int, invited: int, r
     return score.quantize(Decimal("0.1"))
 
 
+# Meeting attendance from another domain: fn(unit_ids, year) -> {unit id: (attended, invited)}.
+AttendanceOf = Callable[[list[int], int], dict[int, tuple[int, int]]]
+
+
 @transaction.atomic
-def star_board_compute(*, actor, year: int, region: Region | None = None) -> int:
+def star_board_compute(*, actor, year: int, region: Region | None = None,
+                       attendance_of: AttendanceOf | None = None) -> int:
     """(Re)compute the year's ratings for every unit in the actor's scope (or under `region`).
-    Committee overrides are kept; the computed figures are refreshed."""
+    Committee overrides are kept; the computed figures are refreshed.
+
+    `attendance_of(unit_ids, year) -> {unit id: (attended, invited)}` gives the meeting attendance
+    (meetings.selectors.unit_attendance, passed by the star board page); without it every unit
+    counts as never invited."""
     from django.db.models import Avg, Count
 
     _require(can_rate(actor), "只有街道（镇）及以上的评定委员会可以计算星光榜")
@@ -539,7 +550,7 @@ def star_board_compute(*, actor, year: int, region: Region | None = None) -> int
                      .values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n").order_by())
     crit_rows = dict(Criticism.objects.filter(unit_id__in=ids, year=year).values("unit_id")
                      .annotate(n=Count("id")).values_list("unit_id", "n").order_by())
-    attendance = selectors.attendance(ids, year)
+    attendance = attendance_of(ids, year) if attendance_of is not None else {}
     existing = {s.unit_id: s for s in StarRating.objects.filter(unit_id__in=ids, year=year)}
     to_create, to_update = [], []
     for u in unit_list:
@@ -589,13 +600,17 @@ def star_override(*, actor, rating: StarRating, stars, reason) -> StarRating:
 # --- chronicle --------------------------------------------------------------------------------
 
 CHRONICLE_MIN_BENEFICIARIES = 50  # a deed this large is a notable event of the year
+# More chronicle lines from another domain: fn(communities, year) ->
+# [(region_id, date, title, body, source_type, source_id)].
+MoreLines = Callable[[QuerySet, int], list[tuple]]
 
 
 @transaction.atomic
-def chronicle_generate(*, actor, year: int) -> int:
+def chronicle_generate(*, actor, year: int, more_lines: MoreLines | None = None) -> int:
     """Add to the chronicle the year's notable events in the actor's scope: projects created and
-    completed, deeds linked to a project or reaching many residents, criticisms, and meetings held
-    (from meetings, through CHRONICLE_SOURCES). Lines already there (edited or not) are kept."""
+    completed, deeds linked to a project or reaching many residents, criticisms, and whatever
+    `more_lines(communities, year)` adds (the chronicle page passes meetings.selectors.chronicle_lines:
+    meetings held). Lines already there (edited or not) are kept."""
     _require(not unit_only(actor) and bool(selectors.communities(actor).exists()), "您没有编写大事记的权限")
     rows: list[tuple] = []
     for d in selectors.deeds(actor).filter(date__year=year).filter(
@@ -612,9 +627,8 @@ def chronicle_generate(*, actor, year: int) -> int:
                      "project_done", p.pk))
     for c in selectors.criticisms(actor).filter(year=year):
         rows.append((c.region_id, c.date, f"{c.unit}被通报批评", c.reason, "criticism", c.pk))
-    region_qs = selectors.communities(actor, P.VIEW)
-    for source in selectors.CHRONICLE_SOURCES:
-        rows.extend(source(region_qs, year))
+    if more_lines is not None:
+        rows.extend(more_lines(selectors.communities(actor, P.VIEW), year))
     have = set(ChronicleEntry.objects.filter(source_type__in={r[4] for r in rows})
                .values_list("region_id", "source_type", "source_id"))
     new = [ChronicleEntry(region_id=rid, date=d, title=t[:200], body=b, source_type=st, source_id=str(sid))

@@ -24,7 +24,6 @@ from .forms import (
     AcceptForm,
     AgreementForm,
     ChronicleForm,
-    ChronicleNewForm,
     DeedForm,
     DocumentForm,
     NeedForm,
@@ -36,7 +35,7 @@ from .forms import (
     VisitForm,
 )
 from .models import Activity, NeedStatus, ProjectStatus, StarRating
-from .rules import P, can_edit_at, can_log_for_unit, can_rate, unit_only
+from .rules import P, can_edit_at, can_log_for_unit, unit_only
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -481,41 +480,7 @@ def pairing_visit(request, pk: int):
     return redirect("cobuild:pairings")
 
 
-# --- chronicle ----------------------------------------------------------------------------------
-
-@login_required
-def chronicle(request):
-    _need(request)
-    user = request.user
-    if unit_only(user):
-        raise PermissionDenied("大事记由社区及以上编写")
-    year = _year(request)
-    can_edit = has_perm(user, P.EDIT)
-    new_form = ChronicleNewForm(request.POST or None, regions=selectors.communities(user)) if can_edit else None
-    if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied("您没有编写大事记的权限")
-        if request.POST.get("action") == "generate":
-            try:
-                n = services.chronicle_generate(actor=user, year=year)
-                messages.success(request, f"已从台帐和会议生成 {n} 条大事记")
-            except ValidationError as exc:
-                messages.error(request, "；".join(exc.messages))
-            return redirect(reverse("cobuild:chronicle") + f"?year={year}")
-        if new_form.is_valid():
-            try:
-                services.chronicle_create(actor=user, **new_form.cleaned_data)
-            except ValidationError as exc:
-                add_errors(new_form, exc)
-            else:
-                messages.success(request, "已添加")
-                return redirect(reverse("cobuild:chronicle") + f"?year={year}")
-    entries = selectors.chronicle(user).filter(date__year=year)
-    return render(request, "cobuild/chronicle.html", {
-        "page": _page(request, entries, 50), "year": year, "new_form": new_form, "can_edit": can_edit,
-        "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
-    })
-
+# --- chronicle (the list and its generation are a page of dashboards/: they add the meetings held) ---
 
 @login_required
 def chronicle_edit(request, pk: int):
@@ -547,32 +512,7 @@ def chronicle_export(request):
     return _download(exports.chronicle_docx(entries, f"{year} 年共驻共建大事记"), DOCX, f"大事记-{year}.docx")
 
 
-# --- star board ---------------------------------------------------------------------------------
-
-@login_required
-def stars(request):
-    _need(request)
-    user = request.user
-    year = _year(request)
-    if request.method == "POST":
-        try:
-            n = services.star_board_compute(actor=user, year=year)
-            messages.success(request, f"已计算 {year} 年度星光榜（{n} 个单位）")
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        return redirect(reverse("cobuild:stars") + f"?year={year}")
-    qs = selectors.star_ratings(user, year)
-    stars_filter = request.GET.get("stars")
-    if stars_filter and stars_filter.isdigit():
-        qs = qs.filter(stars=int(stars_filter))
-    counts = dict(selectors.star_ratings(user, year).values_list("stars").annotate(n=Count("id")).order_by())
-    return render(request, "cobuild/stars.html", {
-        "page": _page(request, qs, 50), "year": year, "rules": selectors.rules(), "can_rate": can_rate(user),
-        "counts": [(s, counts.get(s, 0)) for s in range(5, 0, -1)], "stars_filter": stars_filter or "",
-        "criticisms": selectors.criticisms(user).filter(year=year)[:50],
-        "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
-    })
-
+# --- star board (the board and its computation are a page of dashboards/: they use meeting attendance) ---
 
 @login_required
 def star_override(request, pk: int):

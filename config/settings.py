@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "cobuild",
     "meetings",
     # L4
+    "dashboards",
     "api",
 ]
 

@@ -15,10 +15,8 @@ class GridConfig(AppConfig):
     def ready(self):
         from accounts.navigation import MenuEntry, register
         from accounts.roles import Role, register_permissions
-        from regions.selectors import NODE_COUNTERS
 
         from . import imports  # noqa: F401  (registers the resident importer for background jobs)
-        from .selectors import resident_counter, unit_party_counter
 
         manage = {GridPerm.VIEW, GridPerm.EDIT}
         register_permissions({
@@ -41,12 +39,3 @@ class GridConfig(AppConfig):
             MenuEntry("流动人口到期", "grid:expiring", GridPerm.VIEW, "网格治理", 250),
             MenuEntry("设施与单位", "grid:facilities", GridPerm.VIEW, "网格治理", 225),
         )
-        from orgs.selectors import COVERAGE_PROVIDERS
-
-        from .selectors import unit_coverage
-
-        if unit_coverage not in COVERAGE_PROVIDERS:
-            COVERAGE_PROVIDERS.append(unit_coverage)
-        for counter in (resident_counter, unit_party_counter):
-            if counter not in NODE_COUNTERS:
-                NODE_COUNTERS.append(counter)

@@ -488,21 +488,6 @@ class MapMetric:
     higher_is_better: bool = False
 
 
-# Other apps append here (e.g. demands: open events per grid).
-MAP_METRICS: list[MapMetric] = [
-    MapMetric("residents", "居民人数", residents_by_grid, "人"),
-    MapMetric("care", "关爱对象户数", care_households_by_grid, "户"),
-    MapMetric("coverage", "本月走访覆盖率", coverage_by_grid, "%", True),
-]
-
-
-def map_metric(key: str) -> MapMetric:
-    for m in MAP_METRICS:
-        if m.key == key:
-            return m
-    return MAP_METRICS[0]
-
-
 def tile_config() -> dict:
     """GRID_MAP_TILES = {"url": "...{z}/{x}/{y}.png", "crs": "gcj02", "attribution": "..."}; none by default."""
     cfg = getattr(settings, "GRID_MAP_TILES", None) or {}
@@ -516,15 +501,23 @@ def tile_config() -> dict:
 MAX_POINTS = 3000
 
 
-def map_geojson(actor, *, region: Region | None, metric: str, crs: str = coords.WGS84,
+# The grid's own metrics; the map page (dashboards.selectors.map) adds those of other domains.
+GRID_METRICS = (
+    MapMetric("residents", "居民人数", residents_by_grid, "人"),
+    MapMetric("care", "关爱对象户数", care_households_by_grid, "户"),
+    MapMetric("coverage", "本月走访覆盖率", coverage_by_grid, "%", True),
+)
+
+
+def map_geojson(actor, *, region: Region | None, metric: MapMetric, crs: str = coords.WGS84,
                 with_points: bool = True) -> dict:
-    """Grid polygons (with the metric), buildings and facilities under `region`, inside the scope."""
+    """Grid polygons (coloured by `metric`), buildings and facilities under `region`, inside the scope."""
     grids = visible_grids(actor)
     if region is not None:
         grids = grids.filter(path__gte=region.path, path__lt=paths.upper_bound(region.path))
     grid_list = with_parents(list(grids.order_by("path")[:5000]))
     ids = [g.pk for g in grid_list]
-    m = map_metric(metric)
+    m = metric
     values = m.fn(ids)
     profiles = {p.region_id: p for p in GridProfile.objects.filter(region_id__in=ids).only(
         "region_id", "boundary", "code", "center_lat", "center_lng")}
@@ -568,8 +561,8 @@ def can_edit_grid(actor, grid: Region) -> bool:
 
 
 # --- things and organizations, by hand ---
-# Reads for the facility, unit and liaison pages (views_things.py) and the coverage lines that the
-# grid units feed into orgs.selectors.COVERAGE_PROVIDERS.
+# Reads for the facility, unit and liaison pages (views_things.py) and the coverage lines of the
+# grid units (shown on the tree page with the organizations' own: dashboards.selectors.tree).
 
 THINGS_WRITE_PERMS = (GridPerm.EDIT, GridPerm.VISIT)
 
@@ -653,7 +646,7 @@ def unit_list(actor, *, region: Region | None = None, kind: str = "", party: str
 
 
 def unit_coverage(region: Region) -> list:
-    """Coverage lines for orgs.selectors.COVERAGE_PROVIDERS: shops and firms, and social organizations,
+    """Coverage lines (orgs.selectors.CoverageLine): shops and firms, and social organizations,
     in the grids under `region`, with a Party organization."""
     from orgs.selectors import CoverageLine
 

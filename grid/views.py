@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from audit.services import record_pii_view
 from core.masking import mask_id_number, mask_mobile
 from regions.models import Region, RegionKind
 
-from . import coords, selectors, services
+from . import selectors, services
 from .apps import GridPerm
 from .crumbs import trail
 from .forms import GridProfileForm, VisitForm
@@ -111,42 +111,6 @@ def grid_edit(request, pk: int):
             messages.success(request, "网格档案已保存")
             return redirect("grid:detail", pk=grid.pk)
     return render(request, "grid/edit.html", {"grid": grid, "form": form, "crumbs": trail(request.user, grid)})
-
-
-# ---------------------------------------------------------------------------
-# The map
-# ---------------------------------------------------------------------------
-
-
-@login_required
-def grid_map(request):
-    _require(request)
-    region = _region_param(request)
-    if region is None:
-        roots = selectors.scoped(Region.objects.filter(kind__in=[RegionKind.COMMUNITY, RegionKind.STREET,
-                                                                 RegionKind.DISTRICT, RegionKind.GRID]),
-                                 request.user).order_by("path").first()
-        region = roots
-    choices = selectors.scoped(Region.objects.filter(kind__in=[RegionKind.STREET, RegionKind.COMMUNITY]),
-                               request.user).order_by("path")[:300]
-    choices = selectors.with_parents(list(choices))
-    return render(request, "grid/map.html", {
-        "region": region, "choices": choices, "metrics": selectors.MAP_METRICS,
-        "metric": selectors.map_metric(request.GET.get("metric", "residents")).key,
-        "tiles": selectors.tile_config(),
-    })
-
-
-@login_required
-def grid_geojson(request):
-    _require(request)
-    region = _region_param(request)
-    tiles = selectors.tile_config()
-    crs = request.GET.get("crs", tiles["crs"])
-    if crs not in coords.SYSTEMS:
-        return JsonResponse({"detail": f"未知坐标系：{crs}"}, status=400)
-    data = selectors.map_geojson(request.user, region=region, metric=request.GET.get("metric", "residents"), crs=crs)
-    return JsonResponse(data)
 
 
 # ---------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from .models import (
     Resolution,
     ResolutionKind,
 )
-from .selectors import cadence_rules
+from .selectors import cadence_rules, chronicle_lines, unit_attendance
 
 START_TIMES = {BodyKind.STEERING: time(10, 0), BodyKind.COORDINATION: time(10, 0), BodyKind.JOINT: time(15, 30),
                BodyKind.LEADER_LIAISON: time(11, 0), BodyKind.MEMBER_COUNCIL: time(19, 30),
@@ -173,8 +173,8 @@ def load() -> None:
 
     if admin is not None:
         for year in (today.year - 1, today.year):
-            cobuild_services.star_board_compute(actor=admin, year=year)
-            cobuild_services.chronicle_generate(actor=admin, year=year)
+            cobuild_services.star_board_compute(actor=admin, year=year, attendance_of=unit_attendance)
+            cobuild_services.chronicle_generate(actor=admin, year=year, more_lines=chronicle_lines)
 
 
 def _liaison_unit_story(today: date, admin) -> None:

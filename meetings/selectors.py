@@ -152,15 +152,10 @@ def is_unit_liaison(user) -> bool:
     return cached
 
 
-def unit_home_card(request) -> list[tuple[str, str, str]]:
-    """Home card of a unit's liaison: the date of their unit's next meeting."""
-    from django.urls import reverse
-
-    if not is_unit_liaison(request.user):
-        return []
-    nxt = (liaison_meetings(request.user).filter(date__gte=timezone.localdate())
-           .filter(status=MeetingStatus.PLANNED).order_by("date", "start_time", "id").first())
-    return [("我单位下次会议", f"{nxt.date:%m-%d}" if nxt else "暂无", reverse("meetings:unit_meetings"))]
+def liaison_next_meeting(actor) -> Meeting | None:
+    """The next planned meeting of the liaison's units (for the liaison's home card)."""
+    return (liaison_meetings(actor).filter(date__gte=timezone.localdate())
+            .filter(status=MeetingStatus.PLANNED).order_by("date", "start_time", "id").first())
 
 
 def _unit_meeting_q(units) -> Q:
@@ -240,7 +235,7 @@ def unit_meetings(unit: ResidentUnit, *, today: date | None = None, page=None) -
     )
 
 
-# --- hooks cobuild reads (registered in apps.ready) ------------------------------------------------
+# --- read by the co-building pages of dashboards/ (star board, chronicle) -------------------------------
 
 def unit_attendance(unit_ids: list[int], year: int) -> dict[int, tuple[int, int]]:
     """{unit id: (present, expected)} over the year's held meetings; excused absences are neutral."""
@@ -256,7 +251,7 @@ def unit_attendance(unit_ids: list[int], year: int) -> dict[int, tuple[int, int]
 
 
 def chronicle_lines(region_qs, year: int) -> list[tuple]:
-    """Meetings held in the year, as chronicle lines for cobuild."""
+    """Meetings held in the year, as chronicle lines for cobuild.services.chronicle_generate."""
     rows = []
     qs = (Meeting.objects.filter(status=MeetingStatus.HELD, date__year=year, body__region__in=region_qs)
           .select_related("body").prefetch_related("resolutions"))

@@ -8,12 +8,10 @@ class MembersConfig(AppConfig):
     def ready(self):
         from accounts.navigation import MenuEntry, register
         from accounts.roles import Role, register_global_permissions, register_permissions
-        from core.views import HOME_CARDS
-        from regions.selectors import NODE_COUNTERS
 
         from . import imports  # noqa: F401  (registers the importer)
         from .perms import MembersPerm as P
-        from .selectors import has_own_record, home_cards, my_record_home_card, node_member_counts
+        from .selectors import has_own_record
 
         everything = {P.VIEW, P.EDIT, P.CONFIRM, P.IMPORT, P.EXPORT}
         register_permissions({
@@ -25,12 +23,6 @@ class MembersConfig(AppConfig):
         })
         # members.self only gates the menu entry: it must never scope a query to the 党员's community.
         register_global_permissions({P.SELF})
-        if node_member_counts not in NODE_COUNTERS:
-            NODE_COUNTERS.append(node_member_counts)
-        if home_cards not in HOME_CARDS:
-            HOME_CARDS.append(home_cards)
-        if my_record_home_card not in HOME_CARDS:
-            HOME_CARDS.append(my_record_home_card)
         register(
             MenuEntry("党员名册", "members:list", P.VIEW, "党员管理", 300),
             MenuEntry("党员一览表", "members:roster", P.VIEW, "党员管理", 305),

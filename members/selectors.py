@@ -273,28 +273,9 @@ def node_member_counts(nodes) -> dict[int, tuple[str, int]]:
     return {n.pk: ("党员", agg[f"n{n.pk}"]) for n in nodes if agg[f"n{n.pk}"]}
 
 
-def home_cards(request) -> list[tuple[str, int, str | None]]:
-    from django.urls import reverse
-
-    from accounts.scope import has_perm
-
-    user = request.user
-    if not has_perm(user, MembersPerm.VIEW):
-        return []
-    pending = pending_counts(user)
-    return [
-        # “辖区党员”: the register of the account's scope, next to 我的党员档案 for staff who are members too.
-        ("辖区党员", member_list(actor=user).count(), reverse("members:list")),
-        ("待确认双报到", pending["dual"], reverse("members:dual") + "?status=pending"),
-    ]
-
-
-def my_record_home_card(request) -> list[tuple[str, str, str]]:
-    """Home card for any account linked to a member record (whatever its roles)."""
-    from django.urls import reverse
-
-    name = PartyMember.objects.filter(user_id=request.user.pk).values_list("name", flat=True).first()
-    return [("我的党员档案", name, reverse("members:me"))] if name else []
+def own_record_name(user) -> str | None:
+    """The name on the member record linked to an account, if any (whatever its roles)."""
+    return PartyMember.objects.filter(user_id=user.pk).values_list("name", flat=True).first()
 
 
 def has_own_record(user) -> bool:

@@ -57,14 +57,9 @@ class CoverageLine:
         return round(100 * self.covered / self.total, 1) if self.total else None
 
 
-# Later apps add coverage lines (e.g. firms and social organizations of the grid subsystem):
-# fn(region) -> list[CoverageLine].
-COVERAGE_PROVIDERS: list = []
-
-
 def coverage(region: Region) -> list[CoverageLine]:
     """Organization coverage under a node: compounds, buildings and grids with a Party body of their
-    own, then whatever the registered providers add."""
+    own (the tree page adds the grid's firms and social organizations: dashboards.selectors.tree)."""
     under = Region.objects.under(region.path)
     orgs = PartyOrg.objects.filter(region__path__gte=region.path, region__path__lt=_upper(region.path))
     lines = []
@@ -76,6 +71,4 @@ def coverage(region: Region) -> list[CoverageLine]:
         total = under.filter(kind=kind).count()
         covered = orgs.filter(level=level, region__kind=kind).values("region").distinct().count()
         lines.append(CoverageLine(label, total, covered))
-    for provider in COVERAGE_PROVIDERS:
-        lines += provider(region)
     return lines

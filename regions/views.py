@@ -1,61 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Perm
-from accounts.scope import has_perm, has_perm_at
-from orgs.selectors import coverage, org_list
 
 from . import selectors, services
-from .forms import RegionCreateForm, RegionForm, RegionMoveForm
+from .forms import RegionCreateForm, RegionForm
 from .models import ALLOWED_CHILDREN
-
-
-def _require_view(request):
-    if not has_perm(request.user, Perm.TREE_VIEW):
-        raise PermissionDenied("您没有查看组织架构的权限")
-
-
-@login_required
-def tree(request):
-    _require_view(request)
-    rows = selectors.node_rows(request.user, selectors.region_roots(request.user))
-    return render(request, "regions/tree.html", {"rows": rows})
-
-
-@login_required
-def children(request, pk: int):
-    _require_view(request)
-    region = selectors.region_get(request.user, pk)
-    rows = selectors.node_rows(request.user, selectors.children_of(request.user, region))
-    return render(request, "regions/_nodes.html", {"rows": rows, "parent": region})
-
-
-@login_required
-def detail(request, pk: int):
-    _require_view(request)
-    region = selectors.region_get(request.user, pk)
-    can_edit = has_perm_at(request.user, Perm.TREE_EDIT, region.path)
-    child_rows = selectors.node_rows(request.user, selectors.children_of(request.user, region))
-    allowed = ALLOWED_CHILDREN.get(region.kind, set())
-    ctx = {
-        "region": region,
-        "row": selectors.node_rows(request.user, [region])[0],
-        "child_rows": child_rows,
-        "crumbs": selectors.breadcrumbs(request.user, region),
-        "orgs": org_list(actor=request.user, region=region).filter(region=region),
-        "coverage": coverage(region),
-        "can_edit": can_edit,
-        "edit_form": RegionForm(initial={
-            "name": region.name, "division_code": region.division_code, "town": region.town,
-            "sort_order": region.sort_order,
-        }),
-        "create_form": RegionCreateForm(allowed_kinds=allowed) if allowed else None,
-        "move_form": RegionMoveForm(targets=selectors.move_targets(request.user, region)),
-    }
-    return render(request, "regions/detail.html", ctx)
 
 
 def _edit_post(request, pk: int, action):

@@ -148,14 +148,11 @@ def test_map_geojson_colours_by_metric_and_converts_crs(personas, gdata, client_
     assert c.get(f"/grid/map/geojson/?region={tree.west1.pk}").status_code == 404
 
 
-def test_map_metrics_are_pluggable(personas, gdata, client_for):
+def test_map_colours_grids_by_any_metric_it_is_given(personas, gdata):
     extra = selectors.MapMetric("plugged", "测试指标", lambda ids: dict.fromkeys(ids, 7), "件")
-    selectors.MAP_METRICS.append(extra)
-    try:
-        data = client_for(personas.secretary).get("/grid/map/geojson/?metric=plugged").json()
-        assert {f["properties"]["value"] for f in data["features"]} == {7}
-    finally:
-        selectors.MAP_METRICS.remove(extra)
+    data = selectors.map_geojson(personas.secretary, region=None, metric=extra)
+    assert data["features"] and {f["properties"]["value"] for f in data["features"]} == {7}
+    assert (data["metric"], data["metric_label"], data["unit"]) == ("plugged", "测试指标", "件")
 
 
 def test_expiring_permits_list(personas, gdata, client_for):

@@ -351,9 +351,8 @@ def test_unit_edit_keeps_or_clears_phone(personas, gdata, tree, client_for):
 
 
 def test_units_feed_the_coverage_lines(personas, gdata, tree, unit_org, client_for):
-    from orgs.selectors import COVERAGE_PROVIDERS, coverage
+    from dashboards.selectors.tree import coverage
 
-    assert selectors.unit_coverage in COVERAGE_PROVIDERS
     c = client_for(personas.secretary)
     _post_unit(c, tree.east1_grid1, has_party_org="on", party_org=unit_org.pk)
     _post_unit(c, tree.east1_grid2, name="东方科技", kind="firm", contact_phone="")
@@ -367,6 +366,9 @@ def test_units_feed_the_coverage_lines(personas, gdata, tree, unit_org, client_f
     assert lines(tree.east1)["网格内社会组织党组织覆盖"] == (1, 1)
     assert lines(tree.east1_grid2)["网格内商户、企业党组织覆盖"] == (0, 1)
     assert lines(tree.west1)["网格内商户、企业党组织覆盖"] == (0, 0)
+    # The tree page shows them next to the organizations' own lines.
+    node_page = c.get(f"/regions/{tree.east1.pk}/").content.decode()
+    assert "网格内社会组织党组织覆盖" in node_page and "网格党支部覆盖" in node_page
     # Editing the firm to "has a Party organization" moves the line.
     firm = GridUnit.objects.get(name="东方科技")
     services.unit_update(actor=personas.secretary, unit=firm, kind="firm", name="东方科技", has_party_org=True)
@@ -479,7 +481,9 @@ def test_open_events_metric_on_the_map(personas, gdata, tree, client_for):
     from demands import services as demand_services
     from demands.models import Category, Channel
 
-    assert any(m.key == "open_events" for m in selectors.MAP_METRICS)
+    from dashboards.selectors.map import METRICS
+
+    assert any(m.key == "open_events" for m in METRICS)
     category = Category.objects.get(code="convenience")
     for _ in range(2):
         demand_services.demand_create(actor=personas.secretary, channel=Channel.HOTLINE, category=category,

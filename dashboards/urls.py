@@ -1,0 +1,32 @@
+"""Addresses of the pages of dashboards/.
+
+The home page is `/`. The other pages kept the address and the name they had when they lived in a
+domain app (no link breaks): config/urls.py mounts each list below in that app's namespace, next to
+the app's own patterns, e.g. `regions:detail` is /regions/<pk>/ whichever app serves it."""
+
+from django.urls import path
+
+from .views import cobuild, home, map, tree
+
+urlpatterns = [
+    path("", home.home, name="home"),
+]
+
+# /regions/ (namespace "regions"): the tree browser; the edit actions are regions.urls.
+regions_urlpatterns = [
+    path("", tree.tree, name="tree"),
+    path("<int:pk>/", tree.detail, name="detail"),
+    path("<int:pk>/children/", tree.children, name="children"),
+]
+
+# /grid/ (namespace "grid"): the map.
+grid_urlpatterns = [
+    path("map/", map.grid_map, name="map"),
+    path("map/geojson/", map.grid_geojson, name="geojson"),
+]
+
+# /cobuild/ (namespace "cobuild"): the star board and the chronicle.
+cobuild_urlpatterns = [
+    path("chronicle/", cobuild.chronicle, name="chronicle"),
+    path("stars/", cobuild.stars, name="stars"),
+]
