@@ -28,6 +28,5 @@ urlpatterns = [
     path("chronicle/export/", views.chronicle_export, name="chronicle_export"),
     path("stars/<int:pk>/override/", views.star_override, name="star_override"),
     path("stars/export/", views.scores_export, name="scores_export"),
-    path("stars/public/", views.public_stars, name="public_stars"),
     path("rules/", views.rules_edit, name="rules"),
 ]

@@ -546,16 +546,6 @@ def scores_export(request):
                      f"共驻共建考核得分-{year}.xlsx")
 
 
-def public_stars(request):
-    """The public five-star list (no sign-in): unit names, communities and their deeds count only."""
-    year = _year(request)
-    rows = selectors.public_five_stars(year)
-    if not rows.exists() and "year" not in request.GET:
-        year -= 1
-        rows = selectors.public_five_stars(year)
-    return render(request, "cobuild/public_stars.html", {"rows": rows, "year": year})
-
-
 @login_required
 def rules_edit(request):
     _need(request)

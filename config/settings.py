@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "meetings",
     # L4
     "dashboards",
+    "portal",
     "api",
 ]
 

@@ -6,6 +6,7 @@ from django.views.static import serve
 from cobuild import urls as cobuild_urls
 from dashboards import urls as dashboards_urls
 from grid import urls as grid_urls
+from portal import urls as portal_urls
 from regions import urls as regions_urls
 
 admin.site.site_header = "党建引领基层治理平台 管理后台"
@@ -28,11 +29,12 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("grid/", joined("grid", dashboards_urls.grid_urlpatterns, grid_urls.urlpatterns)),
     path("demands/", include("demands.urls")),
-    path("cobuild/", joined("cobuild", dashboards_urls.cobuild_urlpatterns, cobuild_urls.urlpatterns)),
+    path("cobuild/", joined("cobuild", dashboards_urls.cobuild_urlpatterns, portal_urls.cobuild_urlpatterns,
+                            cobuild_urls.urlpatterns)),
     path("meetings/", include("meetings.urls")),
     path("notifications/", include("notifications.urls")),
     path("open311/", include("demands.open311_urls")),
-    path("portal/", include("demands.portal_urls")),
+    path("portal/", include(portal_urls)),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,4 @@
-"""The public portal (民声驿站 online): no account. Submit, get a tracking code, follow, add
+"""Demands on the public portal (民声驿站 online): no account. Submit, get a tracking code, follow, add
 information, rate. Shows no personal data and no staff names. Rate-limited per client."""
 
 from __future__ import annotations
@@ -10,12 +10,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from demands import ratelimit, selectors, services
+from demands.forms import AddInfoForm, PortalForm, RateForm
+from demands.models import Channel, Demand, State
+from demands.views import apply_errors, mark_too_big, read_post
 from regions.models import Region, RegionKind
-
-from . import ratelimit, selectors, services
-from .forms import AddInfoForm, PortalForm, RateForm
-from .models import Channel, Demand, State
-from .views import apply_errors, mark_too_big, read_post
 
 LIMITED = "操作过于频繁，请稍后再试"
 

@@ -1,0 +1,23 @@
+"""Addresses of the public pages (no sign-in).
+
+`/portal/` (namespace "portal") holds the demand intake and tracking. A public page that belongs to a
+domain's own address keeps it and its name: config/urls.py mounts `cobuild_urlpatterns` in the
+cobuild namespace (`cobuild:public_stars`, /cobuild/stars/public/)."""
+
+from django.urls import path
+
+from .views import demands, stars
+
+app_name = "portal"
+urlpatterns = [
+    path("", demands.home, name="home"),
+    path("submit/", demands.submit, name="submit"),
+    path("track/", demands.track, name="track"),
+    path("d/<str:code>/", demands.demand, name="demand"),
+    path("d/<str:code>/info/", demands.add_info, name="add_info"),
+    path("d/<str:code>/rate/", demands.rate, name="rate"),
+]
+
+cobuild_urlpatterns = [
+    path("stars/public/", stars.public_stars, name="public_stars"),
+]
