@@ -478,10 +478,9 @@ def test_menu_and_links_reach_the_pages(personas, gdata, tree, client_for):
 
 
 def test_open_events_metric_on_the_map(personas, gdata, tree, client_for):
+    from dashboards.selectors.map import METRICS
     from demands import services as demand_services
     from demands.models import Category, Channel
-
-    from dashboards.selectors.map import METRICS
 
     assert any(m.key == "open_events" for m in METRICS)
     category = Category.objects.get(code="convenience")
