@@ -1,5 +1,5 @@
 """Forms of the places-and-people pages (houses, households, residents, leases). They parse; the services of
-grid/services.py (section "places and people, by hand") decide, with Chinese messages naming the field."""
+grid/services/ (houses, households, residents, leases) decide, with Chinese messages naming the field."""
 
 from __future__ import annotations
 

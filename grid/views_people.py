@@ -1,6 +1,6 @@
 """Pages to keep places and people current by hand: a building's houses, a house (households, leases),
 households, residents and rental leases. Reads need grid.view, writes grid.people, both inside the data scope
-(outside it is 404); the writing is done by the services of grid/services.py."""
+(outside it is 404); the writing is done by the services of grid/services/."""
 
 from __future__ import annotations
 

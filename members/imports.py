@@ -1,4 +1,4 @@
-"""Bulk import of Party members from .xlsx (the shared mechanism of core/imports.py)."""
+"""Bulk import of Party members from .xlsx (the shared mechanism of core/imports/)."""
 
 from __future__ import annotations
 

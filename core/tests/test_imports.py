@@ -333,7 +333,7 @@ class TestRepeatedCells:
         assert calls == ["甲", "乙", "坏值", "坏值"]  # refusals are not remembered
 
     def test_a_column_of_distinct_values_stops_caching(self, monkeypatch):
-        from core.imports import _RowChecker
+        from core.imports.importer import _RowChecker
 
         monkeypatch.setattr(_RowChecker, "CACHE_LIMIT", 10)
         calls = []
@@ -381,7 +381,7 @@ class TestSideQuery:
 
 
 def test_job_goes_through_checking_and_saving(personas, monkeypatch):
-    import core.imports as ci
+    import core.imports.jobs as ci
 
     seen = []
     update = ci._job_update

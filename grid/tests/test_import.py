@@ -198,7 +198,7 @@ def test_registered_ids_found_by_the_side_query_outside_a_transaction(personas, 
 def test_a_streamed_job_reports_saving_on_its_own_connection(personas, gdata, tree, monkeypatch, settings, tmp_path):
     """While rows are interleaved with the COPY, progress and the "saving" status go through a side
     connection, so the job page sees them before the import commits."""
-    from core import imports as ci
+    from core.imports import jobs as ci
     from core.imports import start_import
     from core.models import ImportMode, ImportStatus
 

@@ -192,7 +192,7 @@ def test_service_writes_both_or_nothing(personas, gdata, monkeypatch):
         real(**kwargs)
         raise ValidationError("写入户主时出错")
 
-    monkeypatch.setattr(services, "resident_create", failing)
+    monkeypatch.setattr("grid.services.households.resident_create", failing)
     with pytest.raises(ValidationError, match="写入户主时出错"):
         services.household_create(actor=personas.grid_worker, house=house, head_name="冯十二", head=head)
     assert _counts() == before

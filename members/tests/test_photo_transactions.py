@@ -101,7 +101,7 @@ def test_service_failure_after_writing_leaves_no_file(personas, members, setting
     def failing_record(**kwargs):
         raise Boom
 
-    monkeypatch.setattr(services, "record", failing_record)
+    monkeypatch.setattr("members.services.photos.record", failing_record)
     with pytest.raises(Boom):
         services.member_photo_set(actor=personas.secretary, member=zs, photo=upload(image_bytes()))
     assert stored_files(settings) == [] and not PartyMember.objects.get(pk=zs.pk).photo

@@ -1,0 +1,139 @@
+"""Pages (mounted by each app with import_urls)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+
+from .files import XLSX_CONTENT_TYPE, bad_rows_xlsx, template_xlsx
+from .importer import FileProblem, Importer
+from .jobs import start_import
+from .parsers import _setting
+
+
+def _job_for(request, importer_cls, pk):
+    from core.models import ImportJob
+
+    job = ImportJob.objects.filter(pk=pk, kind=importer_cls.kind).select_related("created_by").first()
+    if job is None or (job.created_by_id != request.user.pk and not request.user.is_superuser):
+        raise Http404("不存在或不是您发起的导入")
+    return job
+
+
+def _check_perm(request, importer_cls):
+    from accounts.scope import has_perm
+
+    if importer_cls.perm and not has_perm(request.user, importer_cls.perm):
+        raise PermissionDenied(f"您没有导入{importer_cls.label}的权限")
+
+
+def import_urls(importer_cls: type[Importer], *, prefix: str = "import/", name: str = "import",
+                back_url_name: str = "", extra_context: Callable[[Any], dict] | None = None) -> list:
+    """URL patterns for one importer: upload + job list, template, job result, progress, bad rows.
+
+    Names (inside the including app's namespace): ``<name>``, ``<name>_template``,
+    ``<name>_job``, ``<name>_progress``, ``<name>_bad_rows``.
+    """
+    from core.models import ImportJob, ImportMode
+
+    def ns(request, suffix=""):
+        namespace = request.resolver_match.namespace
+        return (f"{namespace}:" if namespace else "") + name + suffix
+
+    @login_required
+    def upload(request):
+        _check_perm(request, importer_cls)
+        problem = ""
+        if request.method == "POST":
+            upload_file = request.FILES.get("file")
+            mode = request.POST.get("mode", ImportMode.ALL_OR_NOTHING)
+            if mode not in ImportMode.values:
+                mode = ImportMode.ALL_OR_NOTHING
+            if upload_file is None:
+                problem = "请选择要上传的 .xlsx 文件"
+            else:
+                try:
+                    job = start_import(actor=request.user, importer_cls=importer_cls, upload=upload_file, mode=mode)
+                except FileProblem as exc:
+                    problem = str(exc)
+                else:
+                    return redirect(reverse(ns(request, "_job"), args=[job.pk]))
+        jobs = ImportJob.objects.filter(kind=importer_cls.kind, created_by=request.user).order_by("-created_at")[:20]
+        ctx = {
+            "importer": importer_cls, "jobs": jobs, "problem": problem, "modes": ImportMode.choices,
+            "template_url": reverse(ns(request, "_template")), "job_url_name": ns(request, "_job"),
+            "back_url": reverse(back_url_name) if back_url_name else "",
+            "max_mb": _setting("IMPORT_MAX_BYTES", 20 * 1024 * 1024) // 1048576,
+            "max_rows": _setting("IMPORT_MAX_ROWS", 100_000),
+        }
+        if extra_context:
+            ctx.update(extra_context(request))
+        return render(request, "core/import_upload.html", ctx, status=400 if problem else 200)
+
+    @login_required
+    def template(request):
+        _check_perm(request, importer_cls)
+        resp = HttpResponse(template_xlsx(importer_cls), content_type=XLSX_CONTENT_TYPE)
+        from urllib.parse import quote
+
+        resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(importer_cls.template_filename())}"
+        return resp
+
+    def _ctx(request, job):
+        return {
+            "importer": importer_cls, "job": job,
+            "progress_url": reverse(ns(request, "_progress"), args=[job.pk]),
+            "bad_rows_url": reverse(ns(request, "_bad_rows"), args=[job.pk]),
+            "upload_url": reverse(ns(request)),
+            "back_url": reverse(back_url_name) if back_url_name else "",
+        }
+
+    @login_required
+    def job_detail(request, pk):
+        job = _job_for(request, importer_cls, pk)
+        return render(request, "core/import_job.html", _ctx(request, job))
+
+    @login_required
+    def job_progress(request, pk):
+        job = _job_for(request, importer_cls, pk)
+        resp = render(request, "core/import_progress.html", _ctx(request, job))
+        if job.is_finished:
+            resp["HX-Refresh"] = "true"  # show the full result page once done
+        return resp
+
+    @login_required
+    def bad_rows(request, pk):
+        from urllib.parse import quote
+
+        from audit.models import AuditAction
+        from audit.services import record
+
+        job = _job_for(request, importer_cls, pk)
+        if not job.bad_row_numbers:
+            raise Http404("没有错误行")
+        try:
+            data = bad_rows_xlsx(job)
+        except FileProblem:
+            raise Http404("原文件已不可读") from None
+        with transaction.atomic():
+            record(actor=request.user, action=AuditAction.EXPORT, obj=job,
+                   changes={"bad_rows": len(job.bad_row_numbers)}, purpose="下载导入错误行以便修改")
+        resp = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+        fname = f"{importer_cls.label}导入错误行-{job.pk}.xlsx"
+        resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(fname)}"
+        return resp
+
+    return [
+        path(prefix, upload, name=name),
+        path(f"{prefix}template/", template, name=f"{name}_template"),
+        path(f"{prefix}jobs/<int:pk>/", job_detail, name=f"{name}_job"),
+        path(f"{prefix}jobs/<int:pk>/progress/", job_progress, name=f"{name}_progress"),
+        path(f"{prefix}jobs/<int:pk>/bad-rows.xlsx", bad_rows, name=f"{name}_bad_rows"),
+    ]

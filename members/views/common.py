@@ -1,0 +1,86 @@
+"""What the member pages share: the permission check, the member in scope, files, photos, the card."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse
+
+from accounts.roles import Perm
+from accounts.scope import get_in_scope_or_404, has_perm, scope_filter
+from audit.models import AuditAction
+from audit.services import record
+from orgs.models import UNIT_LEVELS, PartyOrg
+from regions.models import Region, RegionKind
+
+from .. import documents, selectors, services
+from ..models import (
+    PartyMember,
+)
+from ..perms import MembersPerm as P
+
+MEMBER_FIELDS = ["name", "id_number", "gender", "ethnicity", "mobile", "education", "occupation", "joined_on",
+                 "full_member_on", "status", "category", "residence", "address", "employer", "unit_org",
+                 "monthly_income"]
+
+
+def _need(request, perm: str, what: str = "查看党员信息") -> None:
+    if not has_perm(request.user, perm):
+        raise PermissionDenied(f"您没有{what}的权限")
+
+
+def _file(data: bytes, name: str, content_type: str) -> HttpResponse:
+    resp = HttpResponse(data, content_type=content_type)
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return resp
+
+
+def _member_or_404(request, pk, perm=P.VIEW) -> PartyMember:
+    return get_in_scope_or_404(PartyMember.objects.select_related("org__region", "residence", "unit_org", "user"),
+                               request.user, perm, pk=pk)
+
+
+def _form_kwargs(user, perm):
+    orgs = selectors.orgs_in_scope(user, perm)
+    return {
+        "orgs": orgs,
+        "regions": scope_filter(Region.objects.filter(kind__in=[RegionKind.COMMUNITY, RegionKind.GRID,
+                                                                RegionKind.COMPOUND, RegionKind.BUILDING]),
+                                user, Perm.TREE_VIEW).order_by("path"),
+        "unit_orgs": PartyOrg.objects.filter(level__in=list(UNIT_LEVELS)).order_by("name"),
+    }
+
+
+def _photo_url(member: PartyMember, name: str = "members:photo") -> str:
+    """The scoped photo address (versioned so a replaced photo is not taken from the browser cache)."""
+    from django.urls import reverse
+
+    if not member.photo:
+        return ""
+    args = [member.pk] if name == "members:photo" else []
+    return f"{reverse(name, args=args)}?v={int(member.updated_at.timestamp())}"
+
+
+def _photo_response(member: PartyMember) -> HttpResponse:
+    data = services.member_photo_bytes(member)
+    if data is None:
+        raise Http404("没有照片")
+    resp = HttpResponse(data, content_type="image/jpeg")
+    resp["Cache-Control"] = "private, no-store"
+    resp["X-Content-Type-Options"] = "nosniff"
+    resp["Content-Disposition"] = "inline"
+    return resp
+
+
+def _card(request, member: PartyMember, fmt: str, purpose: str = "") -> HttpResponse:
+    """The member's registration card as a file, its export audited (with `purpose` when given)."""
+    card = documents.member_card(member)
+    with transaction.atomic():
+        record(actor=request.user, action=AuditAction.EXPORT, obj=member, changes={"file": f"党员登记卡.{fmt}"},
+               purpose=purpose)
+    if fmt == "pdf":
+        return _file(documents.card_pdf(card), f"社区党员登记卡-{member.name}.pdf", "application/pdf")
+    return _file(documents.card_docx(card), f"社区党员登记卡-{member.name}.docx",
+                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document")

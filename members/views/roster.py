@@ -1,0 +1,73 @@
+"""The roster (花名册) and the organization activity card."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import render
+
+from accounts.scope import get_in_scope_or_404, has_perm
+from audit.models import AuditAction
+from audit.services import record
+from core.imports import XLSX_CONTENT_TYPE
+from orgs.models import PartyOrg
+
+from .. import documents, selectors
+from ..perms import MembersPerm as P
+from .common import _file, _need
+
+
+def _roster_org(request, perm):
+    orgs = selectors.orgs_in_scope(request.user, perm)
+    org_id = request.GET.get("org")
+    org = None
+    if org_id and org_id.isdigit():
+        org = orgs.filter(pk=int(org_id)).first()
+        if org is None:
+            raise Http404("不存在或不在您的管辖范围内")
+    return orgs, org
+
+
+@login_required
+def roster(request):
+    _need(request, P.VIEW)
+    orgs, org = _roster_org(request, P.VIEW)
+    members = selectors.member_list(actor=request.user, org=org.pk if org else None).order_by("org_id", "joined_on")
+    page = Paginator(members, 50).get_page(request.GET.get("page"))
+    return render(request, "members/roster.html", {
+        "orgs": orgs.filter(members__isnull=False).distinct(), "org": org, "page": page,
+        "rows": documents.roster_rows(page.object_list), "header": documents.ROSTER_HEADER,
+        "can_export": has_perm(request.user, P.EXPORT),
+        "offset": page.start_index() - 1 if page.object_list else 0,
+    })
+
+
+@login_required
+def roster_export(request):
+    _need(request, P.EXPORT, "导出党员名册")
+    orgs, org = _roster_org(request, P.EXPORT)
+    members = selectors.member_list(actor=request.user, org=org.pk if org else None, perm=P.EXPORT)
+    members = members.order_by("org_id", "joined_on")
+    title = org.name if org else "管辖范围内"
+    n = members.count()
+    with transaction.atomic():
+        record(actor=request.user, action=AuditAction.EXPORT, obj=org, object_type="members.roster",
+               object_repr=f"{title}党员一览表", changes={"rows": n})
+    return _file(documents.roster_xlsx(title, members), f"{title}党员基本情况一览表.xlsx", XLSX_CONTENT_TYPE)
+
+
+@login_required
+def org_card(request, org_id, fmt):
+    _need(request, P.EXPORT, "打印党组织活动登记卡")
+    org = get_in_scope_or_404(PartyOrg.objects.select_related("region"), request.user, P.EXPORT, pk=org_id)
+    card = documents.org_activity_card(org)
+    with transaction.atomic():
+        record(actor=request.user, action=AuditAction.EXPORT, obj=org, changes={"file": f"党组织活动登记卡.{fmt}"})
+    if fmt == "pdf":
+        return _file(documents.card_pdf(card), f"社区党组织活动登记卡-{org.name}.pdf", "application/pdf")
+    if fmt == "docx":
+        return _file(documents.card_docx(card), f"社区党组织活动登记卡-{org.name}.docx",
+                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    raise Http404()
