@@ -10,7 +10,7 @@ PORT    ?= 8000
 # Two cores: one xdist worker per core.
 WORKERS ?= 2
 
-.PHONY: help setup system venv assets keys migrate demo run test test-sqlite test-postgres lint bench clean
+.PHONY: help setup system venv assets keys migrate demo run test test-sqlite test-postgres test-shuffle lint bench clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -75,6 +75,11 @@ test-postgres:
 	else \
 		echo "PostgreSQL is not reachable at $(PG_URL): skipped (set CI=true to make this a failure)."; \
 	fi
+
+test-shuffle: setup ## The suite on SQLite in a random order (SEED=n repeats one, DIST=loadscope|worksteal) to find order-dependent tests
+	@echo "== tests on SQLite, shuffled =="
+	@env -u DATABASE_URL $(PY) -m pytest -n $(WORKERS) --dist $${DIST:-load} -p randomly \
+	  $${SEED:+--randomly-seed=$$SEED} $(PYTEST_ARGS)
 
 lint: venv ## ruff and the migrations check
 	@.venv/bin/ruff check .

@@ -32,10 +32,12 @@ from django.utils import timezone
 __all__ = [
     "PROVINCE_CODES",
     "IdInfo",
+    "SyntheticIdNumbers",
     "generate_id_number",
     "id_check_digit",
     "normalize_id_number",
     "parse_id_number",
+    "synthetic_id_number",
     "validate_id_number",
 ]
 
@@ -217,3 +219,57 @@ def generate_id_number(
     sequence = f"{rng.randrange(100):02d}{gender_digit}"
     first17 = f"{region_code}{birth_date:%Y%m%d}{sequence}"
     return first17 + id_check_digit(first17)
+
+
+_SEQUENCES_PER_DAY = 500  # 100 two-digit prefixes x 5 digits of the right parity
+
+
+class SyntheticIdNumbers:
+    """SYNTHETIC, checksum-valid ID numbers that never repeat within one instance.
+
+    ``generate_id_number`` draws at random, so two draws for the same birth date and gender collide
+    one time in 500; test and demo people must be unique by construction instead. For each
+    (region code, birth date, gender) this hands out the 500 possible sequence codes in an order
+    drawn from ``rng`` (a seeded generator gives reproducible data), one after the other; when a
+    region's 500 are used up, the next region code (one per province) takes over, so one birth
+    date and gender give about 17,000 distinct numbers. ``taken(number)``, when given, is asked
+    about each candidate so that numbers already stored (say, in a database) are skipped.
+    """
+
+    def __init__(self, rng: random.Random | None = None, *, taken=None) -> None:
+        self.rng = rng if rng is not None else random.Random()
+        self.taken = taken
+        self._used: dict[tuple[str, date, str], tuple[int, int, int]] = {}  # key -> (step, offset, next index)
+
+    def _spill_regions(self, region_code: str) -> list[str]:
+        return [region_code] + [f"{p}0102" for p in sorted(PROVINCE_CODES) if f"{p}0102" != region_code]
+
+    def __call__(self, *, birth_date: date, gender: str, region_code: str = "654322") -> str:
+        if gender not in ("M", "F"):
+            raise ValueError("gender must be 'M' or 'F'")
+        digits = "13579" if gender == "M" else "02468"
+        for code in self._spill_regions(region_code):
+            key = (code, birth_date, gender)
+            if key not in self._used:
+                # An affine permutation of 0..499: a step coprime with 500 visits every index once.
+                step = self.rng.choice([s for s in range(1, _SEQUENCES_PER_DAY) if s % 2 and s % 5])
+                self._used[key] = (step, self.rng.randrange(_SEQUENCES_PER_DAY), 0)
+            step, offset, index = self._used[key]
+            while index < _SEQUENCES_PER_DAY:
+                n = (offset + step * index) % _SEQUENCES_PER_DAY
+                index += 1
+                first17 = f"{code}{birth_date:%Y%m%d}{n // 5:02d}{digits[n % 5]}"
+                number = first17 + id_check_digit(first17)
+                if self.taken is None or not self.taken(number):
+                    self._used[key] = (step, offset, index)
+                    return number
+            self._used[key] = (step, offset, index)
+        raise ValueError("no unused synthetic ID number is left for this birth date and gender")
+
+
+_PROCESS_IDS = SyntheticIdNumbers(random.Random(11643))
+
+
+def synthetic_id_number(*, birth_date: date, gender: str, region_code: str = "654322") -> str:
+    """A SYNTHETIC ID number that this process has never handed out before (tests, demo data)."""
+    return _PROCESS_IDS(birth_date=birth_date, gender=gender, region_code=region_code)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import RoleAssignment, User
 from accounts.roles import Role
 from core.demo import DEMO_PASSWORD
-from core.idnumber import generate_id_number
+from core.idnumber import synthetic_id_number
 from core.phone import generate_mobile
 from core.pinyin import name_initials, name_pinyin
 from core.synthetic import SURNAMES, birth_date, person_name
@@ -242,7 +242,6 @@ def load() -> None:
     residents: list[Resident] = []
     owner: list[int] = []  # index of the household of each resident
     leases: list[tuple[int, int, int]] = []  # (household index, first resident index, end)
-    used_ids: set[str] = set()
     for index, (hh, (rental, size)) in enumerate(zip(households, sizes, strict=True)):
         floating = rental and rng.random() < 0.8
         head_age = rng.randint(24, 88)
@@ -262,10 +261,7 @@ def load() -> None:
             gender = rng.choice("MF")
             bd = birth_date(rng, min_age=age, max_age=age, today=today)
             region_code = rng.choice(["650102", "654301", "620102", "410102", "510104"]) if floating else "654322"
-            idn = generate_id_number(rng, region_code=region_code, birth_date=bd, gender=gender)
-            while idn in used_ids:
-                idn = generate_id_number(rng, region_code=region_code, birth_date=bd, gender=gender)
-            used_ids.add(idn)
+            idn = synthetic_id_number(region_code=region_code, birth_date=bd, gender=gender)
             flags = 0
             if size == 1 and age >= 70:
                 flags |= CARE_BIT["elderly_alone"]

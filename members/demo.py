@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
-from core.idnumber import generate_id_number
+from core.idnumber import synthetic_id_number
 from core.phone import generate_mobile
 from core.pinyin import name_initials, name_pinyin
 from core.synthetic import person_name
@@ -78,7 +78,7 @@ def _member(rng, org, residence, category, today, **extra) -> PartyMember:
     return PartyMember(
         name=name, name_pinyin=name_pinyin(name), name_initials=name_initials(name), gender=gender,
         ethnicity=_pick(rng, ETHNIC), birth_date=born,
-        id_number=generate_id_number(rng, birth_date=born, gender=gender), mobile=generate_mobile(rng),
+        id_number=synthetic_id_number(birth_date=born, gender=gender), mobile=generate_mobile(rng),
         education=_pick(rng, EDUCATION), occupation=rng.choice(OCCUPATIONS.get(category, ["职工"])),
         joined_on=joined, full_member_on=None if probation else joined + timedelta(days=365),
         status=MemberStatus.PROBATIONARY if probation else MemberStatus.FULL, category=category, org=org,

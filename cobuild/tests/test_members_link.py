@@ -1,7 +1,6 @@
 """Co-building with the members app: deeds count against dual-registration quotas, the unit page
 lists its dual-registered staff members, the shortfall list names members with no deed."""
 
-import random
 from datetime import date
 
 import pytest
@@ -20,27 +19,26 @@ if not hasattr(member_services, "member_deed_record"):
 pytestmark = pytest.mark.django_db
 
 
-def _member(org, unit_org, name, rng):
-    from core.idnumber import generate_id_number
+def _member(org, unit_org, name):
+    from core.idnumber import synthetic_id_number
     from core.pinyin import name_initials, name_pinyin
 
     born = date(1980, 5, 6)
     return mm.PartyMember.objects.create(
         name=name, name_pinyin=name_pinyin(name), name_initials=name_initials(name), gender="M", birth_date=born,
-        id_number=generate_id_number(rng, birth_date=born, gender="M"), mobile="13812345678",
+        id_number=synthetic_id_number(birth_date=born, gender="M"), mobile="13812345678",
         joined_on=date(2005, 7, 1), full_member_on=date(2006, 7, 1), status=mm.MemberStatus.FULL,
         category=mm.Category.EMPLOYED, org=org, unit_org=unit_org)
 
 
 @pytest.fixture
 def staff(personas, tree, units):
-    rng = random.Random(5)
     org = PartyOrg.objects.create(name="县医院党总支", level=OrgLevel.RESIDENT_UNIT, form=OrgForm.GENERAL_BRANCH,
                                   region=tree.east1, host_name="县医院")
     services.unit_update(actor=personas.secretary, unit=units.a, name="县医院", kind=units.a.kind,
                          party_org=org, leader_name="院长", liaison=personas.liaison)
-    zhao = _member(org, org, "赵六", rng)
-    qian = _member(org, org, "钱七", rng)
+    zhao = _member(org, org, "赵六")
+    qian = _member(org, org, "钱七")
     for m in (zhao, qian):
         mm.DualRegistration.objects.create(kind="member", member=m, unit_org=org, community=tree.east1,
                                            status=mm.Decision.CONFIRMED)

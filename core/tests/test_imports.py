@@ -13,7 +13,7 @@ from django.urls import include, path
 from python_calamine import CalamineWorkbook
 
 from audit.models import AuditEntry
-from core.idnumber import generate_id_number
+from core.idnumber import synthetic_id_number
 from core.imports import (
     Column,
     FileProblem,
@@ -80,8 +80,8 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"  # stored uploads stay out of var/
 
 RNG = random.Random(7)
-MAN = generate_id_number(RNG, birth_date=date(1980, 5, 1), gender="M")
-WOMAN = generate_id_number(RNG, birth_date=date(1990, 5, 1), gender="F")
+MAN = synthetic_id_number(birth_date=date(1980, 5, 1), gender="M")
+WOMAN = synthetic_id_number(birth_date=date(1990, 5, 1), gender="F")
 HEADERS = ["名称", "身份证号", "手机号", "性别", "日期"]
 
 

