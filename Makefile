@@ -53,6 +53,7 @@ demo: migrate ## Load the demo deployment (once)
 run: demo ## Set up, migrate, load demo data and serve http://127.0.0.1:8000 (with the task worker)
 	@$(PY) manage.py prepare_fonts -v 0
 	@$(PY) manage.py demo_accounts
+	@$(PY) manage.py files_sweep -v 0
 	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C to stop; background tasks such as big imports run in a worker)"
 	@$(PY) manage.py db_worker --queue-name '*' --no-reload -v 0 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \

@@ -17,6 +17,7 @@ from accounts.scope import has_perm, scope_filter
 from accounts.views import add_errors
 from audit.models import AuditAction
 from audit.services import record
+from core.downloads import serve_private
 from orgs.models import UNIT_LEVELS, PartyOrg
 
 from . import exports, selectors, services
@@ -414,6 +415,24 @@ def deed_new(request):
             return redirect(reverse("cobuild:ledger") + f"?year={deed.date.year}")
     return render(request, "cobuild/form.html", {"form": form, "title": "登记实事", "back": "cobuild:ledger",
                                                  "multipart": True})
+
+
+@login_required
+def deed_photo(request, pk: int, photo_pk: int):
+    _need(request)
+    deed = selectors.deed_get(request.user, pk)
+    ph = deed.photos.filter(pk=photo_pk).first()
+    if ph is None:
+        raise Http404("照片不存在")
+    return serve_private(request, ph.image, obj=deed, label="实事照片")
+
+
+@login_required
+def agreement_file(request, pk: int):
+    _need(request)
+    a = selectors.agreement_get(request.user, pk)
+    ext = a.document.name.rsplit(".", 1)[-1] if "." in a.document.name else "pdf"
+    return serve_private(request, a.document, obj=a, label="协议文本", filename=f"{a.title}.{ext}")
 
 
 @login_required

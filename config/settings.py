@@ -6,7 +6,8 @@ Environment variables:
   DANGJIAN_HASH_KEY (HMAC-SHA256 for exact lookups): in development `make` writes them to
   var/dev-keys.env (git-ignored), which is read when the variables are not set.
 - DEBUG (1/0), ALLOWED_HOSTS (comma-separated), LOGIN_MAX_FAILURES, LOGIN_LOCK_MINUTES,
-  REDIS_URL (shared cache), TASKS_BACKEND, MEDIA_ROOT, PRIVATE_MEDIA_ROOT.
+  REDIS_URL (shared cache), TASKS_BACKEND, MEDIA_ROOT, PRIVATE_MEDIA_ROOT, PRIVATE_MEDIA_SERVE,
+  PRIVATE_MEDIA_INTERNAL_URL.
 """
 
 import os
@@ -152,14 +153,19 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
-MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
-# Files with no public address (member photos), read only through views that apply the data scope.
+MEDIA_URL = "/media/"  # nothing is published there: every upload is private (core.storage)
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))  # old uploads only (files_sweep moves them)
+# Every uploaded file, read only through views that apply the data scope (core.downloads).
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+# django | x-accel-redirect (nginx, internal location PRIVATE_MEDIA_INTERNAL_URL) | x-sendfile (Apache)
+PRIVATE_MEDIA_SERVE = os.environ.get("PRIVATE_MEDIA_SERVE", "django")
+PRIVATE_MEDIA_INTERNAL_URL = os.environ.get("PRIVATE_MEDIA_INTERNAL_URL", "/_private/")
+if PRIVATE_MEDIA_SERVE not in ("django", "x-accel-redirect", "x-sendfile"):
+    raise ValueError(f"PRIVATE_MEDIA_SERVE={PRIVATE_MEDIA_SERVE!r}: django, x-accel-redirect or x-sendfile")
 # The subset Chinese font of the PDF cards (`manage.py prepare_fonts` builds it; safe to delete).
 FONT_CACHE_DIR = Path(os.environ.get("DANGJIAN_FONT_CACHE", VAR_DIR / "cache" / "fonts"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "core.storage.PrivateStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

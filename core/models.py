@@ -42,7 +42,10 @@ class ImportJob(models.Model):
     scope = models.ForeignKey(
         "regions.Region", verbose_name="范围", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    file = models.FileField("文件", upload_to="imports/%Y/%m/")
+    # The uploaded workbook (private storage, random name), only while the job runs: deleted when it ends.
+    file = models.FileField("文件", upload_to="imports/%Y/%m/", blank=True)
+    # The error report (bad rows, personal cells masked), kept after the workbook is gone.
+    report = models.FileField("错误报告", upload_to="imports/reports/%Y/%m/", blank=True)
     original_name = models.CharField("原文件名", max_length=200, blank=True)
     mode = models.CharField("方式", max_length=10, choices=ImportMode.choices, default=ImportMode.ALL_OR_NOTHING)
     status = models.CharField("状态", max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING)

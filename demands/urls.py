@@ -20,5 +20,6 @@ urlpatterns = [
     path("<int:pk>/act/", views.act, name="act"),
     path("<int:pk>/merge/", views.merge, name="merge"),
     path("<int:pk>/rate/", views.rate, name="rate"),
+    path("<int:pk>/photos/<int:photo_pk>/", views.photo, name="photo"),
     path("<int:pk>/phone/", views.reveal_phone, name="reveal_phone"),
 ]

@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.scope import has_perm, has_perm_at, scope_filter
+from core.downloads import serve_private
 from regions.models import Region, RegionKind
 
 from . import selectors, services
 from .forms import DaysOffForm, IntakeForm, RateForm, StreetReportForm, WorkdayForm
-from .models import Channel, Demand, Escalation, HandlingUnit, State, WorkCalendarDay
+from .models import Channel, Demand, DemandPhoto, Escalation, HandlingUnit, State, WorkCalendarDay
 from .rules import STAFF_ACTIONS, TRANSITIONS, DemandPerm
 
 TOO_BIG = "提交的内容过大（超过 10 MB）：请缩短诉求内容或减少照片，本次未保存"
@@ -172,6 +173,15 @@ def _detail_context(request, demand: Demand) -> dict:
         "can_reveal": bool(demand.caller_phone) and has_perm_at(user, Perm.PII_VIEW_FULL, demand.region.path),
         "now": timezone.now(),
     }
+
+
+@login_required
+def photo(request, pk: int, photo_pk: int):
+    """A photo of a demand the viewer may see (the demand's scope), never by a public address."""
+    _require(request, DemandPerm.VIEW)
+    demand = selectors.demand_get(request.user, pk)
+    p = get_object_or_404(DemandPhoto, pk=photo_pk, demand=demand)
+    return serve_private(request, p.image, obj=demand, label="诉求照片")
 
 
 @login_required

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from accounts.roles import Perm
 from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at
 from accounts.views import add_errors
 from audit.services import record_pii_view
+from core.downloads import serve_private
 from core.masking import mask_id_number, mask_mobile
 from regions.models import Region, RegionKind
 
@@ -282,4 +283,4 @@ def household_detail(request, pk: int):
 def photo(request, pk: int):
     _require(request)
     p = get_in_scope_or_404(VisitPhoto.objects.select_related("visit"), request.user, GridPerm.VIEW, pk=pk)
-    return FileResponse(p.image.open("rb"))
+    return serve_private(request, p.image, obj=p.visit, label="走访照片")

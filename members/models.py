@@ -3,35 +3,18 @@ transfers, dues and deeds. Rules (dues tiers, quotas, flag thresholds) are data.
 
 from __future__ import annotations
 
-import os
 import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 
 from core.crypto import EncryptedCharField
+from core.storage import PrivateStorage as CorePrivateStorage
 
 
-class PrivateStorage(FileSystemStorage):
-    """Files with no public URL (member photos): kept outside MEDIA_ROOT, which the development server
-    and the proxy publish under /media/, and read only through views that apply the data scope.
-
-    The root is settings.PRIVATE_MEDIA_ROOT (environment variable of the same name, default
-    `var/private/`), read on every access so a changed setting (tests) takes effect."""
-
-    @property
-    def location(self) -> str:
-        return os.path.abspath(settings.PRIVATE_MEDIA_ROOT)
-
-    @property
-    def base_location(self) -> str:
-        return self.location
-
-    @property
-    def base_url(self):
-        return None  # url() refuses: there is no public address
+class PrivateStorage(CorePrivateStorage):
+    """Member photos' storage (kept as its own class: migrations name it). See core.storage."""
 
     def url(self, name):
         raise ValueError("成员照片没有公开地址，请通过党员照片页面读取")

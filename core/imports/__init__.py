@@ -27,8 +27,8 @@ formulas, row limit) while the user waits; small files are validated and saved i
 bigger ones (over ``IMPORT_SYNC_ROWS`` rows) by the ``run_import_job`` background task while the
 result page polls its progress with htmx. Saving is all-or-nothing inside one transaction
 (``bulk_create`` in batches) unless the user chose to import only the good rows; then the bad
-rows can be downloaded as .xlsx (re-read from the stored upload, so no personal value is kept
-in the error report, which holds masked values only).
+rows can be downloaded as .xlsx: the error report, written when the job ends, with personal
+columns masked. The uploaded workbook itself (private storage) is deleted when the job ends.
 
 The package, by topic: ``parsers`` (cell parsers), ``importer`` (declaring an importer, checking
 and saving its rows, the registry), ``reading`` (the workbook), ``jobs`` (running a job, the

@@ -1,12 +1,13 @@
-"""Files out: the template to fill in and the bad rows of a job."""
+"""Files out: the template to fill in and the (masked) error report of a job."""
 
 from __future__ import annotations
 
 import io
 
-from .importer import Importer, get_importer
+from core.masking import mask_value
+
+from .importer import Importer
 from .parsers import cell_text
-from .reading import read_sheet
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -32,35 +33,33 @@ def template_xlsx(importer_cls: type[Importer]) -> bytes:
     return buf.getvalue()
 
 
-def bad_rows_xlsx(job) -> bytes:
-    """The bad rows of a job, re-read from the stored upload, with a reason column."""
+def bad_rows_xlsx(importer_cls: type[Importer], sheet_name: str, rows) -> bytes:
+    """The error report of a job: its bad rows (``ImportRow``s) with the row number of the upload and a
+    reason column. Personal columns (those with a ``mask``: names, ID and mobile numbers) are masked:
+    the report is kept after the workbook is deleted, so the user corrects those cells in their own
+    file (the row number says where) and fixes the rest in the report itself."""
     import xlsxwriter
 
-    importer_cls = get_importer(job.kind)
-    with job.file.open("rb") as fh:
-        sheet = read_sheet(importer_cls, fh.read(), filename=job.original_name)
-    wanted = set(job.bad_row_numbers or [])
-    reasons: dict[int, list[str]] = {}
-    for e in job.errors or []:
-        reasons.setdefault(e["row"], []).append(f"{e['column']}：{e['reason']}")
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})
-    ws = wb.add_worksheet(sheet.sheet_name)
+    ws = wb.add_worksheet(sheet_name or "Sheet1")
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     red = wb.add_format({"font_color": "#C00000"})
     cols = importer_cls.columns
-    for i, col in enumerate(cols):
-        ws.write_string(0, i, col.header, head)
+    ws.write_string(0, 0, "原行号", head)
+    for i, col in enumerate(cols, 1):
+        ws.write_string(0, i, col.header + ("（已遮蔽）" if col.mask else ""), head)
         ws.set_column(i, i, col.width)
-    ws.write_string(0, len(cols), "错误原因（重新导入前可删除此列）", head)
-    ws.set_column(len(cols), len(cols), 50)
-    out = 1
-    for number, raw in sheet.rows:
-        if number not in wanted:
-            continue
-        for i, col in enumerate(cols):
-            ws.write_string(out, i, cell_text(raw.get(col.key)))
-        ws.write_string(out, len(cols), "；".join(reasons.get(number, [])), red)
-        out += 1
+    ws.write_string(0, len(cols) + 1, "错误原因（重新导入前删除此列和原行号列）", head)
+    ws.set_column(len(cols) + 1, len(cols) + 1, 50)
+    for out, row in enumerate(rows, 1):
+        ws.write_number(out, 0, row.number)
+        for i, col in enumerate(cols, 1):
+            shown = cell_text(row.raw.get(col.key))
+            if col.mask and shown:
+                shown = mask_value(col.mask, shown)
+            ws.write_string(out, i, shown)
+        reasons = [f"{e['column']}：{e['reason']}" for e in row.errors]
+        ws.write_string(out, len(cols) + 1, "；".join(reasons), red)
     wb.close()
     return buf.getvalue()

@@ -112,6 +112,8 @@ def run_import(job) -> None:
             side = None
         rows, bad = outcome.rows, outcome.bad
         errors = [e for r in bad for e in r.errors]
+        if bad:
+            _store_report(job, importer_cls, sheet, bad)
         _job_update(job, processed_rows=len(rows), error_rows=len(bad), errors=errors[:5000],
                     bad_row_numbers=[r.number for r in bad])
         if not outcome.saved:
@@ -141,6 +143,30 @@ def run_import(job) -> None:
     finally:
         if side is not None:
             side.close()
+        drop_workbook(job)
+
+
+def _store_report(job, importer_cls, sheet, bad: list[ImportRow]) -> None:
+    """Keep the masked error report (core.imports.files.bad_rows_xlsx) for the bad-rows download."""
+    from .files import bad_rows_xlsx
+
+    field = type(job)._meta.get_field("report")
+    name = field.storage.save(field.generate_filename(job, "report.xlsx"),
+                              ContentFile(bad_rows_xlsx(importer_cls, sheet.sheet_name, bad)))
+    _job_update(job, report=name)
+
+
+def drop_workbook(job) -> None:
+    """Delete a job's uploaded workbook (it holds personal data in the clear): once the job has ended,
+    whatever the outcome. Only the masked error report stays."""
+    name = job.file.name
+    if not name:
+        return
+    _job_update(job, file="")
+    try:
+        job.file.storage.delete(name)
+    except OSError:  # already gone; files_sweep deletes whatever is left
+        pass
 
 
 @task()
@@ -165,7 +191,7 @@ def start_import(*, actor, importer_cls: type[Importer], upload, mode: str, scop
     sheet = read_sheet(importer_cls, data, filename=name)
     job = ImportJob(kind=importer_cls.kind, created_by=actor, scope=scope, mode=mode, original_name=name[:200],
                     total_rows=len(sheet.rows), status=ImportStatus.PENDING)
-    job.file.save(f"{importer_cls.kind}.xlsx", ContentFile(data), save=False)
+    job.file.save("upload.xlsx", ContentFile(data), save=False)  # private storage, random name
     job.save()
     if len(sheet.rows) <= _setting("IMPORT_SYNC_ROWS", 3000):
         run_import(job)

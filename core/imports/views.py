@@ -7,12 +7,13 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
-from .files import XLSX_CONTENT_TYPE, bad_rows_xlsx, template_xlsx
+from core.downloads import serve_private
+
+from .files import XLSX_CONTENT_TYPE, template_xlsx
 from .importer import FileProblem, Importer
 from .jobs import start_import
 from .parsers import _setting
@@ -110,25 +111,11 @@ def import_urls(importer_cls: type[Importer], *, prefix: str = "import/", name: 
 
     @login_required
     def bad_rows(request, pk):
-        from urllib.parse import quote
-
-        from audit.models import AuditAction
-        from audit.services import record
-
         job = _job_for(request, importer_cls, pk)
-        if not job.bad_row_numbers:
-            raise Http404("没有错误行")
-        try:
-            data = bad_rows_xlsx(job)
-        except FileProblem:
-            raise Http404("原文件已不可读") from None
-        with transaction.atomic():
-            record(actor=request.user, action=AuditAction.EXPORT, obj=job,
-                   changes={"bad_rows": len(job.bad_row_numbers)}, purpose="下载导入错误行以便修改")
-        resp = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-        fname = f"{importer_cls.label}导入错误行-{job.pk}.xlsx"
-        resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(fname)}"
-        return resp
+        if not job.report:
+            raise Http404("没有错误报告")
+        return serve_private(request, job.report, obj=job, label="导入错误报告", attachment=True,
+                             filename=f"{importer_cls.label}导入错误行-{job.pk}.xlsx")
 
     return [
         path(prefix, upload, name=name),

@@ -205,12 +205,16 @@ class TestJobs:
         assert list(DemoStep.objects.values_list("name", flat=True)) == ["一"]
         assert AuditEntry.objects.filter(action="import", object_id=str(job.pk)).exists()
         resp = client_for(personas.secretary).get(f"/t/import/jobs/{job.pk}/bad-rows.xlsx")
-        assert resp.status_code == 200
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(resp.content)).get_sheet_by_index(0).to_python()
-        assert sheet[0][:5] == HEADERS and "错误原因" in sheet[0][5]
-        assert [r[0] for r in sheet[1:]] == ["二", "三", "一", ""]
-        assert sheet[1][1] == WOMAN  # the user's own value back, to fix it
-        assert "性别与身份证号不符" in sheet[1][5]
+        assert resp.status_code == 200 and resp["Cache-Control"] == "private, no-store"
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(resp.content)).get_sheet_by_index(0)
+        sheet = sheet.to_python()
+        assert sheet[0][0] == "原行号" and sheet[0][1] == "名称" and sheet[0][2] == "身份证号（已遮蔽）"
+        assert "错误原因" in sheet[0][6]
+        assert [int(r[0]) for r in sheet[1:]] == [3, 4, 5, 7]  # where to look in the user's own file
+        assert [r[1] for r in sheet[1:]] == ["二", "三", "一", ""]
+        # the report outlives the workbook, so no personal value in the clear: masked like the error list
+        assert sheet[1][2] != WOMAN and sheet[1][2].startswith(WOMAN[:6]) and sheet[1][2].count("*") == 8
+        assert "性别与身份证号不符" in sheet[1][6]
         # another user cannot fetch it
         assert client_for(personas.west_secretary).get(f"/t/import/jobs/{job.pk}/bad-rows.xlsx").status_code == 404
 

@@ -71,9 +71,10 @@ def test_secretary_uploads_replaces_and_removes_a_photo(personas, members, clien
     zs.refresh_from_db()
     assert not zs.photo and not second.exists()
     assert c.get(f"/members/{zs.pk}/photo/").status_code == 404
-    changes = [e.changes["photo"] for e in AuditEntry.objects.filter(object_type="members.partymember",
-                                                                      object_id=str(zs.pk)).order_by("id")]
+    entries = AuditEntry.objects.filter(object_type="members.partymember", object_id=str(zs.pk)).order_by("id")
+    changes = [e.changes["photo"] for e in entries.filter(action="update")]
     assert changes == [["无照片", "已上传照片"], ["有照片", "已更换照片"], ["有照片", "已删除照片"]]
+    assert entries.filter(action="view_pii", changes={"file": "党员照片"}).exists()  # every read is audited
 
 
 @pytest.mark.parametrize("data, name, reason", [

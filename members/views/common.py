@@ -6,16 +6,17 @@ from urllib.parse import quote
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 
 from accounts.roles import Perm
 from accounts.scope import get_in_scope_or_404, has_perm, scope_filter
 from audit.models import AuditAction
 from audit.services import record
+from core.downloads import serve_private
 from orgs.models import UNIT_LEVELS, PartyOrg
 from regions.models import Region, RegionKind
 
-from .. import documents, selectors, services
+from .. import documents, selectors
 from ..models import (
     PartyMember,
 )
@@ -63,15 +64,9 @@ def _photo_url(member: PartyMember, name: str = "members:photo") -> str:
     return f"{reverse(name, args=args)}?v={int(member.updated_at.timestamp())}"
 
 
-def _photo_response(member: PartyMember) -> HttpResponse:
-    data = services.member_photo_bytes(member)
-    if data is None:
-        raise Http404("没有照片")
-    resp = HttpResponse(data, content_type="image/jpeg")
-    resp["Cache-Control"] = "private, no-store"
-    resp["X-Content-Type-Options"] = "nosniff"
-    resp["Content-Disposition"] = "inline"
-    return resp
+def _photo_response(request, member: PartyMember) -> HttpResponse:
+    """The photo of a member the view fetched through the scope (or the viewer's own), the read audited."""
+    return serve_private(request, member.photo, obj=member, label="党员照片")
 
 
 def _card(request, member: PartyMember, fmt: str, purpose: str = "") -> HttpResponse:

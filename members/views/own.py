@@ -60,4 +60,4 @@ def my_photo(request):
     member = _own_member(request)
     if member is None:
         raise Http404("您的账号尚未关联党员档案")
-    return _photo_response(member)
+    return _photo_response(request, member)

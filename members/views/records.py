@@ -175,7 +175,7 @@ def member_user_link(request, pk):
 def member_photo(request, pk):
     """The photo, only through the data scope (never a public media address)."""
     member = _member_or_404(request, pk)
-    return _photo_response(member)
+    return _photo_response(request, member)
 
 
 @login_required

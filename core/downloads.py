@@ -1,0 +1,56 @@
+"""Serving a private file (core.storage) after the caller has applied the data scope: one audit
+entry per read, no caching by browsers or proxies, and, by setting, the bytes handed over to the
+reverse proxy instead of being streamed by Django.
+
+PRIVATE_MEDIA_SERVE (environment variable of the same name):
+- ``django`` (default): Django sends the file itself.
+- ``x-accel-redirect``: nginx. The response carries ``X-Accel-Redirect: <PRIVATE_MEDIA_INTERNAL_URL><name>``
+  and no body; nginx serves it from an ``internal`` location aliased to PRIVATE_MEDIA_ROOT.
+- ``x-sendfile``: Apache mod_xsendfile / lighttpd. ``X-Sendfile: <absolute path>``.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Model
+from django.http import Http404, HttpResponse
+
+SERVE_MODES = ("django", "x-accel-redirect", "x-sendfile")
+
+
+def serve_private(request, field_file, *, obj: Model, label: str, filename: str = "",
+                  attachment: bool = False) -> HttpResponse:
+    """The file of ``field_file`` (a FieldFile of a private storage), whose record ``obj`` the view has
+    already fetched through the data scope. ``label`` names the file in the audit log (e.g. 走访照片)."""
+    from audit.models import AuditAction
+    from audit.services import record
+
+    name = field_file.name if field_file else ""
+    storage = field_file.storage if field_file else None
+    if not name or not storage.exists(name):
+        raise Http404("文件不存在")
+    with transaction.atomic():
+        record(actor=request.user, action=AuditAction.VIEW_PII, obj=obj,
+               changes={"file": label}, purpose=f"查看{label}")
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    mode = getattr(settings, "PRIVATE_MEDIA_SERVE", "django")
+    if mode == "x-accel-redirect":
+        resp = HttpResponse(content_type=content_type)
+        resp["X-Accel-Redirect"] = settings.PRIVATE_MEDIA_INTERNAL_URL.rstrip("/") + "/" + quote(name)
+    elif mode == "x-sendfile":
+        resp = HttpResponse(content_type=content_type)
+        resp["X-Sendfile"] = storage.path(name)
+    else:  # every stored file is bounded by its upload limit (photos 5 MB, scans 10 MB): read at once
+        with storage.open(name, "rb") as fh:
+            resp = HttpResponse(fh.read(), content_type=content_type)
+    resp["Cache-Control"] = "private, no-store"
+    resp["X-Content-Type-Options"] = "nosniff"
+    disposition = "attachment" if attachment else "inline"
+    if filename:
+        disposition += f"; filename*=UTF-8''{quote(filename)}"
+    resp["Content-Disposition"] = disposition
+    return resp
