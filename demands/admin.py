@@ -25,7 +25,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 class DemandAdmin(admin.ModelAdmin):
     list_display = ["tracking_code", "title", "channel", "state", "region", "submitted_at"]
     list_filter = ["state", "channel", "escalation"]
-    exclude = ["caller_phone", "caller_phone_hash"]
+    exclude = ["caller_phone", "caller_phone_hash", "secret_code", "secret_code_hash", "description_full"]
     readonly_fields = [f for f in ["tracking_code", "state", "version", "escalation"]]
 
     def has_delete_permission(self, request, obj=None):

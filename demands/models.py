@@ -112,6 +112,15 @@ def new_tracking_code() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(12))
 
 
+def new_secret_code() -> str:
+    """The resident's 查询码: like a tracking code, never published (the public id is another value)."""
+    return new_tracking_code()
+
+
+def normalize_secret_code(value: str) -> str:
+    return "".join((value or "").split()).upper()
+
+
 def new_api_key() -> str:
     return secrets.token_urlsafe(24)
 
@@ -135,11 +144,20 @@ class ApiKey(models.Model):
 
 
 class Demand(models.Model):
-    tracking_code = models.CharField("查询码", max_length=16, unique=True, default=new_tracking_code)
+    # The public id (编号): Open311's service_request_id, on lists and public pages. Not a secret.
+    tracking_code = models.CharField("编号", max_length=16, unique=True, default=new_tracking_code)
+    # The resident's secret 查询码: rating, closing, reopening and adding information from the portal
+    # need it. Encrypted; found by its keyed hash. Never in Open311, the API or a list.
+    secret_code = EncryptedCharField("查询码", max_length=16, blank=True, default=new_secret_code,
+                                     hash_field="secret_code_hash", hash_purpose="demand_secret",
+                                     normalizer="demands.models.normalize_secret_code")
+    secret_code_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     channel = models.CharField("渠道", max_length=16, choices=Channel.choices)
     category = models.ForeignKey(Category, verbose_name="类别", on_delete=models.PROTECT, related_name="demands")
     title = models.CharField("标题", max_length=100)
-    description = models.TextField("诉求内容")
+    description = models.TextField("诉求内容")  # ID and mobile numbers in it masked (core.pii_text)
+    # The description as typed, when masking changed it: encrypted, revealed like the phone (audited).
+    description_full = EncryptedCharField("诉求内容（原文）", blank=True, default="")
     address = models.CharField("地址", max_length=200, blank=True)
     lat = models.FloatField("纬度（WGS-84）", null=True, blank=True)
     lng = models.FloatField("经度（WGS-84）", null=True, blank=True)

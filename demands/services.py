@@ -7,6 +7,7 @@ the same demand at once cannot both win.
 
 from __future__ import annotations
 
+import hmac
 import html
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from audit.models import AuditAction
 from audit.services import record
 from core.images import check_image, stored_photo
 from core.phone import normalize_mobile, validate_mobile
+from core.pii_text import mask_pii
 from notifications.services import notify
 from regions import paths
 from regions.models import Region, RegionKind
@@ -43,6 +45,7 @@ from .models import (
     Satisfaction,
     State,
     WorkCalendarDay,
+    normalize_secret_code,
 )
 from .rules import TRANSITIONS, DemandPerm, add_minutes, escalation_days
 
@@ -54,13 +57,25 @@ SYSTEM = "系统"
 
 # ---------------------------------------------------------------- validation helpers
 
-def _clean_text(value: str, field: str, label: str, *, max_len: int, required: bool = True) -> str:
+def _clean_text(value: str, field: str, label: str, *, max_len: int, required: bool = True,
+                mask: bool = True) -> str:
+    """Stripped and checked free text; ID and mobile numbers typed into it masked (``mask``): what is
+    stored is what may be shown (the portal, Open311, the timeline)."""
     value = (value or "").strip()
     if required and not value:
         raise ValidationError({field: f"{label}不能为空"})
     if len(value) > max_len:
         raise ValidationError({field: f"{label}过长：最多 {max_len} 字，现有 {len(value)} 字"})
-    return value
+    return mask_pii(value) if mask else value
+
+
+def _check_secret(d: Demand, secret: str | None, actor) -> None:
+    """The portal acts as the resident only with the demand's secret 查询码 (not its public id)."""
+    if actor is not None:
+        return
+    given = normalize_secret_code(secret or "")
+    if not given or not d.secret_code or not hmac.compare_digest(given, d.secret_code):
+        raise ValidationError({"secret": "查询码不正确：请输入提交诉求时得到的查询码"})
 
 
 def _check_photos(photos: Iterable[UploadedFile]) -> list[UploadedFile]:
@@ -98,7 +113,7 @@ def _event(demand: Demand, action: str, *, actor=None, actor_label: str = "", no
     label = actor_label or (actor.display_name if actor is not None and actor.is_authenticated else SYSTEM)
     return DemandEvent.objects.create(
         demand=demand, action=action, actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_label=label[:60], note=note, from_state=from_state, to_state=to_state, public=public,
+        actor_label=label[:60], note=mask_pii(note), from_state=from_state, to_state=to_state, public=public,
         created_at=at or timezone.now(),
     )
 
@@ -161,10 +176,11 @@ def demand_create(
         raise ValidationError({"region": "诉求只能归属到区、街道、社区或网格"})
     category = resolve_category(category)
     title = _clean_text(title, "title", "标题", max_len=100)
-    description = _clean_text(description, "description", "诉求内容", max_len=MAX_DESCRIPTION)
+    typed = _clean_text(description, "description", "诉求内容", max_len=MAX_DESCRIPTION, mask=False)
+    description = mask_pii(typed)
     address = _clean_text(address, "address", "地址", max_len=200, required=False)
     lat, lng = _check_location(category, lat, lng, address)
-    caller_name = _clean_text(caller_name, "caller_name", "诉求人姓名", max_len=50, required=False)
+    caller_name = _clean_text(caller_name, "caller_name", "诉求人姓名", max_len=50, required=False, mask=False)
     caller_phone = (caller_phone or "").strip()
     if caller_phone:
         try:
@@ -181,6 +197,7 @@ def demand_create(
         raise ValidationError({"submitted_at": "提交时间不能晚于现在"})
     demand = Demand.objects.create(
         channel=channel, category=category, region=region, title=title, description=description,
+        description_full=typed if typed != description else "",
         address=address, lat=lat, lng=lng, caller_name=caller_name, caller_phone=caller_phone,
         anonymous=anonymous, household_id=household_id, submitted_at=at,
         response_due=add_minutes(at, category.response_minutes, working_hours_only=category.working_hours_only),
@@ -329,12 +346,13 @@ def demand_merge(*, actor, demand: Demand | int, into: Demand, expected_version:
 
 @transaction.atomic
 def demand_rate(*, actor, demand: Demand | int, rating: str, note: str = "", via: str = "portal",
-                expected_version: int | None = None) -> Demand:
-    """The resident's rating (portal: actor None; follow-up call: the staff member).
-    "Not satisfied" sends the demand back for handling once, with the reason."""
+                expected_version: int | None = None, secret: str | None = None) -> Demand:
+    """The resident's rating (portal: actor None and the demand's secret 查询码; follow-up call: the
+    staff member). "Not satisfied" sends the demand back for handling once, with the reason."""
     d = _lock(demand, expected_version)
     if actor is not None:
         _require(actor, DemandPerm.HANDLE, d)
+    _check_secret(d, secret, actor)
     if rating not in Satisfaction.values:
         raise ValidationError({"rating": "请选择 满意、基本满意 或 不满意"})
     if d.state not in (State.HANDLED, State.FOLLOW_UP):
@@ -367,14 +385,16 @@ def demand_rate(*, actor, demand: Demand | int, rating: str, note: str = "", via
             users_with_role_at(d.region, [Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF, Role.STREET_STAFF]))
         notify(recipients=targets, title=f"诉求人不满意，需重新办理：{d.title}", body=note, link=_link(d), source=d)
     record(actor=actor, action=AuditAction.TRANSITION, obj=d,
-           changes={"satisfaction": [None, rating], "state": [before, d.state]})
+           changes={"satisfaction": [None, rating], "state": [before, d.state], "channel": via})
     return d
 
 
 @transaction.atomic
-def demand_add_info(*, actor, demand: Demand | int, note: str, photos: Iterable[UploadedFile] = ()) -> Demand:
-    """The resident adds information from the portal (no state change)."""
+def demand_add_info(*, actor, demand: Demand | int, note: str, photos: Iterable[UploadedFile] = (),
+                    secret: str | None = None) -> Demand:
+    """The resident adds information from the portal (no state change): with the secret 查询码."""
     d = _lock(demand, None)
+    _check_secret(d, secret, actor)
     if d.state == State.CLOSED:
         raise ValidationError({"note": "诉求已关闭，不能再补充信息"})
     note = _clean_text(note, "note", "补充内容", max_len=2000)
@@ -382,7 +402,8 @@ def demand_add_info(*, actor, demand: Demand | int, note: str, photos: Iterable[
     ev = _event(d, "add_info", actor=actor, actor_label="" if actor else "诉求人", note=note)
     _save_photos(d, ev, photos)
     d.save(update_fields=["updated_at"])
-    record(actor=actor, action=AuditAction.UPDATE, obj=d, changes={"add_info": [None, note[:100]]})
+    record(actor=actor, action=AuditAction.UPDATE, obj=d,
+           changes={"add_info": [None, note[:100]], "channel": "portal" if actor is None else "staff"})
     if d.assignee_user_id:
         notify(recipients=[d.assignee_user], title=f"诉求人补充了信息：{d.title}", body=note[:200], link=_link(d),
                source=d)
@@ -436,11 +457,12 @@ def demand_reveal_phone(*, actor, demand: Demand, purpose: str) -> str:
     from accounts.roles import Perm
     from audit.services import record_pii_view
 
-    purpose = _clean_text(purpose, "purpose", "查看目的", max_len=200)
+    purpose = _clean_text(purpose, "purpose", "查看目的", max_len=200, mask=False)
     if not has_perm_at(actor, Perm.PII_VIEW_FULL, demand.region.path):
         raise ValidationError("您没有查看完整联系电话的权限")
-    record_pii_view(actor=actor, obj=demand, fields=["caller_phone"], purpose=purpose)
-    return demand.caller_phone
+    fields = ["caller_phone"] + (["description_full"] if demand.description_full else [])
+    record_pii_view(actor=actor, obj=demand, fields=fields, purpose=purpose)
+    return demand.caller_phone or "—"
 
 
 # ---------------------------------------------------------------- configuration (admin pages use these)

@@ -111,7 +111,8 @@ def create(request):
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
-                messages.success(request, f"已登记，查询码 {demand.tracking_code}")
+                messages.success(request, f"已登记，编号 {demand.tracking_code}。请告知诉求人查询码 "
+                                          f"{demand.secret_code}（凭它网上评价和补充信息，只显示这一次）")
                 return redirect("demands:detail", pk=demand.pk)
         return render(request, "demands/create.html", {"form": form}, status=400)
     return render(request, "demands/create.html", {"form": IntakeForm(categories=cats, nodes=nodes)})
@@ -146,7 +147,7 @@ def street_report(request):
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
-                messages.success(request, f"已上报，查询码 {demand.tracking_code}")
+                messages.success(request, f"已上报，编号 {demand.tracking_code}")
                 return redirect("demands:detail", pk=demand.pk)
         return render(request, "demands/street_report.html", {"form": form}, status=400)
     form = StreetReportForm(initial=initial, categories=cats, grids=grids)
@@ -170,7 +171,8 @@ def _detail_context(request, demand: Demand) -> dict:
         "targets": selectors.dispatch_targets(user, demand) if any(a == "dispatch" for a, _ in actions) else None,
         "duplicates": selectors.duplicate_candidates(user, demand) if demand.state in dup_states else [],
         "rate_form": RateForm() if can_handle and demand.state in (State.HANDLED, State.FOLLOW_UP) else None,
-        "can_reveal": bool(demand.caller_phone) and has_perm_at(user, Perm.PII_VIEW_FULL, demand.region.path),
+        "can_reveal": bool(demand.caller_phone or demand.description_full)
+        and has_perm_at(user, Perm.PII_VIEW_FULL, demand.region.path),
         "now": timezone.now(),
     }
 

@@ -22,11 +22,14 @@ def test_resident_to_grid_worker_and_back(page_for, personas, tree):
     page.fill("#id_caller_phone", "13812345678")
     screenshot(page, "demands_portal_submit_phone")
     page.click("#portal-form button[type=submit]")
-    code = page.locator("#tracking-code").inner_text().strip()
-    assert len(code) == 12
+    code = page.locator("#tracking-code").inner_text().strip()  # the public 编号
+    secret = page.locator("#secret-code").inner_text().strip()  # the resident's 查询码
+    assert len(code) == 12 and len(secret) == 12 and code != secret
     screenshot(page, "demands_portal_tracking_code")
+    # Later, on the same phone with a fresh browser, the resident types the secret 查询码.
+    page = page_for(viewport=(390, 844))
     page.goto("/portal/")
-    page.fill("#track-code", code.lower())
+    page.fill("#track-code", secret.lower())
     page.click("#track-btn")
     page.wait_for_url(f"**/portal/d/{code}/")
     assert page.locator("#portal-state").inner_text() == "已提交"
@@ -55,6 +58,13 @@ def test_resident_to_grid_worker_and_back(page_for, personas, tree):
     phone.click("button[data-action=handle]")
     phone.wait_for_selector("text=当前状态：已办结")
     screenshot(phone, "demands_grid_worker_handled_phone")
+
+    # Someone who read the public 编号 (Open311 lists it) sees the progress but cannot rate.
+    stranger = page_for(viewport=(390, 844))
+    stranger.goto(f"/portal/d/{code}/")
+    assert stranger.locator("#portal-state").inner_text() == "已办结"
+    assert stranger.locator("#rate-form").count() == 0 and stranger.locator("#secret-form").count() == 1
+    screenshot(stranger, "demands_portal_public_id_only_phone")
 
     # The resident rates it not satisfied, with a reason: it reopens.
     page.goto(f"/portal/d/{code}/")

@@ -130,21 +130,23 @@ def _handled(make_demand, personas, tree):
 def test_not_satisfied_reopens_once_with_the_reason(make_demand, personas, tree):
     d = _handled(make_demand, personas, tree)
     with pytest.raises(ValidationError) as exc:
-        services.demand_rate(actor=None, demand=d, rating=Satisfaction.UNSATISFIED, note="")
+        services.demand_rate(actor=None, demand=d, rating=Satisfaction.UNSATISFIED, note="", secret=d.secret_code)
     assert "note" in exc.value.message_dict
-    d = services.demand_rate(actor=None, demand=d, rating=Satisfaction.UNSATISFIED, note="灯还是不亮")
+    d = services.demand_rate(actor=None, demand=d, rating=Satisfaction.UNSATISFIED, note="灯还是不亮",
+                             secret=d.secret_code)
     assert d.state == State.DISPATCHED and d.reopen_count == 1 and d.assignee_user == personas.grid_worker
     assert d.events.filter(action="reopen", note__contains="灯还是不亮").exists()
     assert Notification.objects.filter(recipient=personas.grid_worker, title__contains="不满意").exists()
     d = services.demand_transition(actor=personas.grid_worker, demand=d, action="handle", note="换了整个灯座")
-    d = services.demand_rate(actor=None, demand=d, rating=Satisfaction.UNSATISFIED, note="还是不满意")
+    d = services.demand_rate(actor=None, demand=d, rating=Satisfaction.UNSATISFIED, note="还是不满意",
+                             secret=d.secret_code)
     assert d.state == State.CLOSED and d.reopen_count == 1  # only once
 
 
 def test_rating_a_demand_that_is_not_handled_is_refused(make_demand):
     d = make_demand()
     with pytest.raises(ValidationError) as exc:
-        services.demand_rate(actor=None, demand=d, rating=Satisfaction.SATISFIED)
+        services.demand_rate(actor=None, demand=d, rating=Satisfaction.SATISFIED, secret=d.secret_code)
     assert "办结后才能评价" in exc.value.message_dict["rating"][0]
     d.refresh_from_db()
     assert d.satisfaction == "" and d.state == State.SUBMITTED
@@ -200,7 +202,7 @@ def test_timeline_is_append_only(make_demand):
 
 def test_statistics_and_fair_ranking(make_demand, personas, tree):
     d = _handled(make_demand, personas, tree)
-    services.demand_rate(actor=None, demand=d, rating=Satisfaction.SATISFIED)
+    services.demand_rate(actor=None, demand=d, rating=Satisfaction.SATISFIED, secret=d.secret_code)
     make_demand(region=tree.east2, actor=personas.street_staff)
     start, end, _ = selectors.period_bounds("year")
     stats = selectors.statistics_for(personas.street_staff, tree.east, start, end)

@@ -30,6 +30,14 @@ EXPECTED = {
         "302 302 302 302 302 302 302 302 302 302 302 302 302 302 302",
     "/portal/track/?code=NOPE":
         "404 404 404 404 404 404 404 404 404 404 404 404 404 404 404",
+    # Acting on a demand needs its secret 查询码, not the public id (issue 13): refused before it is
+    # entered, allowed once the visitor has entered it (their session remembers it).
+    "POST /portal/d/<code>/info/ without the secret":
+        "403 403 403 403 403 403 403 403 403 403 403 403 403 403 403",
+    "POST /portal/d/<code>/rate/ without the secret":
+        "403 403 403 403 403 403 403 403 403 403 403 403 403 403 403",
+    "/portal/track/?code=<secret>":
+        "302 302 302 302 302 302 302 302 302 302 302 302 302 302 302",
     "GET /portal/submit/":
         "405 405 405 405 405 405 405 405 405 405 405 405 405 405 405",
     "POST /portal/d/<code>/info/":
@@ -59,6 +67,11 @@ def visits(tree, demand):
         Visit("/portal/track/?code=NOPE", "/portal/track/?code=NOPE"),
         Visit("/portal/d/<code>/", f"/portal/d/{code}/"),
         Visit("/portal/d/NOPE/", "/portal/d/NOPE/"),
+        Visit("POST /portal/d/<code>/info/ without the secret", f"/portal/d/{code}/info/", "post",
+              {"note": "晚上更暗"}),
+        Visit("POST /portal/d/<code>/rate/ without the secret", f"/portal/d/{code}/rate/", "post",
+              {"rating": "satisfied"}),
+        Visit("/portal/track/?code=<secret>", f"/portal/track/?code={demand.secret_code.lower()}"),
         Visit("POST /portal/d/<code>/info/", f"/portal/d/{code}/info/", "post", {"note": "晚上更暗"}),
         Visit("POST /portal/d/<code>/info/ empty", f"/portal/d/{code}/info/", "post", {}),
         Visit("POST /portal/d/<code>/rate/ too early", f"/portal/d/{code}/rate/", "post", {"rating": "satisfied"}),

@@ -1,5 +1,6 @@
-"""Demands on the public portal (民声驿站 online): no account. Submit, get a tracking code, follow, add
-information, rate. Shows no personal data and no staff names. Rate-limited per client."""
+"""Demands on the public portal (民声驿站 online): no account. Submit, get a public 编号 and a secret
+查询码; follow by either; add information and rate only with the secret (kept in the visitor's
+session once entered). Shows no personal data and no staff names. Rate-limited per client."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from demands import ratelimit, selectors, services
 from demands.forms import AddInfoForm, PortalForm, RateForm
-from demands.models import Channel, Demand, State
+from demands.models import Channel, Demand, State, normalize_secret_code
 from demands.views import apply_errors, mark_too_big, read_post
 from regions.models import Region, RegionKind
 
@@ -63,33 +64,68 @@ def submit(request):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
+            _grant(request, demand, demand.secret_code)
             return render(request, "portal/submitted.html", {"demand": demand})
     return render(request, "portal/home.html", {"form": form}, status=400)
 
 
+SESSION_KEY = "portal_demand_secrets"  # {demand pk: the secret 查询码 the visitor proved}
+
+
+def _granted(request, d: Demand) -> str:
+    """The secret this visitor entered for ``d`` (kept in their session), or ""."""
+    return request.session.get(SESSION_KEY, {}).get(str(d.pk), "")
+
+
+def _grant(request, d: Demand, secret: str) -> None:
+    secrets_ = dict(request.session.get(SESSION_KEY, {}))
+    secrets_[str(d.pk)] = secret
+    request.session[SESSION_KEY] = dict(list(secrets_.items())[-20:])
+
+
 def track(request):
+    """One box for both codes: the secret 查询码 opens the demand for rating and adding information;
+    the public 编号 shows its progress only. Wrong codes count against a tight per-client limit."""
     code = request.GET.get("code", "").strip()
     if not code:
         return redirect("portal:home")
-    if ratelimit.hit(request, "lookup"):
+    if ratelimit.hit(request, "lookup") or ratelimit.exceeded(request, "secret"):
         return render(request, "portal/not_found.html", {"message": LIMITED}, status=429)
-    if not Demand.objects.filter(tracking_code=code.upper()).exists():
-        return render(request, "portal/not_found.html", {"message": f"没有查到查询码为“{code[:20]}”的诉求"},
-                      status=404)
-    return redirect("portal:demand", code=code.upper())
+    secret = normalize_secret_code(code)
+    field = Demand._meta.get_field("secret_code")
+    d = Demand.objects.filter(secret_code_hash=field.blind_index_for(secret)).first() if secret else None
+    if d is not None:
+        _grant(request, d, secret)
+        return redirect("portal:demand", code=d.tracking_code)
+    if Demand.objects.filter(tracking_code=code.upper()).exists():
+        return redirect("portal:demand", code=code.upper())
+    ratelimit.hit(request, "secret")
+    return render(request, "portal/not_found.html", {"message": f"没有查到查询码为“{code[:20]}”的诉求"},
+                  status=404)
 
 
 def demand(request, code: str, *, info_form=None, rate_form=None, status=200):
     if ratelimit.hit(request, "lookup"):
         return render(request, "portal/not_found.html", {"message": LIMITED}, status=429)
     d = _get(code)
+    granted = bool(_granted(request, d))
     return render(request, "portal/demand.html", {
         "demand": d, "events": d.events.filter(public=True),
         "info_form": info_form or AddInfoForm(),
         "rate_form": rate_form or RateForm(),
-        "can_rate": d.state in (State.HANDLED, State.FOLLOW_UP),
-        "can_add": d.state != State.CLOSED,
+        "granted": granted,
+        "can_rate": granted and d.state in (State.HANDLED, State.FOLLOW_UP),
+        "can_add": granted and d.state != State.CLOSED,
     }, status=status)
+
+
+def _secret_or_403(request, d: Demand):
+    """The proven secret, or the page saying that acting on a demand needs it (403)."""
+    secret = _granted(request, d)
+    if not secret:
+        return None, render(request, "portal/not_found.html", {
+            "message": "评价或补充信息需要提交诉求时得到的查询码：请在首页输入查询码后再操作"}, status=403)
+    return secret, None
 
 
 @require_POST
@@ -97,6 +133,9 @@ def add_info(request, code: str):
     if ratelimit.hit(request, "update"):
         return render(request, "portal/not_found.html", {"message": LIMITED}, status=429)
     d = _get(code)
+    secret, refused = _secret_or_403(request, d)
+    if refused:
+        return refused
     data, files = read_post(request)
     form = AddInfoForm(data) if data is not None else AddInfoForm()
     if data is None:
@@ -104,7 +143,7 @@ def add_info(request, code: str):
     elif form.is_valid():
         try:
             services.demand_add_info(actor=None, demand=d, note=form.cleaned_data["note"],
-                                     photos=files.getlist("photos"))
+                                     photos=files.getlist("photos"), secret=secret)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -118,11 +157,14 @@ def rate(request, code: str):
     if ratelimit.hit(request, "update"):
         return render(request, "portal/not_found.html", {"message": LIMITED}, status=429)
     d = _get(code)
+    secret, refused = _secret_or_403(request, d)
+    if refused:
+        return refused
     form = RateForm(request.POST)
     if form.is_valid():
         try:
             d = services.demand_rate(actor=None, demand=d, rating=form.cleaned_data["rating"],
-                                     note=form.cleaned_data["note"], via="portal")
+                                     note=form.cleaned_data["note"], via="portal", secret=secret)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
