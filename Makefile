@@ -7,6 +7,8 @@ PIP     := .venv/bin/pip
 PG_URL  ?= postgres://postgres@127.0.0.1:5432/dangjian
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
+# `make run` serves the demo as users see it (DEBUG=0, DANGJIAN_DEMO=1); `DEBUG=1 make run` for development.
+DEBUG   ?= 0
 # Two cores: one xdist worker per core.
 WORKERS ?= 2
 
@@ -55,7 +57,8 @@ run: demo ## Set up, migrate, load demo data and serve http://127.0.0.1:8000 (wi
 	@$(PY) manage.py demo_accounts
 	@$(PY) manage.py files_sweep -v 0
 	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C to stop; background tasks such as big imports run in a worker)"
-	@$(PY) manage.py db_worker --queue-name '*' --no-reload -v 0 & worker=$$!; \
+	@export DEBUG=$(DEBUG) DANGJIAN_DEMO=1; \
+	  $(PY) manage.py db_worker --queue-name '*' --no-reload -v 0 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -2,12 +2,11 @@
 
 from contextvars import ContextVar
 
+from core.clientip import client_ip
+
 current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
 
-
-def client_ip(request) -> str | None:
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return (forwarded.split(",")[0].strip() or None) if forwarded else request.META.get("REMOTE_ADDR")
+__all__ = ["RequestContextMiddleware", "client_ip", "current_ip"]
 
 
 class RequestContextMiddleware:

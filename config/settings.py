@@ -1,38 +1,33 @@
 """Settings for dangjian. Everything that differs per deployment comes from the environment.
 
-Environment variables:
+Environment variables (the full list with defaults: README "Configuration"; the production set:
+docs/security.md "Production environment"):
 - DATABASE_URL: e.g. postgres://user@host:5432/dangjian; default an embedded SQLite file.
-- SECRET_KEY, DANGJIAN_FIELD_KEY (AES-256-GCM, urlsafe base64 of 32 bytes) and
-  DANGJIAN_HASH_KEY (HMAC-SHA256 for exact lookups): in development `make` writes them to
-  var/dev-keys.env (git-ignored), which is read when the variables are not set.
-- DEBUG (1/0), ALLOWED_HOSTS (comma-separated), LOGIN_MAX_FAILURES, LOGIN_LOCK_MINUTES,
-  REDIS_URL (shared cache), TASKS_BACKEND, MEDIA_ROOT, PRIVATE_MEDIA_ROOT, PRIVATE_MEDIA_SERVE,
-  PRIVATE_MEDIA_INTERNAL_URL.
+- SECRET_KEY, DANGJIAN_FIELD_KEY, DANGJIAN_HASH_KEY (or a file of them named by DANGJIAN_KEY_FILE):
+  with DEBUG=0 the process refuses to start without them (config/deploy.py). Only DEBUG=1 or the
+  demo (DANGJIAN_DEMO=1) fall back to the development keys `make` writes to var/dev-keys.env.
+- DEBUG (1/0), DANGJIAN_DEMO (1/0), ALLOWED_HOSTS, proxy/HTTPS/CSP settings (below),
+  LOGIN_MAX_FAILURES, LOGIN_LOCK_MINUTES, REDIS_URL, TASKS_BACKEND, MEDIA_ROOT, PRIVATE_MEDIA_ROOT,
+  PRIVATE_MEDIA_SERVE, PRIVATE_MEDIA_INTERNAL_URL.
 """
 
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
+
+from config import deploy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 
-def _load_env_file(path: Path) -> None:
-    if not path.exists():
-        return
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#") and "=" in line:
-            key, value = line.split("=", 1)
-            os.environ.setdefault(key.strip(), value.strip())
-
-
-_load_env_file(Path(os.environ.get("DANGJIAN_KEY_FILE", VAR_DIR / "dev-keys.env")))
-
-DEBUG = os.environ.get("DEBUG", "1") == "1"
-SECRET_KEY = os.environ.get("SECRET_KEY") or ("insecure-dev-only" if DEBUG else "")
+DEBUG = deploy.env_bool("DEBUG", True)
+# A demo deployment (`make run`): synthetic data, demo accounts, every page says 演示环境.
+DEMO_MODE = deploy.env_bool("DANGJIAN_DEMO", False)
+deploy.load_keys(debug=DEBUG, demo=DEMO_MODE, dev_key_file=VAR_DIR / "dev-keys.env")
+SECRET_KEY = os.environ.get("SECRET_KEY") or "insecure-dev-only"  # load_keys refused an empty one unless DEBUG
 DANGJIAN_FIELD_KEY = os.environ.get("DANGJIAN_FIELD_KEY", "")
 DANGJIAN_HASH_KEY = os.environ.get("DANGJIAN_HASH_KEY", "")
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
@@ -51,6 +46,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     # L0
@@ -84,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "audit.middleware.RequestContextMiddleware",
 ]
 
@@ -101,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -144,6 +142,43 @@ SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 
+# Behind an HTTPS reverse proxy (docs/security.md "Production environment" has the full set).
+SECURE_PROXY_SSL_HEADER = deploy.proxy_ssl_header()  # e.g. "X-Forwarded-Proto: https"
+CSRF_TRUSTED_ORIGINS = deploy.env_list("CSRF_TRUSTED_ORIGINS")  # e.g. https://dangjian.example.gov.cn
+SECURE_SSL_REDIRECT = deploy.env_bool("SECURE_SSL_REDIRECT")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = deploy.env_bool("SECURE_COOKIES")
+SECURE_HSTS_SECONDS = deploy.env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = deploy.env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = deploy.env_bool("SECURE_HSTS_PRELOAD")
+if SECURE_HSTS_SECONDS and not SECURE_HSTS_PRELOAD:
+    # An intranet host name is never on the browsers' public preload list; HSTS itself is on.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# The client address (audit log, rate limits, lockout) is read from X-Forwarded-For only when the
+# request comes from one of these proxies (addresses or CIDR networks); otherwise REMOTE_ADDR.
+TRUSTED_PROXIES = deploy.trusted_proxies()
+
+# Content security policy (django-csp): scripts only from this server, inline ones only with the
+# per-response nonce; no inline event handlers (static/js/app.js wires data-confirm and
+# data-autosubmit). Inline style attributes stay allowed: ECharts, Leaflet and the templates set them.
+_CSP_IMG = ["'self'", "data:", "blob:", *deploy.env_list("CSP_IMG_SRC")]  # + a map tile server's origin
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": _CSP_IMG,
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        **({"report-uri": deploy.env_list("CSP_REPORT_URI")} if deploy.env_list("CSP_REPORT_URI") else {}),
+    },
+}
+if deploy.env_bool("CSP_REPORT_ONLY"):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY, CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY, None
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
@@ -153,6 +188,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# WhiteNoise serves the static files with DEBUG=0 too: from STATIC_ROOT after collectstatic in
+# production, straight from the source folders for the demo (`make run`) and development.
+WHITENOISE_USE_FINDERS = DEBUG or DEMO_MODE
 MEDIA_URL = "/media/"  # nothing is published there: every upload is private (core.storage)
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))  # old uploads only (files_sweep moves them)
 # Every uploaded file, read only through views that apply the data scope (core.downloads).
@@ -190,6 +228,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two "kind" choice sets would otherwise collide into a generated name (a `check --deploy` warning).
+    "ENUM_NAME_OVERRIDES": {"ResourceKindEnum": "cobuild.models.ResourceKind"},
 }
 
 # A shared cache (rate limits, throttles) across worker processes: set REDIS_URL in production,

@@ -1,8 +1,8 @@
 """Per-client rate limiting for the public side, on Django's cache.
 
 Settings: DEMANDS_RATE_CACHE (cache alias, default "default": local memory unless the
-deployment configures e.g. Redis), DEMANDS_PORTAL_RATES ({bucket: (requests, seconds)}),
-DEMANDS_TRUST_X_FORWARDED_FOR (only behind a proxy that sets it)."""
+deployment configures e.g. Redis), DEMANDS_PORTAL_RATES ({bucket: (requests, seconds)}).
+The client address comes from core.clientip (X-Forwarded-For only from settings.TRUSTED_PROXIES)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,14 @@ import time
 from django.conf import settings
 from django.core.cache import caches
 
+from core.clientip import client_ip as _client_ip
+
 # "secret": wrong codes entered on the portal's tracking box (a secret 查询码 cannot be guessed in 20 tries).
 DEFAULT_RATES = {"submit": (10, 3600), "lookup": (120, 3600), "update": (30, 3600), "secret": (20, 3600)}
 
 
 def client_ip(request) -> str:
-    if getattr(settings, "DEMANDS_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return _client_ip(request) or "unknown"
 
 
 def _bucket(request, bucket: str):

@@ -39,6 +39,7 @@ def browser():
 def page_for(browser, live_server):
     """page_for(viewport=(w, h)) → a fresh page whose relative URLs go to the live server."""
     contexts = []
+    csp_violations: list[str] = []
 
     def _page(viewport=(1280, 860)):
         ctx = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN",
@@ -46,11 +47,15 @@ def page_for(browser, live_server):
         contexts.append(ctx)
         page = ctx.new_page()
         page.set_default_timeout(15_000)
+        # Every browser test also proves the pages it walks run under the content security policy.
+        page.on("console", lambda msg: csp_violations.append(f"{page.url}: {msg.text}")
+                if "Content Security Policy" in msg.text else None)
         return page
 
     yield _page
     for ctx in contexts:
         ctx.close()
+    assert not csp_violations, "content security policy violations:\n" + "\n".join(csp_violations)
 
 
 def screenshot(page, name: str) -> Path:

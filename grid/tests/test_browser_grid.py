@@ -47,7 +47,7 @@ def test_secretary_colours_map_by_coverage_and_opens_profile(page_for, personas,
     page.wait_for_url("**/grid/map/**")
     page.select_option("#map-region", str(tree.east1.pk))
     page.select_option("#map-metric", "coverage")
-    page.wait_for_function("document.getElementById('grid-map').dataset.loaded === 'coverage'")
+    page.wait_for_selector("#grid-map[data-loaded='coverage']", state="attached")
     assert page.locator("path.grid-poly").count() == 2
     assert "本月走访覆盖率" in page.locator(".map-legend").inner_text()
     screenshot(page, "grid_map_coverage")

@@ -24,7 +24,7 @@ def test_secretary_adds_facility_marks_it_broken_and_sees_it_listed(page_for, pe
     page.click("#facility-add")
     page.wait_for_url("**/grid/facilities/new/**")
     page.select_option("#id_grid", str(tree.east1_grid1.pk))
-    page.wait_for_function(f"document.getElementById('picker').dataset.loaded === '{tree.east1_grid1.pk}'")
+    page.wait_for_selector(f"#picker[data-loaded='{tree.east1_grid1.pk}']", state="attached")
     page.select_option("#id_kind", "camera")
     page.fill("#id_name", "阳光小区东门雪亮工程摄像头")
     page.locator("#picker").click()  # the grid's square fills the picker; its centre is inside the grid
@@ -48,7 +48,7 @@ def test_secretary_adds_facility_marks_it_broken_and_sees_it_listed(page_for, pe
     page.wait_for_url(f"**/grid/facilities/{f.pk}/")
     assert page.locator("#facility-state").inner_text() == "故障"
     assert "夜间无画面" in page.locator("#facility-history").inner_text()
-    page.wait_for_function(f"document.getElementById('picker').dataset.loaded === '{tree.east1_grid1.pk}'")
+    page.wait_for_selector(f"#picker[data-loaded='{tree.east1_grid1.pk}']", state="attached")
     screenshot(page, "grid_facility_detail_broken")
 
     page.click("#main-menu >> text=设施与单位")
@@ -112,6 +112,6 @@ def test_grid_worker_marks_facility_broken_on_phone(page_for, personas, gdata, t
     page.click("#state-form button[type=submit]")
     page.wait_for_url(f"**/grid/facilities/{f.pk}/")
     assert page.locator("#facility-state").inner_text() == "故障"
-    page.wait_for_function(f"document.getElementById('picker').dataset.loaded === '{tree.east1_grid1.pk}'")
+    page.wait_for_selector(f"#picker[data-loaded='{tree.east1_grid1.pk}']", state="attached")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "grid_facility_phone")

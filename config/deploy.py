@@ -1,0 +1,126 @@
+"""Reading the deployment's environment: keys, proxy/HTTPS settings and the content security policy.
+
+Kept apart from settings.py so the rules (what a production process refuses to start without) can be
+read and tested in one place. Nothing here imports an app: settings are being built.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+KEY_NAMES = ("SECRET_KEY", "DANGJIAN_FIELD_KEY", "DANGJIAN_HASH_KEY")
+# Optional: keys being rotated out (comma-separated), still readable until rotate_field_keys is done.
+OLD_KEY_NAMES = ("DANGJIAN_FIELD_KEYS_OLD", "DANGJIAN_HASH_KEYS_OLD")
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    value = value.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r}: expected 1 or 0")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number") from None
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
+
+
+def read_env_file(path: Path) -> None:
+    """KEY=value lines into os.environ, without overriding what the environment already says."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            os.environ.setdefault(key.strip(), value.strip())
+
+
+def load_keys(*, debug: bool, demo: bool, dev_key_file: Path) -> None:
+    """Put the keys into os.environ, or refuse to start.
+
+    - DANGJIAN_KEY_FILE names a KEY=value file (e.g. a secret mounted by the service manager): read it.
+    - Otherwise only a development (DEBUG=1) or demo (DANGJIAN_DEMO=1) process falls back to the
+      generated development keys in var/dev-keys.env.
+    - With DEBUG=0 every key must then be set and well formed: a production process never runs on
+      the development keys by accident, nor on an empty key.
+    """
+    named = os.environ.get("DANGJIAN_KEY_FILE", "").strip()
+    if named:
+        path = Path(named)
+        if not path.is_file():
+            raise ImproperlyConfigured(f"DANGJIAN_KEY_FILE={named}: no such file")
+        read_env_file(path)
+    elif (debug or demo) and dev_key_file.is_file():
+        read_env_file(dev_key_file)
+    if debug:
+        return
+    missing = [name for name in KEY_NAMES if not os.environ.get(name, "").strip()]
+    if missing:
+        raise ImproperlyConfigured(
+            f"DEBUG=0 and {', '.join(missing)} not set: a production process needs its own keys from the "
+            "environment or from the file named by DANGJIAN_KEY_FILE (see docs/security.md). "
+            "The development keys in var/dev-keys.env are used only with DEBUG=1 or DANGJIAN_DEMO=1."
+        )
+    if len(os.environ["SECRET_KEY"]) < 50:
+        raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long")
+    for name in ("DANGJIAN_FIELD_KEY", "DANGJIAN_HASH_KEY"):
+        check_key(name, os.environ[name])
+    for name in OLD_KEY_NAMES:
+        for value in env_list(name):
+            check_key(name, value)
+    if os.environ["DANGJIAN_FIELD_KEY"].strip() == os.environ["DANGJIAN_HASH_KEY"].strip():
+        raise ImproperlyConfigured("DANGJIAN_FIELD_KEY and DANGJIAN_HASH_KEY must be different keys")
+
+
+def check_key(name: str, value: str) -> None:
+    raw = value.strip().encode("ascii", "replace")
+    try:
+        key = base64.b64decode(raw + b"=" * (-len(raw) % 4), altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError):
+        raise ImproperlyConfigured(f"{name} is not urlsafe base64 (python -m core.crypto prints a key)") from None
+    if len(key) != 32:
+        raise ImproperlyConfigured(f"{name} must decode to 32 bytes, not {len(key)} (python -m core.crypto)")
+
+
+def proxy_ssl_header() -> tuple[str, str] | None:
+    """SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto: https" (or the META form HTTP_X_FORWARDED_PROTO=https)."""
+    value = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
+    if not value:
+        return None
+    sep = ":" if ":" in value else "="
+    if sep not in value:
+        raise ImproperlyConfigured('SECURE_PROXY_SSL_HEADER: expected "X-Forwarded-Proto: https"')
+    header, expected = (part.strip() for part in value.split(sep, 1))
+    if not header.upper().startswith("HTTP_"):
+        header = "HTTP_" + header.upper().replace("-", "_")
+    return header, expected
+
+
+def trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """TRUSTED_PROXIES: addresses or networks (CIDR) of the reverse proxies in front of the application."""
+    networks = []
+    for part in env_list("TRUSTED_PROXIES"):
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(f"TRUSTED_PROXIES: {part!r} is not an address or network") from None
+    return networks
