@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class AppendOnlyError(Exception):
@@ -27,12 +28,15 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", "导出"
     IMPORT = "import", "导入"
     TRANSITION = "transition", "流转"
+    ARCHIVE = "archive", "归档"
+    KEY_ROTATION = "key_rotation", "密钥轮换"
 
 
 class AuditEntry(models.Model):
     """One append-only line of the audit log (等保: who did what to which object, when)."""
 
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    # Set by audit.services.record() before the entry's hash is computed (part of the hashed content).
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
         on_delete=models.DO_NOTHING, related_name="+", db_constraint=False,
@@ -46,6 +50,11 @@ class AuditEntry(models.Model):
     changes = models.JSONField("变更内容", default=dict, blank=True)
     purpose = models.CharField("查看事由", max_length=200, blank=True)
     ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    # The hash chain (audit/chain.py): 1, 2, 3, ... without gaps; each entry's hash covers its content
+    # and the previous entry's hash.
+    seq = models.BigIntegerField("序号", null=True, blank=True, unique=True, editable=False)
+    prev_hash = models.CharField("前一条校验值", max_length=64, blank=True, editable=False)
+    entry_hash = models.CharField("校验值", max_length=64, blank=True, editable=False)
 
     objects = AuditQuerySet.as_manager()
 

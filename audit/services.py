@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
 
 from core.masking import mask_value
 
+from . import chain
 from .middleware import current_ip
 from .models import AuditAction, AuditEntry
 
@@ -67,7 +71,7 @@ def record(
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         actor=actor if authenticated else None,
         actor_name=(actor.get_username() if authenticated else "匿名"),
         action=action,
@@ -76,8 +80,18 @@ def record(
         object_repr=object_repr[:200],
         changes=changes or {},
         purpose=purpose[:200],
-        ip=current_ip.get(),
+        ip=chain.normalize_ip(current_ip.get()),
     )
+    # Stored JSON comes back with sorted keys and plain types: hash what will be read back.
+    entry.changes = json.loads(json.dumps(entry.changes, cls=DjangoJSONEncoder))
+    with transaction.atomic():
+        chain.lock_head()
+        last = AuditEntry.objects.filter(seq__isnull=False).order_by("-seq").values_list("seq", "entry_hash").first()
+        entry.seq, entry.prev_hash = (last[0] + 1, last[1]) if last else (1, chain.GENESIS)
+        entry.at = timezone.now()
+        entry.entry_hash = chain.entry_digest(entry)
+        entry.save()
+    return entry
 
 
 def record_pii_view(*, actor, obj: models.Model, fields: list[str], purpose: str) -> AuditEntry:

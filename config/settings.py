@@ -138,6 +138,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Login lockout (等保): N failures lock the account for M minutes.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "30"))
+# Audit entries are kept at least this long; `manage.py audit_archive` refuses less than 180 days.
+AUDIT_RETENTION_DAYS = deploy.env_int("AUDIT_RETENTION_DAYS", 180)
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
