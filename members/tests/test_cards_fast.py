@@ -48,7 +48,8 @@ def font_files(monkeypatch):
     return used
 
 
-def test_two_cards_in_a_row_use_the_cached_font_and_carry_the_names(fonts_ready, font_files, personas, members, client_for):
+def test_two_cards_in_a_row_use_the_cached_font_and_carry_the_names(fonts_ready, font_files, personas, members,
+                                                                     client_for):
     c = client_for(personas.secretary)
     texts = []
     for m in (members["zs"], members["ls"]):
