@@ -39,6 +39,10 @@ def setup_django(default: str | None = None) -> str:
     # Measure as production runs: no DEBUG query log.
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-use-0123456789")
+    # With DEBUG=0 the process needs its keys explicitly (no development fallback): the bench uses the
+    # development key file, named as a deployment would name its own.
+    if not os.environ.get("DANGJIAN_FIELD_KEY"):
+        os.environ.setdefault("DANGJIAN_KEY_FILE", str(ROOT / "var" / "dev-keys.env"))
     import django
 
     django.setup()

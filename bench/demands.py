@@ -243,8 +243,9 @@ def load_run(n: int, threads: int, make_session, post) -> tuple[float, int]:
 def intake(url: str, api_key: str, n: int, threads: int, workers: int) -> tuple[float, int]:
     import requests
 
-    env = {"DATABASE_URL": url, "DEBUG": "0", "SECRET_KEY": "bench-secret", "ALLOWED_HOSTS": "127.0.0.1",
-           "CONN_MAX_AGE": "60"}
+    env = {"DATABASE_URL": url, "DEBUG": "0", "SECRET_KEY": os.environ["SECRET_KEY"], "ALLOWED_HOSTS": "127.0.0.1",
+           "CONN_MAX_AGE": "60", **{k: os.environ[k] for k in ("DANGJIAN_KEY_FILE", "DANGJIAN_FIELD_KEY",
+                                                               "DANGJIAN_HASH_KEY") if k in os.environ}}
     proc, base = start_gunicorn("config.wsgi:application", env, workers)
     try:
         def post(s, i):

@@ -15,8 +15,8 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 KEY_NAMES = ("SECRET_KEY", "DANGJIAN_FIELD_KEY", "DANGJIAN_HASH_KEY")
-# Optional: keys being rotated out (comma-separated), still readable until rotate_field_keys is done.
-OLD_KEY_NAMES = ("DANGJIAN_FIELD_KEYS_OLD", "DANGJIAN_HASH_KEYS_OLD")
+# Optional: field keys being rotated out (comma-separated), still readable until rotate_field_keys is done.
+OLD_KEY_NAMES = ("DANGJIAN_FIELD_KEYS_OLD",)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -87,6 +87,8 @@ def load_keys(*, debug: bool, demo: bool, dev_key_file: Path) -> None:
     for name in OLD_KEY_NAMES:
         for value in env_list(name):
             check_key(name, value)
+    if os.environ.get("DANGJIAN_CRYPTO", "aes").strip().lower() not in ("aes", "sm", ""):
+        raise ImproperlyConfigured("DANGJIAN_CRYPTO must be aes or sm (国密: SM4-GCM + HMAC-SM3)")
     if os.environ["DANGJIAN_FIELD_KEY"].strip() == os.environ["DANGJIAN_HASH_KEY"].strip():
         raise ImproperlyConfigured("DANGJIAN_FIELD_KEY and DANGJIAN_HASH_KEY must be different keys")
 

@@ -30,6 +30,10 @@ deploy.load_keys(debug=DEBUG, demo=DEMO_MODE, dev_key_file=VAR_DIR / "dev-keys.e
 SECRET_KEY = os.environ.get("SECRET_KEY") or "insecure-dev-only"  # load_keys refused an empty one unless DEBUG
 DANGJIAN_FIELD_KEY = os.environ.get("DANGJIAN_FIELD_KEY", "")
 DANGJIAN_HASH_KEY = os.environ.get("DANGJIAN_HASH_KEY", "")
+# Keys being rotated out, still readable until `manage.py rotate_field_keys` is done (docs/security.md).
+DANGJIAN_FIELD_KEYS_OLD = deploy.env_list("DANGJIAN_FIELD_KEYS_OLD")
+# "aes" (AES-256-GCM + HMAC-SHA256) or "sm" (国密: SM4-GCM + HMAC-SM3); changing it needs rotate_field_keys.
+DANGJIAN_CRYPTO = os.environ.get("DANGJIAN_CRYPTO", "aes").strip().lower() or "aes"
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
 INSTALLED_APPS = [

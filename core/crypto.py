@@ -4,21 +4,32 @@ Keys come from Django settings, each the urlsafe base64 encoding of 32 random
 bytes (create one with :func:`generate_key` or ``python -m core.crypto``):
 
 ``DANGJIAN_FIELD_KEY``
-    AES-256-GCM key used by :func:`encrypt_text` / :func:`decrypt_text`.
+    The current field key: every new ciphertext is made with it.
+``DANGJIAN_FIELD_KEYS_OLD``
+    Keys being rotated out (a list, or a comma-separated string): still
+    readable until ``manage.py rotate_field_keys`` has re-encrypted every value.
 ``DANGJIAN_HASH_KEY``
-    HMAC-SHA256 key used by :func:`blind_index`. Use a different key from the
-    field key.
+    The key of :func:`blind_index`. Use a different key from the field key.
+``DANGJIAN_CRYPTO``
+    ``"aes"`` (default): AES-256-GCM and HMAC-SHA256. ``"sm"`` (国密): SM4-GCM
+    (GB/T 32907 in the GCM AEAD mode) and HMAC-SM3 (GB/T 32905), both through
+    ``cryptography``. SM4 takes a 128-bit key: the first 16 bytes of
+    HMAC-SM3(field key, "dangjian:sm4-gcm"), so both modes use the same keys.
 
-Ciphertext format: ``"v1:" + urlsafe_b64(nonce[12] + ciphertext + tag[16])``.
-Because every encryption uses a fresh random nonce, equal plaintexts give
-different ciphertexts; exact-match search goes through a separate "blind
-index" column holding ``blind_index(value, purpose=...)``.
+Ciphertext formats: ``"v1:"`` (AES-256-GCM) or ``"s1:"`` (SM4-GCM), then
+``urlsafe_b64(nonce[12] + ciphertext + tag[16])``. The prefix names the
+algorithm; the key is found in the keyring (the current key first, then the old
+ones: the GCM tag tells which one fits). Because every encryption uses a fresh
+random nonce, equal plaintexts give different ciphertexts; exact-match search
+goes through a separate "blind index" column holding
+``blind_index(value, purpose=...)``.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
 import os
 from collections.abc import Callable
@@ -26,6 +37,9 @@ from functools import lru_cache
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as crypto_hmac
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core import checks, validators
@@ -40,20 +54,28 @@ __all__ = [
     "DecryptionError",
     "EncryptedCharField",
     "blind_index",
+    "crypto_mode",
     "decrypt_text",
+    "decrypt_with_status",
     "encrypt_text",
     "generate_key",
+    "key_id",
 ]
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
 TAG_BYTES = 16
-TOKEN_PREFIX = "v1:"
-# Associated data binds ciphertexts to this format version.
-_AAD = b"dangjian:v1"
+AES, SM = "aes", "sm"
+MODES = (AES, SM)
+PREFIX = {AES: "v1:", SM: "s1:"}
+TOKEN_PREFIX = PREFIX[AES]  # the historical name
+# Associated data binds ciphertexts to their format.
+_AAD = {AES: b"dangjian:v1", SM: b"dangjian:s1"}
 
 FIELD_KEY_SETTING = "DANGJIAN_FIELD_KEY"
+OLD_FIELD_KEYS_SETTING = "DANGJIAN_FIELD_KEYS_OLD"
 HASH_KEY_SETTING = "DANGJIAN_HASH_KEY"
+MODE_SETTING = "DANGJIAN_CRYPTO"
 
 
 class DecryptionError(ValueError):
@@ -68,6 +90,11 @@ class DecryptionError(ValueError):
 def generate_key() -> str:
     """Return a new random 32-byte key, urlsafe-base64 encoded (for settings/env files)."""
     return base64.urlsafe_b64encode(os.urandom(KEY_BYTES)).decode("ascii")
+
+
+def key_id(key: bytes) -> str:
+    """A short public name for a key (audit entries, rotation state); never reveals the key."""
+    return hashlib.sha256(b"dangjian-key-id:" + key).hexdigest()[:8]
 
 
 def _b64decode(data: str | bytes) -> bytes:
@@ -94,7 +121,7 @@ def _decode_key(setting_name: str, value: str | bytes) -> bytes:
     return key
 
 
-_KEYS: dict[str, bytes] = {}  # decoded keys by setting name; emptied when a key setting changes
+_KEYS: dict[str, Any] = {}  # decoded keys by setting name; emptied when a key setting changes
 
 
 def _key_from_settings(setting_name: str) -> bytes:
@@ -105,8 +132,30 @@ def _key_from_settings(setting_name: str) -> bytes:
         return key
 
 
+def _old_field_keys() -> tuple[bytes, ...]:
+    try:
+        return _KEYS[OLD_FIELD_KEYS_SETTING]
+    except KeyError:
+        value = getattr(settings, OLD_FIELD_KEYS_SETTING, None) or ()
+        if isinstance(value, str):
+            value = [part for part in value.split(",") if part.strip()]
+        keys = _KEYS[OLD_FIELD_KEYS_SETTING] = tuple(_decode_key(OLD_FIELD_KEYS_SETTING, v) for v in value)
+        return keys
+
+
+def crypto_mode() -> str:
+    try:
+        return _KEYS[MODE_SETTING]
+    except KeyError:
+        mode = (getattr(settings, MODE_SETTING, None) or AES).strip().lower()
+        if mode not in MODES:
+            raise ImproperlyConfigured(f"settings.{MODE_SETTING} must be one of {MODES}, not {mode!r}.")
+        _KEYS[MODE_SETTING] = mode
+        return mode
+
+
 def _forget_keys(*, setting: str, **kwargs) -> None:
-    if setting in (FIELD_KEY_SETTING, HASH_KEY_SETTING):
+    if setting in (FIELD_KEY_SETTING, HASH_KEY_SETTING, OLD_FIELD_KEYS_SETTING, MODE_SETTING):
         _KEYS.clear()
 
 
@@ -124,15 +173,49 @@ def _checked_key(setting_name: str, value) -> bytes:
     return _decode_key(setting_name, value)
 
 
+def current_key_ids() -> dict[str, str]:
+    """The mode and the ids of the current keys (what `rotate_field_keys` rotates to)."""
+    return {"mode": crypto_mode(), "field_key": key_id(_key_from_settings(FIELD_KEY_SETTING)),
+            "hash_key": key_id(_key_from_settings(HASH_KEY_SETTING))}
+
+
+# --------------------------------------------------------------------------
+# The two ciphers
+# --------------------------------------------------------------------------
+
+
 @lru_cache(maxsize=16)
-def _aead_for(key: bytes) -> AESGCM:
+def _aesgcm(key: bytes) -> AESGCM:
     return AESGCM(key)
 
 
-def _aead() -> AESGCM:
-    # Re-read the setting on every call (cheap) so override_settings and key
-    # changes take effect; decoding and cipher setup are cached per key value.
-    return _aead_for(_key_from_settings(FIELD_KEY_SETTING))
+@lru_cache(maxsize=16)
+def _sm4_key(key: bytes) -> bytes:
+    return _hmac_sm3(key, b"dangjian:sm4-gcm")[:16]
+
+
+def _hmac_sm3(key: bytes, data: bytes) -> bytes:
+    mac = crypto_hmac.HMAC(key, hashes.SM3())
+    mac.update(data)
+    return mac.finalize()
+
+
+def _seal(mode: str, key: bytes, nonce: bytes, plain: bytes) -> bytes:
+    if mode == AES:
+        return _aesgcm(key).encrypt(nonce, plain, _AAD[AES])
+    enc = Cipher(algorithms.SM4(_sm4_key(key)), modes.GCM(nonce)).encryptor()
+    enc.authenticate_additional_data(_AAD[SM])
+    return enc.update(plain) + enc.finalize() + enc.tag
+
+
+def _open(mode: str, key: bytes, nonce: bytes, sealed: bytes) -> bytes:
+    """Raises InvalidTag when the key does not fit or the data was changed."""
+    if mode == AES:
+        return _aesgcm(key).decrypt(nonce, sealed, _AAD[AES])
+    body, tag = sealed[:-TAG_BYTES], sealed[-TAG_BYTES:]
+    dec = Cipher(algorithms.SM4(_sm4_key(key)), modes.GCM(nonce, tag)).decryptor()
+    dec.authenticate_additional_data(_AAD[SM])
+    return dec.update(body) + dec.finalize()
 
 
 # --------------------------------------------------------------------------
@@ -141,44 +224,54 @@ def _aead() -> AESGCM:
 
 
 def encrypt_text(plain: str) -> str:
-    """Encrypt ``plain`` with AES-256-GCM under a fresh random nonce."""
+    """Encrypt ``plain`` under the current key and mode, with a fresh random nonce."""
     if not isinstance(plain, str):
         raise TypeError(f"encrypt_text() expects str, got {type(plain).__name__}")
+    mode = crypto_mode()
     nonce = os.urandom(NONCE_BYTES)
-    sealed = _aead().encrypt(nonce, plain.encode("utf-8"), _AAD)
-    return TOKEN_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+    sealed = _seal(mode, _key_from_settings(FIELD_KEY_SETTING), nonce, plain.encode("utf-8"))
+    return PREFIX[mode] + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
 
 
 def decrypt_text(token: str) -> str:
-    """Decrypt a token made by :func:`encrypt_text`.
+    """Decrypt a token made by :func:`encrypt_text` (under the current or an old key, either mode).
 
     Raises :class:`DecryptionError` if the token is malformed, tampered with,
-    or was encrypted under a different key.
+    or was encrypted under a key that is not in the keyring.
     """
-    if not isinstance(token, str) or not token.startswith(TOKEN_PREFIX):
+    return decrypt_with_status(token)[0]
+
+
+def decrypt_with_status(token: str) -> tuple[str, bool]:
+    """(plain text, whether the token is already in the current mode under the current key)."""
+    mode = next((m for m, p in PREFIX.items() if isinstance(token, str) and token.startswith(p)), None)
+    if mode is None:
         raise DecryptionError(
-            f"Not an encrypted token (expected the {TOKEN_PREFIX!r} prefix)."
+            f"Not an encrypted token (expected one of the prefixes {sorted(PREFIX.values())})."
         )
     try:
-        blob = _b64decode(token[len(TOKEN_PREFIX) :])
+        blob = _b64decode(token[len(PREFIX[mode]) :])
     except (binascii.Error, UnicodeEncodeError, ValueError):
         raise DecryptionError("Encrypted token is not valid base64.") from None
     if len(blob) < NONCE_BYTES + TAG_BYTES:
         raise DecryptionError("Encrypted token is too short.")
-    try:
-        plain = _aead().decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], _AAD)
-    except InvalidTag:
-        raise DecryptionError(
-            "Encrypted token failed authentication (tampered data or wrong key)."
-        ) from None
-    try:
-        return plain.decode("utf-8")
-    except UnicodeDecodeError:  # pragma: no cover - only possible with a forged key
-        raise DecryptionError("Decrypted data is not valid UTF-8.") from None
+    current = _key_from_settings(FIELD_KEY_SETTING)
+    for key in (current, *_old_field_keys()):
+        try:
+            plain = _open(mode, key, blob[:NONCE_BYTES], blob[NONCE_BYTES:])
+        except InvalidTag:
+            continue
+        try:
+            return plain.decode("utf-8"), (key == current and mode == crypto_mode())
+        except UnicodeDecodeError:  # pragma: no cover - only possible with a forged key
+            raise DecryptionError("Decrypted data is not valid UTF-8.") from None
+    raise DecryptionError(
+        "Encrypted token failed authentication (tampered data or wrong key)."
+    )
 
 
 def blind_index(value: str, *, purpose: str) -> str:
-    """Return the hex HMAC-SHA256 of ``purpose + "\\x00" + value`` under the hash key.
+    """Return the hex HMAC (SHA-256, or SM3 in 国密 mode) of ``purpose + "\\x00" + value``.
 
     ``purpose`` (e.g. ``"id_number"``, ``"mobile"``) separates kinds of data so
     the same string hashes differently per kind. Normalize ``value`` first
@@ -188,10 +281,12 @@ def blind_index(value: str, *, purpose: str) -> str:
         raise TypeError(f"blind_index() expects str, got {type(value).__name__}")
     if not purpose or "\x00" in purpose:
         raise ValueError("purpose must be a non-empty string without NUL characters")
+    key = _key_from_settings(HASH_KEY_SETTING)
+    data = _purpose_prefix(purpose) + value.encode("utf-8")
+    if crypto_mode() == SM:
+        return _hmac_sm3(key, data).hex()
     # hmac.digest: OpenSSL's one-shot HMAC, several times cheaper than building an hmac object.
-    return hmac.digest(
-        _key_from_settings(HASH_KEY_SETTING), _purpose_prefix(purpose) + value.encode("utf-8"), "sha256"
-    ).hex()
+    return hmac.digest(key, data, "sha256").hex()
 
 
 @lru_cache(maxsize=64)
@@ -250,7 +345,7 @@ class EncryptedCharField(models.TextField):
       uniqueness constraint on the hash field.
     """
 
-    description = "Text encrypted at rest (AES-256-GCM)"
+    description = "Text encrypted at rest (AES-256-GCM, or SM4-GCM in 国密 mode)"
 
     def __init__(
         self,

@@ -28,11 +28,19 @@ HASH_KEY = generate_key()
 OTHER_KEY = generate_key()
 
 
-@pytest.fixture(autouse=True)
-def _crypto_keys() -> Iterator[None]:
-    """Fresh keys for every test; individual tests nest override_settings on top."""
-    with override_settings(DANGJIAN_FIELD_KEY=FIELD_KEY, DANGJIAN_HASH_KEY=HASH_KEY):
+@pytest.fixture(autouse=True, params=["aes", "sm"])
+def _crypto_keys(request) -> Iterator[None]:
+    """Fresh keys for every test, every test in both modes: AES-256-GCM + HMAC-SHA256 and 国密
+    (SM4-GCM + HMAC-SM3); individual tests nest override_settings on top."""
+    with override_settings(DANGJIAN_FIELD_KEY=FIELD_KEY, DANGJIAN_HASH_KEY=HASH_KEY, DANGJIAN_CRYPTO=request.param):
         yield
+
+
+def prefix() -> str:
+    """The token prefix of the mode under test: v1: (AES-256-GCM) or s1: (SM4-GCM)."""
+    from core.crypto import PREFIX, crypto_mode
+
+    return PREFIX[crypto_mode()]
 
 
 # Test models live in their own registry: they never reach the project's app
@@ -137,7 +145,7 @@ class TestEncryption:
 
     def test_format(self) -> None:
         token = encrypt_text("abc")
-        assert token.startswith("v1:")
+        assert token.startswith(prefix())
         blob = base64.urlsafe_b64decode(token[3:])
         assert len(blob) == 12 + len(b"abc") + 16  # nonce + ciphertext + tag
         assert "abc" not in token
@@ -153,7 +161,7 @@ class TestEncryption:
         for position in (0, 12, len(blob) - 1):  # nonce, ciphertext, tag
             tampered = bytearray(blob)
             tampered[position] ^= 0x01
-            forged = "v1:" + base64.urlsafe_b64encode(bytes(tampered)).decode()
+            forged = prefix() + base64.urlsafe_b64encode(bytes(tampered)).decode()
             with pytest.raises(DecryptionError, match="failed authentication"):
                 decrypt_text(forged)
 
@@ -165,6 +173,26 @@ class TestEncryption:
         ):
             decrypt_text(token)
 
+    def test_old_keys_stay_readable_during_a_rotation(self) -> None:
+        from core.crypto import decrypt_with_status
+
+        token = encrypt_text("110105199001010029")
+        assert decrypt_with_status(token) == ("110105199001010029", True)
+        with override_settings(DANGJIAN_FIELD_KEY=OTHER_KEY, DANGJIAN_FIELD_KEYS_OLD=[FIELD_KEY]):
+            assert decrypt_with_status(token) == ("110105199001010029", False)
+            assert decrypt_with_status(encrypt_text("x")) == ("x", True)
+        with override_settings(DANGJIAN_FIELD_KEY=OTHER_KEY, DANGJIAN_FIELD_KEYS_OLD=""), \
+                pytest.raises(DecryptionError):
+            decrypt_text(token)
+
+    def test_a_token_of_the_other_mode_reads_and_counts_as_old(self) -> None:
+        from core.crypto import decrypt_with_status
+
+        token = encrypt_text("13812345678")
+        other = "sm" if prefix() == "v1:" else "aes"
+        with override_settings(DANGJIAN_CRYPTO=other):
+            assert decrypt_with_status(token) == ("13812345678", False)
+
     @pytest.mark.parametrize(
         "token",
         [
@@ -172,8 +200,11 @@ class TestEncryption:
             "plain text",
             "v2:AAAA",
             "v1:",
+            "s1:",
             "v1:not*base64",
+            "s1:not*base64",
             "v1:" + base64.urlsafe_b64encode(b"short").decode(),
+            "s1:" + base64.urlsafe_b64encode(b"short").decode(),
         ],
     )
     def test_malformed_tokens(self, token: str) -> None:
@@ -204,8 +235,16 @@ class TestBlindIndex:
         import hashlib
         import hmac
 
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives import hmac as crypto_hmac
+
         key = base64.urlsafe_b64decode(HASH_KEY)
-        expected = hmac.new(key, b"mobile\x0013812345678", hashlib.sha256).hexdigest()
+        if prefix() == "v1:":
+            expected = hmac.new(key, b"mobile\x0013812345678", hashlib.sha256).hexdigest()
+        else:  # HMAC-SM3, computed independently of core.crypto
+            mac = crypto_hmac.HMAC(key, hashes.SM3())
+            mac.update(b"mobile\x0013812345678")
+            expected = mac.finalize().hex()
         assert blind_index("13812345678", purpose="mobile") == expected
 
     def test_purpose_separated(self) -> None:
@@ -268,7 +307,7 @@ class TestFieldUnit:
 
     def test_get_prep_value_encrypts(self) -> None:
         token = _field().get_db_prep_save("11010519491231002x", connection)
-        assert token.startswith("v1:")
+        assert token.startswith(prefix())
         assert decrypt_text(token) == "11010519491231002X"
         assert _field().get_db_prep_save(None, connection) is None
         assert _field().get_db_prep_save("", connection) == ""
@@ -279,7 +318,7 @@ class TestFieldUnit:
         assert field.from_db_value(None, None, connection) is None
         assert field.from_db_value("", None, connection) == ""
         with pytest.raises(DecryptionError):
-            field.from_db_value("v1:garbage", None, connection)
+            field.from_db_value(prefix() + "garbage", None, connection)
 
     def test_field_without_normalizer_or_hash(self) -> None:
         citizen = Citizen(note="  keep spaces ")
@@ -411,8 +450,8 @@ class TestFieldDatabase:
             name="张三", id_number="11010519491231002x", note="备注"
         )
         stored_id, stored_hash, stored_note = _raw_row(citizen.pk)
-        assert stored_id.startswith("v1:") and "1949" not in stored_id
-        assert stored_note.startswith("v1:")
+        assert stored_id.startswith(prefix()) and "1949" not in stored_id
+        assert stored_note.startswith(prefix())
         assert stored_hash == blind_index("11010519491231002X", purpose="id_number")
 
         loaded = Citizen.objects.get(pk=citizen.pk)
