@@ -127,6 +127,8 @@ def rotate(*, batch: int = 1000, state_path: Path | None = None,
         table, pk = qn(t.model._meta.db_table), qn(t.model._meta.pk.column)
         select_cols = ", ".join(f"{qn(c.column)}, {qn(c.hash_column) if c.hash_column else 'NULL'}"
                                 for c in t.columns)
+        enc_cols = {c.column for c in t.columns}
+        hash_cols = {c.hash_column for c in t.columns if c.hash_column}
         after = state.data["last_pk"].get(t.label)
         if after is not None:
             result.resumed_from[t.label] = after
@@ -140,6 +142,9 @@ def rotate(*, batch: int = 1000, state_path: Path | None = None,
                     cur.execute(f"SELECT {pk}, {select_cols} FROM {table} {where}ORDER BY {pk} LIMIT %s",
                                 [after, batch] if after is not None else [batch])
                     rows = cur.fetchall()
+                    # Rows needing the same columns changed share one statement, sent as one
+                    # executemany (pipelined by psycopg): one round trip per group, not per row.
+                    groups: dict[str, list[tuple[list, dict]]] = {}
                     for row in rows:
                         counts.rows += 1
                         changes = _new_values(t, row)
@@ -152,12 +157,22 @@ def rotate(*, batch: int = 1000, state_path: Path | None = None,
                                              for c, (old, _) in changes.items())
                         params = [new for _, new in changes.values()] + [row[0]] + [
                             old for old, _ in changes.values() if old is not None]
-                        cur.execute(f"UPDATE {table} SET {sets} WHERE {pk} = %s AND {conds}", params)
-                        if cur.rowcount != 1:
-                            counts.skipped_changed += 1
-                            continue
-                        counts.re_encrypted += sum(1 for c in changes if c in {x.column for x in t.columns})
-                        counts.re_hashed += sum(1 for c in changes if c in {x.hash_column for x in t.columns})
+                        sql = f"UPDATE {table} SET {sets} WHERE {pk} = %s AND {conds}"
+                        groups.setdefault(sql, []).append((params, changes))
+                    for sql, items in groups.items():
+                        cur.executemany(sql, [params for params, _ in items])
+                        if cur.rowcount == len(items):
+                            done = items
+                        else:  # someone saved a row meanwhile: find which, one by one (rare)
+                            done = []
+                            for params, changes in items:
+                                cur.execute(sql, params)  # a no-op for rows already updated above
+                                if cur.rowcount == 1 or _current(cur, table, pk, params[len(changes)], changes):
+                                    done.append((params, changes))
+                            counts.skipped_changed += len(items) - len(done)
+                        for _, changes in done:
+                            counts.re_encrypted += sum(1 for c in changes if c in enc_cols)
+                            counts.re_hashed += sum(1 for c in changes if c in hash_cols)
             batches += 1
             if not rows:
                 break
@@ -170,6 +185,15 @@ def rotate(*, batch: int = 1000, state_path: Path | None = None,
         state.data["last_pk"].pop(t.label, None)
         state.save()
     return result
+
+
+def _current(cur, table: str, pk: str, pk_value, changes: dict) -> bool:
+    """Whether the row now holds exactly the new values (updated by the executemany before)."""
+    qn = connection.ops.quote_name
+    cols = list(changes)
+    cur.execute(f"SELECT {', '.join(qn(c) for c in cols)} FROM {table} WHERE {pk} = %s", [pk_value])
+    got = cur.fetchone()
+    return got is not None and list(got) == [changes[c][1] for c in cols]
 
 
 def pending(*, batch: int = 5000) -> dict[str, int]:
