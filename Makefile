@@ -58,7 +58,7 @@ run: demo ## Set up, migrate, load demo data and serve http://127.0.0.1:8000 (wi
 	@$(PY) manage.py files_sweep -v 0
 	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C to stop; background tasks such as big imports run in a worker)"
 	@export DEBUG=$(DEBUG) DANGJIAN_DEMO=1; \
-	  $(PY) manage.py db_worker --queue-name '*' --no-reload -v 0 & worker=$$!; \
+	  $(PY) manage.py run_worker --queue-name '*' --no-reload -v 0 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 

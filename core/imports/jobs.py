@@ -71,7 +71,15 @@ class _SideProgress:
 
 
 def run_import(job) -> None:
-    """Validate and (if allowed) save one ImportJob. Never raises for bad data; records the outcome."""
+    """Validate and (if allowed) save one ImportJob. Never raises for bad data; records the outcome.
+    The running process holds the job's lock (core.imports.recovery) until the job has ended."""
+    from .recovery import running_lock
+
+    with running_lock(job.pk):
+        _run_import(job)
+
+
+def _run_import(job) -> None:
     from audit.models import AuditAction
     from audit.services import record
     from core.models import ImportJob, ImportMode, ImportStatus
