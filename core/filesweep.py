@@ -26,6 +26,7 @@ from .storage import PrivateStorage
 
 # Directories of MEDIA_ROOT that older releases wrote uploads to.
 LEGACY_DIRS = ("imports", "grid", "demands", "cobuild", "members")
+RUNNING_DIR = "imports/running/"
 
 
 @dataclass
@@ -107,6 +108,8 @@ def sweep_files(*, hours: float = 24.0, dry_run: bool = False) -> SweepResult:
     listed = _files_under(root)
     used = _referenced()  # read after listing: a file committed meanwhile is in it, or too young to go
     for name in sorted(set(listed) - used):
+        if name.startswith(RUNNING_DIR):  # the locks of running import jobs (core.imports.recovery)
+            continue
         if _old(root / name, cutoff):
             result.orphans.append(name)
             if not dry_run:
