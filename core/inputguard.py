@@ -125,13 +125,14 @@ def _patch_serializers() -> None:
     fields.CharField.__init__ = text_init
 
 
-def _field_problem(field: models.Field, value) -> str | None:
+def field_problem(field: models.Field, value) -> str | None:
+    """What is wrong with ``value`` for the model field ``field`` (a Chinese message), or None."""
     label = str(field.verbose_name or field.name)
     if value is None:
         return None
     if isinstance(field, (models.AutoField, models.BigAutoField, models.SmallAutoField)):
         return None
-    if isinstance(field, models.IntegerField) and isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(field, models.IntegerField) and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         lo, hi = INTEGER_RANGES.get(field.get_internal_type(), (None, None))
         if hi is not None and value > hi:
             return f"{label}不能大于 {hi}"
@@ -157,7 +158,7 @@ def check_instance(instance: models.Model) -> None:
     """Raise ValidationError({field: 中文原因}) for values the database would refuse (or should)."""
     errors = {}
     for field in instance._meta.concrete_fields:
-        msg = _field_problem(field, getattr(instance, field.attname, None))
+        msg = field_problem(field, getattr(instance, field.attname, None))
         if msg:
             errors[field.name] = msg
     if errors:

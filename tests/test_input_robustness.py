@@ -151,3 +151,21 @@ def test_decimal_too_big_for_its_column(personas, units):  # noqa: F811
 def test_ranges_are_those_of_postgresql_on_every_database():
     assert INTEGER_RANGES["IntegerField"] == (-2147483648, 2147483647)
     assert INTEGER_RANGES["PositiveSmallIntegerField"] == (0, 32767)
+
+
+def test_imports_check_numbers_against_their_column_and_refuse_control_characters():
+    """A workbook cell of 10¹² for an integer column is a bad cell with a reason, not a failed commit."""
+    from core.imports import Column, Importer, SheetData, decimal_value, text
+
+    class SortImporter(Importer):
+        label = "测试"
+        model = Region
+        columns = [Column("name", "名称", required=True, parser=text(20)),
+                   Column("sort_order", "排序", parser=decimal_value(places=0))]
+
+    sheet = SheetData("s", [(2, {"name": "甲", "sort_order": "3"}), (3, {"name": "乙", "sort_order": str(BIG)}),
+                            (4, {"name": "丙\x07", "sort_order": "1"})], [])
+    rows = SortImporter(actor=None).validate(sheet)
+    assert [r.number for r in rows if not r.ok] == [3, 4]
+    assert rows[1].errors[0]["reason"] == "排序不能大于 2147483647" and rows[1].errors[0]["column"] == "排序"
+    assert "控制字符" in rows[2].errors[0]["reason"]

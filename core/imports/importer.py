@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.inputguard import field_problem
 from core.masking import mask_value
 
 from .bulk import RowStream, bulk_insert, iter_chunks
@@ -302,6 +303,24 @@ class ImportOutcome:
 _MISSING = object()
 
 
+def _numeric_fields(importer: Importer) -> dict[str, Any]:
+    from django.core.exceptions import FieldDoesNotExist
+    from django.db import models
+
+    model = importer.model
+    if model is None:
+        return {}
+    found = {}
+    for c in importer.columns:
+        try:
+            f = model._meta.get_field(c.key)
+        except FieldDoesNotExist:
+            continue
+        if isinstance(f, (models.IntegerField, models.DecimalField)) and not f.is_relation:
+            found[c.key] = f
+    return found
+
+
 class _RowChecker:
     """The per-row part of validation, shared by the two-step and the streaming paths."""
 
@@ -316,12 +335,16 @@ class _RowChecker:
             self.parsers.append((c.key, c.required, parse, getattr(importer, f"clean_{c.key}", None),
                                  {} if cached else None))
         self.seen: dict[str, dict[Any, int]] = {key: {} for key in importer.unique_columns}
+        # Numbers bound for a numeric column of the importer's model: checked against the column
+        # (core.inputguard), so 10¹² is a bad cell, not a database error at the commit.
+        self.numeric = _numeric_fields(importer)
 
     def cells_and_row(self, rows: list[ImportRow]) -> None:
         limit = self.CACHE_LIMIT
         if any(p[4] is not None and len(p[4]) > limit for p in self.parsers):  # a column of mostly distinct values
             self.parsers = [(*p[:4], None) if p[4] is not None and len(p[4]) > limit else p for p in self.parsers]
         parsers = self.parsers
+        numeric = self.numeric
         clean_row = self.importer.clean_row
         miss = _MISSING
         for row in rows:
@@ -343,6 +366,10 @@ class _RowChecker:
                     else:
                         value = parse(raw)
                     values[key] = clean_cell(value) if clean_cell else value
+                    if numeric and key in numeric:
+                        problem = field_problem(numeric[key], values[key])
+                        if problem:
+                            row.add_error(key, problem)
                 except ValidationError as exc:
                     row.add_error(key, "；".join(exc.messages))
             if not row.errors:

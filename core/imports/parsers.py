@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.inputguard import CONTROL_RE, INT_MAX, INT_MIN
+
 # "Today" is read once per validation run, not once per cell (timezone lookups are not free).
 _TODAY: ContextVar[date | None] = ContextVar("import_today", default=None)
 
@@ -47,6 +49,8 @@ def cell_text(value: Any) -> str:
 def text(max_length: int | None = None, *, min_length: int = 0) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
         s = value.strip() if value.__class__ is str else cell_text(value)
+        if CONTROL_RE.search(s):
+            raise ValidationError("含有不允许的控制字符，请删除后重新填写")
         if max_length is not None and len(s) > max_length:
             raise ValidationError(f"内容过长：最多 {max_length} 个字，实际 {len(s)} 个字")
         if len(s) < min_length:
@@ -109,7 +113,7 @@ def date_value(*, allow_future: bool = False) -> Callable[[Any], date]:
     return parse
 
 
-def integer(*, min_value: int | None = None, max_value: int | None = None) -> Callable[[Any], int]:
+def integer(*, min_value: int | None = INT_MIN, max_value: int | None = INT_MAX) -> Callable[[Any], int]:
     def parse(value: Any) -> int:
         if isinstance(value, float) and value.is_integer():
             n = int(value)
