@@ -125,3 +125,25 @@ def test_star_board_computed_and_overridden(page_for, personas, units, client):
     assert "县医院" in anon.locator("#five-stars").inner_text()
     assert "县一中" not in anon.locator("#five-stars").inner_text()
     screenshot(anon, "cobuild_public_stars_phone")
+
+
+def test_a_number_too_big_is_refused_on_a_phone(page_for, personas, units):
+    """10¹² beneficiaries: the phone's browser refuses it (the field carries the column's maximum), and
+    a request that gets past the browser is answered by the server in Chinese (tests/test_input_robustness)."""
+    page = page_for(viewport=(390, 844))
+    login(page, "liaison", PASSWORD)
+    page.goto("/cobuild/deeds/new/")
+    page.select_option("select[name=activity]", "service")
+    page.fill("input[name=title]", "义诊进社区")
+    page.fill("input[name=beneficiaries]", str(10**12))
+    page.click("#form-submit")
+    message = page.eval_on_selector("input[name=beneficiaries]", "e => e.validationMessage")
+    assert "2147483647" in message
+    screenshot(page, "cobuild_deed_number_too_big_phone")
+    # Past the browser's check (as a script would post it): the server's Chinese message.
+    page.eval_on_selector("form", "f => f.noValidate = true")
+    page.click("#form-submit")
+    page.wait_for_selector(".invalid-feedback")
+    assert "不能大于 2147483647" in page.locator(".invalid-feedback").first.inner_text()
+    screenshot(page, "cobuild_deed_number_too_big_server_phone")
+    assert not Deed.objects.exists()
