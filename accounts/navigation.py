@@ -34,6 +34,7 @@ MENU: list[MenuEntry] = [
     MenuEntry("账户管理", "accounts:users", Perm.USERS_MANAGE, "系统", 900),
     MenuEntry("角色与解锁", "accounts:users", Perm.ROLES_MANAGE, "系统", 901),
     MenuEntry("审计日志", "audit:list", Perm.AUDIT_VIEW, "系统", 910),
+    MenuEntry("日志校验", "audit:verify", Perm.AUDIT_VIEW, "系统", 911),
     MenuEntry("接口文档", "api-docs", None, "系统", 950),
     MenuEntry("管理后台", "admin:index", "superuser", "系统", 990),
 ]

@@ -25,3 +25,12 @@ def audit_entries(*, actor, q: str = "", action: str = "", date_from=None, date_
     if date_to:
         qs = qs.filter(at__lte=timezone.make_aware(datetime.combine(date_to, time.max), tz))
     return qs
+
+
+def chain_report(*, actor, latest: int = 10_000):
+    """The hash chain's state over the newest `latest` entries, for the audit admin only."""
+    from .chain import verify
+
+    if not has_perm(actor, Perm.AUDIT_VIEW):
+        raise PermissionDenied("只有审计管理员可以校验审计日志")
+    return verify(latest=latest)

@@ -72,3 +72,13 @@ def entry_export(request):
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     resp["Content-Disposition"] = f"attachment; filename=audit-{timezone.localdate():%Y%m%d}.xlsx"
     return resp
+
+
+@login_required
+def chain_check(request):
+    """The audit admin's look at the hash chain (the newest entries; the daily command checks all)."""
+    from .selectors import chain_report
+
+    latest = 10_000
+    return render(request, "audit/verify.html", {"report": chain_report(actor=request.user, latest=latest),
+                                                 "latest": latest})
