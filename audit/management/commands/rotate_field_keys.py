@@ -1,4 +1,7 @@
-"""manage.py rotate_field_keys: every encrypted field under the current key and mode (docs/security.md)."""
+"""manage.py rotate_field_keys: every encrypted field under the current key and mode (docs/security.md).
+
+The work is core.keyrotation's; this command lives in audit because it writes the audit log (core, the
+lowest floor, imports no other app)."""
 
 from pathlib import Path
 
