@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "demands",
     "cobuild",
     "meetings",
+    "vanguard",
     # L4
     "dashboards",
     "portal",

@@ -30,6 +30,7 @@ urlpatterns = [
     path("cobuild/", joined("cobuild", dashboards_urls.cobuild_urlpatterns, portal_urls.cobuild_urlpatterns,
                             cobuild_urls.urlpatterns)),
     path("meetings/", include("meetings.urls")),
+    path("vanguard/", include("vanguard.urls")),
     path("notifications/", include("notifications.urls")),
     path("open311/", include("demands.open311_urls")),
     path("portal/", include(portal_urls)),

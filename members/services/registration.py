@@ -36,7 +36,8 @@ def dual_registration_request(*, actor, community: Region, member: PartyMember |
         raise ValidationError({"community": "请选择要报到的社区"})
     note = _no_markup(note, "note", "报到说明")
     if member is not None:
-        _require(actor, MembersPerm.EDIT, member.org.region.path, "为此党员申请报到")
+        if actor is None or member.user_id != actor.pk:  # the member may register themselves
+            _require(actor, MembersPerm.EDIT, member.org.region.path, "为此党员申请报到")
         if member.category != Category.EMPLOYED:
             raise ValidationError({"member": "双报到适用于在职党员"})
         kind = DualRegistration.Kind.MEMBER

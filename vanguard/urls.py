@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+app_name = "vanguard"
+urlpatterns = [
+    # The member's own pages (phone first).
+    path("my/", views.my, name="my"),
+    path("my/register/", views.my_register, name="my_register"),
+    path("my/posts/", views.my_posts, name="my_posts"),
+    path("my/posts/<int:pk>/claim/", views.my_claim, name="my_claim"),
+    path("my/claims/<int:pk>/leave/", views.my_leave, name="my_leave"),
+    path("my/pledges/new/", views.my_pledge_new, name="my_pledge_new"),
+    path("my/pledges/<int:pk>/", views.my_pledge, name="my_pledge"),
+    path("my/pledges/<int:pk>/withdraw/", views.my_pledge_withdraw, name="my_pledge_withdraw"),
+    path("my/pledges/<int:pk>/photo/", views.my_pledge_photo, name="my_pledge_photo"),
+    # Staff.
+    path("posts/", views.posts, name="posts"),
+    path("posts/new/", views.post_new, name="post_new"),
+    path("claims/<int:pk>/decide/", views.claim_decide, name="claim_decide"),
+    path("pledges/", views.pledges, name="pledges"),
+    path("pledges/remind/", views.remind_overdue, name="remind_overdue"),
+    path("pledges/<int:pk>/", views.pledge_detail, name="pledge"),
+    path("pledges/<int:pk>/photo/", views.pledge_photo, name="pledge_photo"),
+]

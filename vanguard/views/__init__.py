@@ -1,0 +1,16 @@
+from .own import (
+    my,
+    my_claim,
+    my_leave,
+    my_pledge,
+    my_pledge_new,
+    my_pledge_photo,
+    my_pledge_withdraw,
+    my_posts,
+    my_register,
+)
+from .staff import claim_decide, pledge_detail, pledge_photo, pledges, post_new, posts, remind_overdue
+
+__all__ = ["my", "my_claim", "my_leave", "my_pledge", "my_pledge_new", "my_pledge_photo", "my_pledge_withdraw",
+           "my_posts", "claim_decide", "pledge_detail", "pledge_photo", "pledges", "post_new", "posts",
+           "remind_overdue", "my_register"]

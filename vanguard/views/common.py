@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+
+from accounts.scope import has_perm
+
+from ..rules import P
+from ..services.common import own_member
+
+
+def need(request, perm: str = P.VIEW) -> None:
+    if not has_perm(request.user, perm):
+        raise PermissionDenied("您没有访问此页面的权限")
+
+
+def me_or_404(request):
+    member = own_member(request.user)
+    if member is None:
+        raise Http404("您的账号尚未关联党员档案")
+    return member
+
+
+def flash_errors(request, exc: ValidationError) -> None:
+    messages.error(request, "；".join(exc.messages))
+
+
+def photo_response(field) -> HttpResponse:
+    if not field:
+        raise Http404("没有照片")
+    with field.open("rb") as fh:
+        data = fh.read()
+    resp = HttpResponse(data, content_type="image/jpeg")
+    resp["Cache-Control"] = "private, no-store"
+    resp["X-Content-Type-Options"] = "nosniff"
+    return resp
