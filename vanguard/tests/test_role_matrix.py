@@ -123,7 +123,8 @@ def test_a_member_registers_themselves_but_not_someone_else(world, personas, tre
     world.me.category = "employed"
     world.me.save()
     c = client_for(personas.member)
-    assert c.post(reverse("vanguard:my_register"), {"community": tree.east2.pk, "note": "周末可参加"}).status_code == 302
+    resp = c.post(reverse("vanguard:my_register"), {"community": tree.east2.pk, "note": "周末可参加"})
+    assert resp.status_code == 302
     reg = DualRegistration.objects.get(member=world.me)
     assert reg.community == tree.east2 and reg.status == "pending"
     page = c.post(reverse("vanguard:my_register"), {"community": tree.east2.pk}).content.decode()
