@@ -18,6 +18,7 @@ class Channel(models.TextChoices):
     STREET = "street", "网格员街面上报"
     PORTAL = "portal", "居民网上提交"
     OPEN311 = "open311", "Open311 接口"
+    ZONE = "zone", "党员责任区上报"  # a Party member's zone contact (vanguard checks the member and the zone)
 
 
 class Level(models.TextChoices):

@@ -170,7 +170,7 @@ def demand_create(
     the portal and Open311 pass actor=None (the key or the rate limit is their check)."""
     if channel not in Channel.values:
         raise ValidationError({"channel": "渠道不正确"})
-    if channel not in (Channel.PORTAL, Channel.OPEN311):
+    if channel not in (Channel.PORTAL, Channel.OPEN311, Channel.ZONE):
         _require(actor, DemandPerm.HANDLE, region.path)
     if region.kind not in (RegionKind.DISTRICT, RegionKind.STREET, RegionKind.COMMUNITY, RegionKind.GRID):
         raise ValidationError({"region": "诉求只能归属到区、街道、社区或网格"})
@@ -209,7 +209,7 @@ def demand_create(
     _save_photos(demand, ev, photos)
     record(actor=actor, action=AuditAction.CREATE, obj=demand,
            changes={"channel": [None, channel], "category": [None, category.code], "region": [None, str(region)]})
-    if channel in (Channel.PORTAL, Channel.OPEN311):
+    if channel in (Channel.PORTAL, Channel.OPEN311, Channel.ZONE):
         staff = users_with_role_at(region, [Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF, Role.STREET_STAFF])
         notify(recipients=staff, title=f"新诉求：{title}", body=f"{category.name} · {region}", link=_link(demand),
                source=demand)

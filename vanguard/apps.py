@@ -17,5 +17,6 @@ class VanguardConfig(AppConfig):
         register(
             MenuEntry("党员岗位", "vanguard:posts", P.VIEW, "党员作用", 400),
             MenuEntry("党员承诺", "vanguard:pledges", P.VIEW, "党员作用", 410),
+            MenuEntry("党员责任区", "vanguard:zones", P.VIEW, "党员作用", 420),
             MenuEntry("我的岗位与承诺", "vanguard:my", P.SELF, "工作台", 21, also_for=has_own_member),
         )

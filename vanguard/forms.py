@@ -76,3 +76,45 @@ class RegisterForm(StyledForm):
         self.fields["community"].queryset = communities
         self.fields["community"].label_from_instance = lambda r: f"{r.parent.name} {r.name}" if r.parent_id \
             else r.name
+
+
+class ZoneForm(StyledForm):
+    community = forms.ModelChoiceField(label="社区", queryset=None)
+    name = forms.CharField(label="责任区名称", max_length=60)
+    description = forms.CharField(label="范围说明", max_length=200, required=False, help_text="如：阳光小区1-3号楼")
+
+    def __init__(self, *args, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+
+
+class ZoneBuildingForm(StyledForm):
+    building = forms.ModelChoiceField(label="楼栋", queryset=None)
+    entrance = forms.CharField(label="单元（可选，不填为整栋）", max_length=10, required=False)
+
+    def __init__(self, *args, buildings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["building"].queryset = buildings
+        self.fields["building"].label_from_instance = lambda r: f"{r.parent.name if r.parent_id else ''} {r.name}"
+
+
+class ZoneMembersForm(StyledForm):
+    members = forms.ModelMultipleChoiceField(label="负责党员", queryset=None, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = members
+        self.fields["members"].label_from_instance = lambda m: f"{m.name}（{m.org}）"
+
+
+class ContactForm(StyledForm):
+    on = forms.DateField(label="联系日期", widget=forms.DateInput(format="%Y-%m-%d"))
+    note = forms.CharField(label="联系情况", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    problem = forms.CharField(label="发现的问题（可选）", max_length=300, required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+    to_demand = forms.BooleanField(label="将问题转为诉求，交社区（网格）办理", required=False)
+    demand_category = forms.ModelChoiceField(label="诉求类别（转诉求时选择）", queryset=None, required=False)
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["demand_category"].queryset = categories

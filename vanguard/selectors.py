@@ -103,3 +103,57 @@ def rules() -> VanguardRules:
 
 STATE_ORDER = [PledgeState.DRAFT, PledgeState.DELIBERATED, PledgeState.APPROVED, PledgeState.PUBLISHED,
                PledgeState.FULFILLED, PledgeState.RATED]
+
+
+# ---------------------------------------------------------------- zones
+
+
+def zones(user, perm: str = P.VIEW):
+    from .models import Zone
+
+    return scope_filter(Zone.objects.select_related("community"), user, perm).annotate(
+        household_count=Count("households", distinct=True), member_count=Count("members", distinct=True))
+
+
+def zones_short_of_members(qs):
+    r = rules()
+    return qs.filter(Q(member_count__lt=r.zone_min_members) | Q(member_count__gt=r.zone_max_members))
+
+
+def households_without_zone(user, perm: str = P.VIEW):
+    """Active households of the scope that lie in no zone."""
+    from grid.models import Household, HouseholdStatus
+
+    return scope_filter(Household.objects.filter(status=HouseholdStatus.ACTIVE, zone_link__isnull=True), user, perm)
+
+
+def silent_zone_members(user, today, perm: str = P.VIEW):
+    """Members in charge of a zone of the scope with no contact logged for `zone_contact_weeks` weeks."""
+    from datetime import timedelta
+
+    from django.db.models import Exists, OuterRef
+
+    from .models import ZoneContact, ZoneMember
+
+    since = today - timedelta(weeks=rules().zone_contact_weeks)
+    recent = ZoneContact.objects.filter(member=OuterRef("member"), zone=OuterRef("zone"), on__gte=since)
+    return (scope_filter(ZoneMember.objects.all(), user, perm, "zone__community__path")
+            .filter(zone__active=True).exclude(Exists(recent)).select_related("member", "zone"))
+
+
+def my_zone_households(member):
+    """The households of the zones a member is in charge of, each with the member's last contact; the member
+    sees addresses, head of household and size, as on the grid worker's list (no ID or phone numbers)."""
+    from django.db.models import Max
+
+    from grid.models import Household
+
+    from .models import ZoneContact
+
+    households = list(Household.objects.filter(zone_link__zone__members__member=member)
+                      .select_related("house", "zone_link__zone").order_by("house__address")[:500])
+    last = dict(ZoneContact.objects.filter(member=member, household__in=households).values("household_id")
+                .annotate(last=Max("on")).values_list("household_id", "last"))
+    for h in households:
+        h.last_contact = last.get(h.pk)
+    return households

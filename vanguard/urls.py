@@ -14,6 +14,8 @@ urlpatterns = [
     path("my/pledges/<int:pk>/", views.my_pledge, name="my_pledge"),
     path("my/pledges/<int:pk>/withdraw/", views.my_pledge_withdraw, name="my_pledge_withdraw"),
     path("my/pledges/<int:pk>/photo/", views.my_pledge_photo, name="my_pledge_photo"),
+    path("my/zone/", views.my_zone, name="my_zone"),
+    path("my/zone/<int:household_pk>/contact/", views.my_contact, name="my_contact"),
     # Staff.
     path("posts/", views.posts, name="posts"),
     path("posts/new/", views.post_new, name="post_new"),
@@ -22,4 +24,9 @@ urlpatterns = [
     path("pledges/remind/", views.remind_overdue, name="remind_overdue"),
     path("pledges/<int:pk>/", views.pledge_detail, name="pledge"),
     path("pledges/<int:pk>/photo/", views.pledge_photo, name="pledge_photo"),
+    path("zones/", views.zones, name="zones"),
+    path("zones/new/", views.zone_new, name="zone_new"),
+    path("zones/<int:pk>/", views.zone_detail, name="zone"),
+    path("zones/<int:pk>/households/<int:household_pk>/remove/", views.zone_household_remove,
+         name="zone_household_remove"),
 ]
