@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "cobuild",
     "meetings",
     "vanguard",
+    # L3b: reads facts of the L3 domains (and members)
+    "points",
     # L4
     "dashboards",
     "portal",

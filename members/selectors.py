@@ -284,3 +284,13 @@ def has_own_record(user) -> bool:
     if cached is None:
         cached = user._has_member_record = PartyMember.objects.filter(user_id=user.pk).exists()
     return cached
+
+
+def deed_facts(year: int, member_ids=None):
+    """Co-building deeds (实事 recorded by co-building) of a year, as facts for the points ledger:
+    (fact, id, member id, quantity, day, label)."""
+    qs = MemberDeed.objects.filter(date__year=year, source_type__startswith="cobuild")
+    if member_ids is not None:
+        qs = qs.filter(member_id__in=member_ids)
+    for pk, member_id, day, title in qs.values_list("pk", "member_id", "date", "title").iterator():
+        yield ("deed", pk, member_id, Decimal(1), day, f"共驻共建实事：{title}"[:200])

@@ -18,5 +18,7 @@ class VanguardConfig(AppConfig):
             MenuEntry("党员岗位", "vanguard:posts", P.VIEW, "党员作用", 400),
             MenuEntry("党员承诺", "vanguard:pledges", P.VIEW, "党员作用", 410),
             MenuEntry("党员责任区", "vanguard:zones", P.VIEW, "党员作用", 420),
+            MenuEntry("志愿服务", "vanguard:activities", P.VIEW, "党员作用", 430),
             MenuEntry("我的岗位与承诺", "vanguard:my", P.SELF, "工作台", 21, also_for=has_own_member),
+            MenuEntry("志愿服务活动", "vanguard:my_activities", P.SELF, "工作台", 23, also_for=has_own_member),
         )

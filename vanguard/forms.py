@@ -118,3 +118,23 @@ class ContactForm(StyledForm):
     def __init__(self, *args, categories, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["demand_category"].queryset = categories
+
+
+class ActivityForm(StyledForm):
+    region = forms.ModelChoiceField(label="发布社区（网格）", queryset=None)
+    title = forms.CharField(label="活动名称", max_length=80)
+    place = forms.CharField(label="地点", max_length=100)
+    starts_at = forms.DateTimeField(label="开始时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                                             format="%Y-%m-%dT%H:%M"))
+    ends_at = forms.DateTimeField(label="结束时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                                           format="%Y-%m-%dT%H:%M"))
+    places = forms.IntegerField(label="名额", initial=10)
+    skills = forms.CharField(label="所需技能（可选）", max_length=100, required=False)
+    description = forms.CharField(label="活动内容", max_length=1000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    open_to_residents = forms.BooleanField(label="居民也可以报名", required=False)
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+        self.fields["region"].label_from_instance = lambda r: f"{r.parent.name if r.parent_id else ''} {r.name}"

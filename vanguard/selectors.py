@@ -157,3 +157,39 @@ def my_zone_households(member):
     for h in households:
         h.last_contact = last.get(h.pk)
     return households
+
+
+# ---------------------------------------------------------------- facts for the points ledger
+
+
+def point_facts(year: int, member_ids=None):
+    """The recorded facts of a year that earn points, as (fact, id, member id, quantity, day, label):
+    fulfilled pledges (not rated 差), confirmed volunteer hours, zone contacts and approved service stars.
+    Read by the points ledger (an app above this one); a fact that is undone disappears from here."""
+    from datetime import date
+    from decimal import Decimal
+
+    from django.db.models import Exists, OuterRef
+
+    from .models import DONE_PLEDGE, Grade, PledgeRating, ServiceStar, SignUp, StarState, ZoneContact
+
+    def mine(qs, field="member_id"):
+        return qs if member_ids is None else qs.filter(**{f"{field}__in": member_ids})
+
+    poor = PledgeRating.objects.filter(pledge=OuterRef("pk"), grade=Grade.POOR)
+    for pk, member_id, on, title in mine(Pledge.objects.filter(state__in=DONE_PLEDGE, fulfilled_on__year=year)
+                                         .exclude(Exists(poor))).values_list("pk", "member_id", "fulfilled_on",
+                                                                             "title").iterator():
+        yield ("pledge", pk, member_id, Decimal(1), on, f"践诺：{title}"[:200])
+    start, end = date(year, 1, 1), date(year + 1, 1, 1)
+    for pk, member_id, hours, at, title in mine(SignUp.objects.filter(
+            hours__gt=0, member__isnull=False, activity__starts_at__date__gte=start,
+            activity__starts_at__date__lt=end)).values_list("pk", "member_id", "hours", "activity__starts_at",
+                                                            "activity__title").iterator():
+        yield ("volunteer", pk, member_id, hours, at.date(), f"志愿服务：{title}（{hours.normalize():f} 小时）"[:200])
+    for pk, member_id, on, zone in mine(ZoneContact.objects.filter(on__year=year)).values_list(
+            "pk", "member_id", "on", "zone__name").iterator():
+        yield ("zone_contact", pk, member_id, Decimal(1), on, f"责任区联系住户：{zone}"[:200])
+    stars = mine(ServiceStar.objects.filter(year=year, state=StarState.APPROVED))
+    for pk, member_id, q in stars.values_list("pk", "member_id", "quarter").iterator():
+        yield ("star", pk, member_id, Decimal(1), date(year, 3 * q, 1), f"{year}年第{q}季度服务标兵"[:200])

@@ -131,4 +131,11 @@ def test_member_registers_chooses_a_post_and_walks_the_six_steps(page_for, perso
     screenshot(m, "vanguard_pledge_rated_phone")
     m.goto("/vanguard/my/")
     screenshot(m, "vanguard_my_phone")
-    assert me.pk
+    # The points: the fulfilled pledge earns its rule's points, linked to it.
+    m.click("#go-points")
+    m.wait_for_url("**/points/my/")
+    assert m.locator("#my-total").inner_text() == "10"
+    assert "践诺：每月宣讲一次惠民政策" in m.locator("#my-entries").inner_text()
+    assert "第 1 名" in m.locator("#my-rank").inner_text()
+    screenshot(m, "points_my_phone")
+    assert me.point_entries.get().fact_id == pledge.pk
