@@ -10,7 +10,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 
 from members import selectors as member_selectors
 from vanguard import selectors as vanguard_selectors
@@ -44,7 +43,7 @@ def points_sync(*, year: int, member_ids=None) -> dict[str, int]:
     standing = PointEntry.objects.filter(year=year, reverses__isnull=True, reversed_by__isnull=True)
     if member_ids is not None:
         standing = standing.filter(member_id__in=member_ids)
-    standing = {(e.fact, e.fact_id): e for e in standing.select_for_update()}
+    standing = {(e.fact, e.fact_id): e for e in standing.select_for_update(of=("self",))}
     used: dict[tuple[int, str], int] = defaultdict(int)
     reversals = []
     for key, e in standing.items():
@@ -73,16 +72,26 @@ def points_sync(*, year: int, member_ids=None) -> dict[str, int]:
     return {"added": len(new), "reversed": len(reversals)}
 
 
-def totals_refresh(*, year: int, member_ids=None) -> int:
-    """Yearly totals from the ledger (for some members, or the whole deployment)."""
-    qs = PointEntry.objects.filter(year=year)
-    if member_ids is not None:
-        qs = qs.filter(member_id__in=member_ids)
-    rows = [MemberPoints(member_id=m, year=year, total=t or 0)
-            for m, t in qs.values("member_id").annotate(t=Sum("points")).values_list("member_id", "t")]
-    MemberPoints.objects.bulk_create(rows, batch_size=5000, update_conflicts=True, unique_fields=["member", "year"],
-                                     update_fields=["total", "updated_at"])
-    return len(rows)
+def totals_refresh(*, year: int, member_ids=None) -> None:
+    """Yearly totals from the ledger (for some members, or the whole deployment): one INSERT … SELECT …
+    GROUP BY … ON CONFLICT DO UPDATE per chunk, the same statement on PostgreSQL and SQLite."""
+    from django.db import connection
+    from django.utils import timezone
+
+    entry, total = PointEntry._meta.db_table, MemberPoints._meta.db_table
+    sql = (f"INSERT INTO {total} (member_id, year, total, updated_at) "
+           f"SELECT member_id, %s, SUM(points), %s FROM {entry} WHERE year = %s {{members}} GROUP BY member_id "
+           f"ON CONFLICT (member_id, year) DO UPDATE SET total = excluded.total, updated_at = excluded.updated_at")
+    now = timezone.now()
+    with connection.cursor() as cur:
+        if member_ids is None:
+            cur.execute(sql.format(members=""), [year, now, year])
+            return
+        ids = sorted(member_ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            cur.execute(sql.format(members=f"AND member_id IN ({', '.join(['%s'] * len(chunk))})"),
+                        [year, now, year, *chunk])
 
 
 @transaction.atomic

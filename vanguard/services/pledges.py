@@ -46,8 +46,9 @@ def _event(pledge: Pledge, action: str, old: str, *, actor, note: str = "") -> P
 
 def _lock(pledge: Pledge | int) -> Pledge:
     pk = pledge.pk if isinstance(pledge, Pledge) else pledge
-    return Pledge.objects.select_for_update().select_related("member__org__region", "member__org__parent__region",
-                                                             "post", "community").get(pk=pk)
+    # of=self: the nullable joins (post, community, the parent organization) may not be locked on PostgreSQL.
+    return (Pledge.objects.select_for_update(of=("self",))
+            .select_related("member__org__region", "member__org__parent__region", "post", "community").get(pk=pk))
 
 
 def _expect(p: Pledge, *states: str, doing: str) -> None:
