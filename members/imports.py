@@ -6,11 +6,12 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.scope import scope_filter
 from core.crypto import blind_index
-from core.idnumber import normalize_id_number, parse_id_number
+from core.idnumber import id_check_digit, normalize_id_number, parse_id_number
 from core.imports import (
     Column,
     Importer,
@@ -31,12 +32,17 @@ from orgs.models import PartyOrg
 from .models import Category, Education, Gender, MemberEvent, MemberStatus, PartyMember
 from .perms import MembersPerm
 from .services import clean_member_data
+from .services.common import AUDITED
 
 _CATEGORY = {label: value for value, label in Category.choices} | {
     label.removesuffix("党员"): value for value, label in Category.choices} | {"退休": "retired", "退休党员": "retired"}
 _EDUCATION = {label: value for value, label in Education.choices} | {"本科": "bachelor", "大专": "college",
                                                                      "专科": "college", "高中": "secondary",
                                                                      "中专": "secondary", "初中": "junior"}
+
+
+# The template's example row: a synthetic number whose check digit is right (born 1980-05-01, male).
+EXAMPLE_ID = "65432219800501001" + id_check_digit("65432219800501001")
 
 
 class ParsedId(str):
@@ -55,6 +61,10 @@ def id_info(value):
     return parsed
 
 
+id_info.rule = id_number.rule
+id_info.max_length = 18
+
+
 class MemberImporter(Importer):
     kind = "members.member"
     label = "党员"
@@ -70,16 +80,16 @@ class MemberImporter(Importer):
         Column("birth_date", "出生日期", parser=date_value(), help="可不填，按身份证号确定；填写时须一致",
                example="1980-05-01", width=12),
         Column("id_number", "身份证号", required=True, parser=id_info, mask="id_number",
-               help="18 位，单元格设为文本格式", example="654322198005010012", width=22),
+               example=EXAMPLE_ID, width=22),
         Column("mobile", "手机号", parser=mobile, mask="mobile", example="13812345678"),
-        Column("education", "学历", parser=choice(_EDUCATION), help="研究生/大学本科/大学专科/中专/高中/初中及以下",
+        Column("education", "学历", parser=choice(_EDUCATION, options=Education.labels),
                example="大学本科", width=10),
         Column("occupation", "职业", parser=text(50), example="教师"),
         Column("joined_on", "入党日期", required=True, parser=date_value(), example="2005-07-01", width=12),
         Column("full_member_on", "转正日期", parser=date_value(), help="预备党员不填", example="2006-07-01",
                width=12),
-        Column("category", "党员类别", required=True, parser=choice(_CATEGORY),
-               help="在职/离退休/下岗失业/流动/困难/学生", example="在职党员", width=12),
+        Column("category", "党员类别", required=True, parser=choice(_CATEGORY, options=Category.labels),
+               example="在职党员", width=12),
         Column("org", "所在党组织", required=True, parser=text(120), help="须为您管辖范围内的党组织全称",
                example="文化东路社区党总支", width=28),
         Column("address", "居住地址", parser=text(200), mask="text", width=24),
@@ -130,6 +140,12 @@ class MemberImporter(Importer):
             if h in registered:
                 r.add_error("id_number", "该身份证号已登记为党员")
 
+    @classmethod
+    def fix_link(cls, error):
+        if error.get("reason") == "该身份证号已登记为党员":
+            return ("改为按身份证号更新", reverse("members:import_update"))
+        return None
+
     def finish(self, rows):
         """Each imported member's status history starts with a registration event."""
         labels = dict(MemberStatus.choices)
@@ -139,3 +155,118 @@ class MemberImporter(Importer):
              "on": r.values["joined_on"], "actor_id": actor_id} for r in rows
         ], batch_size=self.batch_size, need_ids=False)
         return len(rows)
+
+
+# Fields a re-import may change, by column key (the member's own field of the same name). A blank
+# cell leaves the field as it is; the ID number finds the member and is never changed here;
+# the organization changes only through a transfer.
+UPDATABLE = ["name", "ethnicity", "mobile", "education", "occupation", "joined_on", "full_member_on",
+             "category", "address", "employer", "monthly_income"]
+
+
+def _shown(member_field: str, value, column) -> str:
+    from core.masking import mask_value
+
+    if value in (None, ""):
+        return ""
+    if member_field == "category":
+        return Category(value).label
+    if member_field == "education":
+        return Education(value).label
+    if member_field == "status":
+        return MemberStatus(value).label
+    text_value = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return mask_value(column.mask, text_value) if column is not None and column.mask else text_value
+
+
+class MemberUpdateImporter(MemberImporter):
+    """Re-import: the members of the file, found by ID number through the keyed hash, get the
+    values of the file's filled cells. The changes are shown field by field before anything is
+    saved (core.imports previews); each member is then saved through members.services.member_update
+    and audited as an edit."""
+
+    kind = "members.member_update"
+    label = "党员信息更新"
+    template_name = "党员导入模板"
+    intro = ("按身份证号找到已登记的党员，用文件中填写的单元格更新其信息（空单元格不改动）；"
+             "上传后先逐人列出将修改的内容，确认后才保存。所在党组织须与系统一致，更换请走组织关系转接。")
+    done_message = "已更新 {n} 名党员。"
+    streaming = False
+    previews = True
+
+    def prepare(self, rows):
+        super().prepare(rows)
+        members = scope_filter(PartyMember.objects.all(), self.actor, MembersPerm.EDIT)
+        self.members = {m.id_number_hash: m for m in
+                        members.filter(id_number_hash__in=list(self.hashes.values())).select_related("org")}
+
+    def check_rows(self, rows):
+        for r in rows:
+            number = r.values["id_number"]
+            h = self.hashes.get(number) or blind_index(number, purpose="id_number")
+            member = self.members.get(h)
+            if member is None:
+                r.add_error("id_number", "您的管辖范围内没有该身份证号的党员；新党员请用“导入党员”登记")
+            elif r.values["org_id"] != member.org_id:
+                r.add_error("org", f"与系统中的所在党组织（{member.org}）不同；更换党组织请走组织关系转接")
+            else:
+                r.member = member
+                merged = {f: getattr(member, f) for f in AUDITED if f != "org"} | self._updates(r)
+                try:  # what member_update will check, on the member's values with the file's changes
+                    clean_member_data(merged, today=self.today)
+                except ValidationError as exc:
+                    for field, messages in exc.message_dict.items():
+                        for message in messages:
+                            r.add_error(field, message)
+
+    @classmethod
+    def fix_link(cls, error):
+        reason = error.get("reason", "")
+        if reason.startswith("您的管辖范围内没有该身份证号的党员"):
+            return ("登记新党员", reverse("members:import"))
+        if "组织关系转接" in reason:
+            return ("组织关系转接", reverse("members:transfers"))
+        return None
+
+    def _updates(self, row) -> dict:
+        """{field: new value} for the filled cells that differ from the member's values."""
+        member, values = row.member, row.values
+        out = {}
+        for key in UPDATABLE:
+            if cell_text(row.raw.get(key)) == "":
+                continue
+            if values.get(key) != getattr(member, key):
+                out[key] = values[key]
+        if "full_member_on" in out and member.status == MemberStatus.PROBATIONARY:
+            out["status"] = MemberStatus.FULL
+        return out
+
+    def preview(self, rows):
+        changes = []
+        for r in rows:
+            updates = self._updates(r)
+            if not updates:
+                continue
+            member = r.member
+            fields = [{"label": (self.column_by_key.get(f).header if f in self.column_by_key else "党员状态"),
+                       "old": _shown(f, getattr(member, f), self.column_by_key.get(f)),
+                       "new": _shown(f, v, self.column_by_key.get(f))} for f, v in updates.items()]
+            changes.append({"row": r.number, "title": member.name, "url": reverse("members:detail", args=[member.pk]),
+                            "fields": fields,
+                            "key": [member.pk, r.number,
+                                    sorted((f, str(getattr(member, f)), str(v)) for f, v in updates.items())]})
+        return changes
+
+    def save_rows(self, rows):
+        from .services import member_update
+
+        count = 0
+        for r in rows:
+            updates = self._updates(r)
+            if updates:
+                member_update(actor=self.actor, member=r.member, **updates)
+                count += 1
+        return count
+
+    def finish(self, rows):  # not streaming: save_rows does the work
+        return 0

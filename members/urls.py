@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 from core.imports import import_urls
 
 from . import views
-from .imports import MemberImporter
+from .imports import MemberImporter, MemberUpdateImporter
 
 app_name = "members"
 urlpatterns = [
@@ -39,4 +39,5 @@ urlpatterns = [
     path("me/photo/", views.my_photo, name="my_photo"),
     path("stats/", views.stats, name="stats"),
     *import_urls(MemberImporter, back_url_name="members:list"),
+    *import_urls(MemberUpdateImporter, prefix="import/update/", name="import_update", back_url_name="members:list"),
 ]

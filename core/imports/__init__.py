@@ -58,7 +58,7 @@ from .importer import (
     get_importer,
     register_importer,
 )
-from .jobs import run_import, run_import_job, start_import
+from .jobs import preview_import, run_import, run_import_job, start_import
 from .parsers import (
     cell_text,
     choice,
@@ -100,6 +100,7 @@ __all__ = [
     "integer",
     "iter_chunks",
     "mobile",
+    "preview_import",
     "read_sheet",
     "register_importer",
     "run_import",

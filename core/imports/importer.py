@@ -102,6 +102,11 @@ class Importer:
     # id_number/mobile parsers): the stream then encrypts them as they are.
     values_normalized: ClassVar[bool] = False
     template_name: ClassVar[str] = ""  # download file name (without .xlsx); default: label + 导入模板
+    intro: ClassVar[str] = ""  # an extra line of instructions on the upload page
+    done_message: ClassVar[str] = "已导入 {n} 条。"
+    # Two steps: the upload is checked and its changes shown (preview()) before anything is saved;
+    # the user confirms, then the job runs. Files of at most IMPORT_SYNC_ROWS rows.
+    previews: ClassVar[bool] = False
     do_not_call_in_templates: ClassVar[bool] = True  # templates receive the class itself
 
     def __init_subclass__(cls, **kwargs):
@@ -115,6 +120,20 @@ class Importer:
         self.column_by_key = {c.key: c for c in self.columns}
 
     # -- hooks ---------------------------------------------------------------
+
+    def preview(self, rows: list[ImportRow]) -> list[dict]:
+        """Importers with ``previews``: what saving the good ``rows`` would change, one dict per
+        changed record: {"row", "title", "url", "fields": [{"label", "old", "new"}] (values as shown,
+        personal data masked), "key": text that changes whenever an unmasked value does (hashed
+        into the confirmation, never shown)}."""
+        return []
+
+    @classmethod
+    def fix_link(cls, error: dict) -> tuple[str, str] | None:
+        """(label, url) of the page where the user fixes this error of the report, when the fix is
+        not in the file (e.g. a person already registered: update them instead); None: the column's
+        filling instructions on the result page."""
+        return None
 
     def prepare(self, rows: list[ImportRow]) -> None:
         """Prefetch what validation needs (called once, before any row is checked)."""

@@ -129,7 +129,7 @@ def _run_import(job) -> None:
                         message=f"共 {len(rows)} 行，其中 {len(bad)} 行有错误，未导入任何数据。请修改后重新上传。")
             return
         created = outcome.created
-        msg = f"已导入 {created} 条。"
+        msg = importer_cls.done_message.format(n=created)
         if bad:
             msg += f"{len(bad)} 行有错误未导入，可下载错误行修改后再导入。"
         _job_update(job, status=ImportStatus.DONE, created_rows=created, finished_at=timezone.now(),
@@ -186,8 +186,26 @@ def run_import_job(job_id: int) -> None:
         run_import(job)
 
 
+def preview_import(job) -> tuple[list[ImportRow], list[dict], str]:
+    """(rows, changes, digest) of a job waiting for confirmation: the stored file checked again
+    against the database as it is now; the digest changes whenever a change does."""
+    import hashlib
+    import json
+
+    importer_cls = get_importer(job.kind)
+    importer = importer_cls(actor=job.created_by, job=job)
+    with job.file.open("rb") as fh:
+        sheet = read_sheet(importer_cls, fh.read(), filename=job.original_name)
+    rows = importer.validate(sheet)
+    changes = importer.preview([r for r in rows if r.ok])
+    digest = hashlib.sha256(json.dumps([c.get("key", "") for c in changes], ensure_ascii=False,
+                                       default=str).encode()).hexdigest()
+    return rows, changes, digest
+
+
 def start_import(*, actor, importer_cls: type[Importer], upload, mode: str, scope=None):
-    """Check the upload now (file problems are answered at once), store it, run or enqueue the job."""
+    """Check the upload now (file problems are answered at once), store it, run or enqueue the job.
+    An importer that previews (``previews``) only stores it: the job runs once the user confirms."""
     from core.models import ImportJob, ImportStatus
 
     name = getattr(upload, "name", "") or "upload.xlsx"
@@ -197,11 +215,16 @@ def start_import(*, actor, importer_cls: type[Importer], upload, mode: str, scop
         raise FileProblem(f"文件过大：{size / 1048576:.1f} MB，上限 {max_bytes / 1048576:.0f} MB，请分批导入")
     data = upload.read()
     sheet = read_sheet(importer_cls, data, filename=name)
+    sync_rows = _setting("IMPORT_SYNC_ROWS", 3000)
+    if importer_cls.previews and len(sheet.rows) > sync_rows:
+        raise FileProblem(f"共 {len(sheet.rows)} 行：逐条预览修改的文件最多 {sync_rows} 行，请分批上传")
     job = ImportJob(kind=importer_cls.kind, created_by=actor, scope=scope, mode=mode, original_name=name[:200],
                     total_rows=len(sheet.rows), status=ImportStatus.PENDING)
     job.file.save("upload.xlsx", ContentFile(data), save=False)  # private storage, random name
     job.save()
-    if len(sheet.rows) <= _setting("IMPORT_SYNC_ROWS", 3000):
+    if importer_cls.previews:
+        return job
+    if len(sheet.rows) <= sync_rows:
         run_import(job)
     else:
         run_import_job.enqueue(job.pk)

@@ -58,12 +58,16 @@ def text(max_length: int | None = None, *, min_length: int = 0) -> Callable[[Any
         return s
 
     parse.cacheable = True
+    parse.rule = (f"{min_length}–{max_length} 个字" if min_length else f"最多 {max_length} 个字") if max_length else ""
+    parse.max_length = max_length
     return parse
 
 
-def choice(mapping: dict[str, Any], *, label: str = "") -> Callable[[Any], Any]:
-    """Accept one of the keys of ``mapping`` (Chinese labels) and return its value."""
-    allowed = "、".join(mapping)
+def choice(mapping: dict[str, Any], *, label: str = "", options: list[str] | None = None) -> Callable[[Any], Any]:
+    """Accept one of the keys of ``mapping`` (Chinese labels) and return its value. ``options``: the
+    labels the template's drop-down list offers (default: every key; give it when the mapping also
+    accepts aliases)."""
+    allowed = "、".join(options or mapping)
 
     def parse(value: Any) -> Any:
         try:
@@ -76,6 +80,8 @@ def choice(mapping: dict[str, Any], *, label: str = "") -> Callable[[Any], Any]:
         raise ValidationError(f"不是可选的值，应为：{allowed}")
 
     parse.cacheable = True
+    parse.options = list(options or mapping)
+    parse.rule = f"从下拉列表选择：{allowed}"
     return parse
 
 
@@ -110,6 +116,7 @@ def date_value(*, allow_future: bool = False) -> Callable[[Any], date]:
         return d
 
     parse.cacheable = True  # "today" is fixed for the length of one import
+    parse.rule = "日期，如 2020-01-31，1900 年以后" + ("" if allow_future else "，不晚于今天")
     return parse
 
 
@@ -129,6 +136,9 @@ def integer(*, min_value: int | None = INT_MIN, max_value: int | None = INT_MAX)
         return n
 
     parse.cacheable = True
+    parse.rule = "整数" + (f"，{min_value}–{max_value}" if min_value is not None and max_value is not None else
+                          f"，不小于 {min_value}" if min_value is not None else
+                          f"，不大于 {max_value}" if max_value is not None else "")
     return parse
 
 
@@ -143,6 +153,7 @@ def decimal_value(*, min_value: Decimal | None = None, places: int = 2) -> Calla
         return d.quantize(Decimal(1).scaleb(-places))
 
     parse.cacheable = True
+    parse.rule = "数字" + (f"，不小于 {min_value}" if min_value is not None else "") + f"，最多 {places} 位小数"
     return parse
 
 
@@ -155,9 +166,16 @@ def id_number(value: Any) -> str:
     return parse_id_number(cell_text(value), today=today()).number
 
 
+id_number.rule = "18 位居民身份证号，末位校验码须正确（X 大写），单元格为文本格式"
+id_number.max_length = 18
+
+
 def mobile(value: Any) -> str:
     from core.phone import normalize_mobile, validate_mobile
 
     s = cell_text(value)
     validate_mobile(s)
     return normalize_mobile(s)
+
+
+mobile.rule = "11 位手机号，以 1 开头"

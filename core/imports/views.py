@@ -15,7 +15,7 @@ from core.downloads import serve_private
 
 from .files import XLSX_CONTENT_TYPE, template_xlsx
 from .importer import FileProblem, Importer
-from .jobs import start_import
+from .jobs import preview_import, run_import, start_import
 from .parsers import _setting
 
 
@@ -42,7 +42,7 @@ def import_urls(importer_cls: type[Importer], *, prefix: str = "import/", name: 
     Names (inside the including app's namespace): ``<name>``, ``<name>_template``,
     ``<name>_job``, ``<name>_progress``, ``<name>_bad_rows``.
     """
-    from core.models import ImportJob, ImportMode
+    from core.models import ImportJob, ImportMode, ImportStatus
 
     def ns(request, suffix=""):
         namespace = request.resolver_match.namespace
@@ -87,19 +87,70 @@ def import_urls(importer_cls: type[Importer], *, prefix: str = "import/", name: 
         resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(importer_cls.template_filename())}"
         return resp
 
+    def _guide():
+        from .files import column_options, column_rule
+
+        return [{"key": c.key, "header": c.header, "required": c.required, "rule": column_rule(c),
+                 "options": column_options(c)} for c in importer_cls.columns]
+
+    def _errors(job):
+        """The report's rows, each with the link to its fix."""
+        keys = {c.header: c.key for c in importer_cls.columns}
+        out = []
+        for e in job.errors or []:
+            link = importer_cls.fix_link(e)
+            if link is None and e.get("column") in keys:
+                link = ("看填写要求", f"#col-{keys[e['column']]}")
+            out.append({**e, "fix_label": link[0] if link else "", "fix_url": link[1] if link else ""})
+        return out
+
     def _ctx(request, job):
         return {
-            "importer": importer_cls, "job": job,
+            "importer": importer_cls, "job": job, "guide": _guide() if job.errors else [],
+            "errors": _errors(job),
             "progress_url": reverse(ns(request, "_progress"), args=[job.pk]),
             "bad_rows_url": reverse(ns(request, "_bad_rows"), args=[job.pk]),
             "upload_url": reverse(ns(request)),
             "back_url": reverse(back_url_name) if back_url_name else "",
         }
 
+    def _awaits_confirmation(job) -> bool:
+        return importer_cls.previews and job.status == ImportStatus.PENDING
+
+    def _preview(request, job, stale=False):
+        rows, changes, digest = preview_import(job)
+        bad = [r for r in rows if not r.ok]
+        job.errors = [e for r in bad for e in r.errors][:5000]
+        ctx = _ctx(request, job)
+        ctx.update({
+            "changes": changes, "digest": digest, "rows": len(rows), "bad": len(bad), "stale": stale,
+            "unchanged": len(rows) - len(bad) - len(changes),
+            "can_confirm": bool(changes) and (not bad or job.mode != ImportMode.ALL_OR_NOTHING),
+            "confirm_url": reverse(ns(request, "_confirm"), args=[job.pk]),
+        })
+        return render(request, "core/import_preview.html", ctx)
+
     @login_required
     def job_detail(request, pk):
         job = _job_for(request, importer_cls, pk)
+        if _awaits_confirmation(job):
+            _check_perm(request, importer_cls)
+            return _preview(request, job)
         return render(request, "core/import_job.html", _ctx(request, job))
+
+    @login_required
+    def confirm(request, pk):
+        """Apply the changes the user saw: refused (and shown again) when they are no longer what
+        the preview showed."""
+        job = _job_for(request, importer_cls, pk)
+        _check_perm(request, importer_cls)
+        if request.method != "POST" or not _awaits_confirmation(job):
+            return redirect(reverse(ns(request, "_job"), args=[job.pk]))
+        _, _, digest = preview_import(job)
+        if request.POST.get("digest") != digest:
+            return _preview(request, job, stale=True)
+        run_import(job)
+        return redirect(reverse(ns(request, "_job"), args=[job.pk]))
 
     @login_required
     def job_progress(request, pk):
@@ -122,5 +173,6 @@ def import_urls(importer_cls: type[Importer], *, prefix: str = "import/", name: 
         path(f"{prefix}template/", template, name=f"{name}_template"),
         path(f"{prefix}jobs/<int:pk>/", job_detail, name=f"{name}_job"),
         path(f"{prefix}jobs/<int:pk>/progress/", job_progress, name=f"{name}_progress"),
+        path(f"{prefix}jobs/<int:pk>/confirm/", confirm, name=f"{name}_confirm"),
         path(f"{prefix}jobs/<int:pk>/bad-rows.xlsx", bad_rows, name=f"{name}_bad_rows"),
     ]
