@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.scope import scope_filter
 from core.crypto import blind_index
-from core.idnumber import normalize_id_number
+from core.idnumber import id_check_digit, normalize_id_number
 from core.imports import (
     Column,
     Importer,
@@ -57,6 +57,10 @@ def care_tags(value: Any) -> int:
 care_tags.cacheable = True  # a pure function of the cell (see core.imports.Column.cache)
 
 
+# The template's example row: a synthetic number whose check digit is right (born 1980-05-01, male).
+EXAMPLE_ID = "65432219800501001" + id_check_digit("65432219800501001")
+
+
 def _reverse(choices) -> dict[str, str]:
     return {label: value for value, label in choices}
 
@@ -78,8 +82,8 @@ class ResidentImporter(Importer):
         Column("use", "房屋用途", parser=choice(_reverse(HouseUse.choices)), example="自住"),
         Column("household", "户号", parser=text(30), help="同一房屋内多户时填写；留空则一房一户"),
         Column("name", "姓名", required=True, parser=text(50), mask="name", example="张三"),
-        Column("id_number", "身份证号", parser=id_number, mask="id_number", help="18 位，请设为文本格式"),
-        Column("phone", "手机号", parser=mobile, mask="mobile"),
+        Column("id_number", "身份证号", parser=id_number, mask="id_number", example=EXAMPLE_ID, width=22),
+        Column("phone", "手机号", parser=mobile, mask="mobile", example="13800000000"),
         Column("kind", "人口类型", parser=choice(_reverse(ResidentKind.choices)), example="户籍人口"),
         Column("relation", "与户主关系", parser=choice(_reverse(Relation.choices)), example="户主"),
         Column("care", "关爱标签", parser=care_tags, help="可填：" + "、".join(_LABEL_TO_BIT)),
