@@ -57,8 +57,9 @@ def care_tags(value: Any) -> int:
 care_tags.cacheable = True  # a pure function of the cell (see core.imports.Column.cache)
 
 
-# The template's example row: a synthetic number whose check digit is right (born 1980-05-01, male).
-EXAMPLE_ID = "65432219800501001" + id_check_digit("65432219800501001")
+# The template's example row: a made-up number whose check digit is right (born 1980-05-01, male), in a
+# region code the synthetic test and demo numbers never use (core.idnumber.SyntheticIdNumbers).
+EXAMPLE_ID = "11010119800501001" + id_check_digit("11010119800501001")
 
 
 def _reverse(choices) -> dict[str, str]:

@@ -41,8 +41,9 @@ _EDUCATION = {label: value for value, label in Education.choices} | {"本科": "
                                                                      "中专": "secondary", "初中": "junior"}
 
 
-# The template's example row: a synthetic number whose check digit is right (born 1980-05-01, male).
-EXAMPLE_ID = "65432219800501001" + id_check_digit("65432219800501001")
+# The template's example row: a made-up number whose check digit is right (born 1980-05-01, male), in a
+# region code the synthetic test and demo numbers never use (core.idnumber.SyntheticIdNumbers).
+EXAMPLE_ID = "11010119800501001" + id_check_digit("11010119800501001")
 
 
 class ParsedId(str):

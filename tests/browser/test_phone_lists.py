@@ -4,7 +4,6 @@ wraps one character per line. At 1366×768 the same lists stay tables."""
 
 from __future__ import annotations
 
-import random
 from datetime import date, timedelta
 
 import pytest
@@ -62,7 +61,7 @@ def _seed(tree, personas):
     """A few rows for each list: demands, residents and households, members, units and meetings."""
     from cobuild import services as cobuild_services
     from cobuild.models import UnitKind
-    from core.idnumber import generate_id_number
+    from core.idnumber import synthetic_id_number
     from demands import services as demand_services
     from demands.defaults import DEFAULT_CATEGORIES
     from demands.models import Category, Channel
@@ -81,7 +80,6 @@ def _seed(tree, personas):
         demand_services.demand_create(
             actor=personas.secretary, channel=Channel.HOTLINE, category=convenience, region=tree.east1,
             title=title, description="请尽快处理", caller_name="张三", caller_phone="13812345678")
-    rng = random.Random(15)
     grid_services.grid_profile_update(actor=None, grid=tree.east1_grid1, code="T11",
                                       primary_worker=personas.grid_worker)
     for i, name in enumerate(("张三丰", "李四海", "王五福")):
@@ -90,7 +88,7 @@ def _seed(tree, personas):
         household = grid_services.household_create(actor=None, house=house, head_name=name)
         grid_services.resident_create(
             actor=None, household=household, name=name,
-            id_number=generate_id_number(rng, birth_date=date(1950 + i * 10, 3, 4), gender="M"),
+            id_number=synthetic_id_number(birth_date=date(1950 + i * 10, 3, 4), gender="M"),
             phone="13800138000", kind="floating" if i == 1 else "registered",
             care_tags=["elderly_alone"] if i == 0 else [], arrival_date=date(2025, 1, 1) if i == 1 else None,
             permit_expiry=date.today() + timedelta(days=10) if i == 1 else None)
@@ -98,7 +96,7 @@ def _seed(tree, personas):
         born = date(1960 + i * 10, 5, 6)
         PartyMember.objects.create(
             name=name, gender="F" if i == 0 else "M", birth_date=born,
-            id_number=generate_id_number(rng, birth_date=born, gender="F" if i == 0 else "M"),
+            id_number=synthetic_id_number(birth_date=born, gender="F" if i == 0 else "M"),
             mobile="13912345678", joined_on=date(2000, 7, 1), full_member_on=date(2001, 7, 1),
             status=MemberStatus.FULL, category=MemberCategory.RETIRED, org=tree.east1_org,
             residence=tree.east1_grid1)
