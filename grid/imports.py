@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.scope import scope_filter
@@ -93,6 +94,12 @@ class ResidentImporter(Importer):
         Column("joined_on", "入户日期", parser=date_value(), help="迁入本户的日期；留空为导入当天"),
     ]
     unique_columns = ["id_number"]
+
+    @classmethod
+    def fix_link(cls, error):
+        if error.get("reason") == "该身份证号已登记为居民":
+            return ("改为按身份证号更新", reverse("grid:import_update"))
+        return None
 
     # -- lookups -------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from core.imports import import_urls
 
 from . import urls_people, urls_things, views
 from .imports import ResidentImporter
+from .imports_update import ResidentUpdateImporter
 
 app_name = "grid"
 urlpatterns = [
@@ -20,4 +21,6 @@ urlpatterns = [
     path("photos/<int:pk>/", views.photo, name="photo"),
 ]
 urlpatterns += import_urls(ResidentImporter, prefix="import/", name="import", back_url_name="grid:residents")
+urlpatterns += import_urls(ResidentUpdateImporter, prefix="import/update/", name="import_update",
+                           back_url_name="grid:residents")
 urlpatterns += urls_people.urlpatterns + urls_things.urlpatterns
