@@ -145,6 +145,27 @@ def test_every_menu_page_reads_on_a_phone(page_for, personas, tree):
     assert {"/demands/", "/grid/residents/", "/members/list/", "/notifications/"} <= phone_seen
 
 
+def test_every_menu_page_keeps_its_tables_on_a_desktop(page_for, personas, tree):
+    _seed(tree, personas)
+    seen: set[str] = set()
+    problems = []
+    for who in ("secretary", "grid_worker", "district_admin"):
+        page = page_for(viewport=(1366, 768))
+        login(page, getattr(personas, who).username, PASSWORD)
+        for label, href in _menu_links(page):
+            if not href or href in seen or href.startswith(SKIP_PREFIXES):
+                continue
+            seen.add(href)
+            page.goto(href)
+            heads = page.eval_on_selector_all(".page-body table > thead",
+                                              "hs => hs.map(h => getComputedStyle(h).display)")
+            problems += [f"{who} {label} {href}: header hidden" for d in heads if d != "table-header-group"]
+            problems += [f"{who} {label} {href}: {p}" for p in page.evaluate(MEASURE)]
+        page.context.close()
+    assert not problems, "\n".join(problems)
+    assert len(seen) > 20
+
+
 def test_lists_are_cards_on_a_phone_and_tables_on_a_desktop(page_for, personas, tree):
     _seed(tree, personas)
     phone = page_for(viewport=(390, 844))
