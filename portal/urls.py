@@ -6,7 +6,7 @@ cobuild namespace (`cobuild:public_stars`, /cobuild/stars/public/)."""
 
 from django.urls import path
 
-from .views import demands, stars
+from .views import demands, reports, stars
 
 app_name = "portal"
 urlpatterns = [
@@ -16,6 +16,10 @@ urlpatterns = [
     path("d/<str:code>/", demands.demand, name="demand"),
     path("d/<str:code>/info/", demands.add_info, name="add_info"),
     path("d/<str:code>/rate/", demands.rate, name="rate"),
+    path("areas.geojson", reports.areas, name="areas"),
+    path("nearby/", reports.nearby, name="nearby"),
+    path("r/<str:code>/", reports.report, name="report"),
+    path("r/<str:code>/photos/<int:pk>/", reports.report_photo, name="report_photo"),
 ]
 
 cobuild_urlpatterns = [
