@@ -99,7 +99,7 @@ def _seed(tree, personas):
             id_number=synthetic_id_number(birth_date=born, gender="F" if i == 0 else "M"),
             mobile="13912345678", joined_on=date(2000, 7, 1), full_member_on=date(2001, 7, 1),
             status=MemberStatus.FULL, category=MemberCategory.RETIRED, org=tree.east1_org,
-            residence=tree.east1_grid1)
+            residence=tree.east1_grid1, user=personas.member if i == 0 else None)  # the member's own record
     admin = personas.district_admin
     unit = cobuild_services.unit_create(actor=admin, name="县人民医院", kind=UnitKind.HOSPITAL, region=tree.east1,
                                         leader_name="院长", liaison=personas.liaison)
