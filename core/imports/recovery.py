@@ -70,6 +70,7 @@ def recover_stuck_jobs(*, minutes: float | None = None) -> list[tuple[int, str]]
     from audit.services import record
     from core.models import ImportJob, ImportStatus
 
+    from .importer import IMPORTERS
     from .jobs import _job_update, drop_workbook
 
     now = timezone.now()
@@ -90,6 +91,9 @@ def recover_stuck_jobs(*, minutes: float | None = None) -> list[tuple[int, str]]
         if committed:
             _job_update(job, status=ImportStatus.DONE, finished_at=now,
                         message=f"已导入 {job.created_rows} 条。（导入进程中断，已按提交的数据恢复状态）")
+        elif before == ImportStatus.PENDING and getattr(IMPORTERS.get(job.kind), "previews", False):
+            _job_update(job, status=ImportStatus.FAILED, finished_at=now,  # a preview nobody confirmed
+                        message="预览后超过 24 小时未确认，已作废，未修改任何数据；如仍需修改请重新上传")
         else:
             _job_update(job, status=ImportStatus.FAILED, finished_at=now,
                         message="导入进程意外中断，未导入任何数据，请重新上传")

@@ -169,3 +169,24 @@ def test_who_may_update(personas, tree, members, client_for, settings):
     settings.IMPORT_SYNC_ROWS = 1
     resp = upload(c, [row(members["zs"]), row(members["ls"])])
     assert resp.status_code == 400 and "逐条预览修改的文件最多 1 行" in resp.content.decode()
+
+
+def test_a_preview_nobody_confirms_expires_after_a_day(personas, tree, members, client_for):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    c = client_for(personas.secretary)
+    upload(c, [row(members["zs"], occupation="医生")])
+    job = ImportJob.objects.get(kind="members.member_update")
+    call_command("imports_reap", verbosity=0)
+    job.refresh_from_db()
+    assert job.status == "pending"  # waiting for the user, not lost
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=25))
+    call_command("imports_reap", verbosity=0)
+    job.refresh_from_db()
+    assert job.status == "failed" and job.message.startswith("预览后超过 24 小时未确认，已作废")
+    assert PartyMember.objects.get(pk=members["zs"].pk).occupation == ""
+    page = c.get(f"{URL}jobs/{job.pk}/").content.decode()
+    assert "preview-confirm" not in page and "已作废" in page
