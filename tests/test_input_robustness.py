@@ -169,3 +169,23 @@ def test_imports_check_numbers_against_their_column_and_refuse_control_character
     assert [r.number for r in rows if not r.ok] == [3, 4]
     assert rows[1].errors[0]["reason"] == "排序不能大于 2147483647" and rows[1].errors[0]["column"] == "排序"
     assert "控制字符" in rows[2].errors[0]["reason"]
+
+
+@pytest.mark.parametrize("url", [
+    "/demands/?q=%00", "/members/?q=a%00b", "/grid/residents/?q=%01", "/audit/?q=%00",
+    "/portal/track/?code=%00AB", "/portal/d/AB%00/", "/api/demands/?search=%00",
+    "/open311/v2/requests.json?service_code=%00",
+])
+def test_control_characters_in_addresses_and_parameters_answer_400_in_chinese(url, personas, client_for):
+    """Search boxes and filters read the query string directly: PostgreSQL refused the NUL with a 500."""
+    r = client_for(personas.district_admin).get(url)
+    assert r.status_code == 400 and "控制字符" in r.content.decode()
+
+
+def test_open311_post_with_a_nul_in_the_key(client, api_key):
+    r = client.post("/open311/v2/requests.json", {"api_key": api_key.key + "\x00", "service_code": "convenience"})
+    assert r.status_code == 400 and "控制字符" in r.json()[0]["description"]
+
+
+def test_ordinary_input_passes(personas, client_for):
+    assert client_for(personas.district_admin).get("/demands/?q=路灯%0A坏了").status_code == 200
