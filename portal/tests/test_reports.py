@@ -81,6 +81,8 @@ def test_nearby_lists_open_reports_around_the_pin(client, tree, personas):
 def test_the_public_page_shows_photos_and_reply_without_personal_data(client, tree, personas):
     d = _report(tree, "路灯不亮 13900001111", photos=[png("before.png")])
     other = _report(tree, "另一件", photos=[png("other.png")])
+    progress = client.get(reverse("portal:demand", args=[d.tracking_code])).content.decode()
+    assert f'href="{reverse("portal:report", args=[d.tracking_code])}"' in progress  # one tap from the progress page
     page = client.get(reverse("portal:report", args=[d.tracking_code])).content.decode()
     assert "正在办理，尚无答复" in page and "公共设施维修" in page and "东一社区" in page
     assert "2 小时内响应，3 天内办结" in page
