@@ -138,3 +138,12 @@ class ActivityForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
         self.fields["region"].label_from_instance = lambda r: f"{r.parent.name if r.parent_id else ''} {r.name}"
+
+
+class ConsentForm(StyledForm):
+    show_name = forms.BooleanField(label="同意在三亮公示栏公开我的姓名", required=False)
+    show_photo = forms.BooleanField(label="同意公开我的照片（需同时公开姓名）", required=False)
+
+
+class StarForm(StyledForm):
+    reason = forms.CharField(label="推荐理由", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))

@@ -386,8 +386,9 @@ class Activity(models.Model):
 
 class SignUp(models.Model):
     activity = models.ForeignKey(Activity, verbose_name="活动", on_delete=models.CASCADE, related_name="signups")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报名账号", on_delete=models.CASCADE,
-                             related_name="+")
+    # None: registered on site by the organizer (a member without a phone or an account).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报名账号", null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="+")
     member = models.ForeignKey("members.PartyMember", verbose_name="党员", null=True, blank=True,
                                on_delete=models.CASCADE, related_name="signups")
     name = models.CharField("姓名", max_length=50)
@@ -404,7 +405,8 @@ class SignUp(models.Model):
         verbose_name = "志愿服务报名"
         verbose_name_plural = "志愿服务报名"
         ordering = ["created_at"]
-        constraints = [models.UniqueConstraint(fields=["activity", "user"], name="vanguard_one_signup")]
+        constraints = [models.UniqueConstraint(fields=["activity", "user"], name="vanguard_one_signup"),
+                       models.UniqueConstraint(fields=["activity", "member"], name="vanguard_one_member_signup")]
         indexes = [models.Index(fields=["member", "confirmed_at"], name="vanguard_signup_member")]
 
     def __str__(self) -> str:

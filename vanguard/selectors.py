@@ -193,3 +193,129 @@ def point_facts(year: int, member_ids=None):
     stars = mine(ServiceStar.objects.filter(year=year, state=StarState.APPROVED))
     for pk, member_id, q in stars.values_list("pk", "member_id", "quarter").iterator():
         yield ("star", pk, member_id, Decimal(1), date(year, 3 * q, 1), f"{year}年第{q}季度服务标兵"[:200])
+
+
+# ---------------------------------------------------------------- stars, 三亮 and the community's view
+
+
+def quarter_range(year: int, quarter: int):
+    from datetime import date
+
+    start = date(year, 3 * quarter - 2, 1)
+    end = date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
+    return start, end
+
+
+def quarter_stats(members, year: int, quarter: int) -> dict:
+    """Per member: pledges fulfilled, zone contacts and confirmed volunteer hours in the quarter."""
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from .models import DONE_PLEDGE, SignUp, ZoneContact
+
+    start, end = quarter_range(year, quarter)
+    ids = [m.pk for m in members]
+    out = {pk: {"fulfilled": 0, "contacts": 0, "hours": Decimal(0)} for pk in ids}
+    for row in (Pledge.objects.filter(member_id__in=ids, state__in=DONE_PLEDGE, fulfilled_on__gte=start,
+                                      fulfilled_on__lt=end).values("member_id").annotate(n=Count("id"))):
+        out[row["member_id"]]["fulfilled"] = row["n"]
+    for row in (ZoneContact.objects.filter(member_id__in=ids, on__gte=start, on__lt=end)
+                .values("member_id").annotate(n=Count("id"))):
+        out[row["member_id"]]["contacts"] = row["n"]
+    for row in (SignUp.objects.filter(member_id__in=ids, hours__gt=0, activity__starts_at__date__gte=start,
+                                      activity__starts_at__date__lt=end).values("member_id").annotate(h=Sum("hours"))):
+        out[row["member_id"]]["hours"] = row["h"] or Decimal(0)
+    return out
+
+
+def star_shortfalls(stats) -> list[str]:
+    """What a member lacks against the service-star criteria (rules as data); empty when they qualify."""
+    r = rules()
+    stats = stats or {"fulfilled": 0, "contacts": 0, "hours": 0}
+    short = []
+    if stats["fulfilled"] < r.star_min_fulfilled:
+        short.append(f"践诺 {stats['fulfilled']} 件，应至少 {r.star_min_fulfilled} 件")
+    if stats["contacts"] < r.star_min_contacts:
+        short.append(f"联系住户 {stats['contacts']} 次，应至少 {r.star_min_contacts} 次")
+    if stats["hours"] < r.star_min_hours:
+        short.append(f"志愿服务 {stats['hours']:g} 小时，应至少 {r.star_min_hours:g} 小时")
+    return short
+
+
+def community_members(community: Region):
+    """Active members who serve in a community: of an organization in it, or registered with it (双报到)."""
+    c = community
+    within = Q(org__region__path__gte=c.path, org__region__path__lt=tree_paths.upper_bound(c.path))
+    registered = Q(dual_registrations__community=c, dual_registrations__status=Decision.CONFIRMED)
+    return PartyMember.objects.filter(within | registered, status__in=ACTIVE_STATUSES).distinct()
+
+
+def current_consent(member_ids) -> dict:
+    """The latest 三亮 consent of each member: {member id: (show_name, show_photo)}."""
+    from .models import PublicityConsent
+
+    out = {}
+    for m, name, photo in (PublicityConsent.objects.filter(member_id__in=member_ids)
+                           .order_by("member_id", "-at", "-id").values_list("member_id", "show_name", "show_photo")):
+        out.setdefault(m, (name, photo))
+    return out
+
+
+def sanliang_board(community: Region):
+    """The public 三亮 board of a community: members with a post or a published pledge (亮身份), their
+    pledges from 示诺 on (亮承诺), results and the approved service stars (亮业绩). Names and photos only
+    where the member consented; otherwise the name is masked and no photo is shown."""
+    from core.masking import mask_name
+
+    from .models import DONE_PLEDGE, ServiceStar, StarState
+
+    shown = [PledgeState.PUBLISHED, *DONE_PLEDGE]
+    pledges = (Pledge.objects.filter(community=community, state__in=shown).select_related("member", "post")
+               .prefetch_related("ratings").order_by("-updated_at")[:200])
+    posts = (PostClaim.objects.filter(status=ClaimStatus.CONFIRMED, post__region__path__gte=community.path,
+                                      post__region__path__lt=tree_paths.upper_bound(community.path))
+             .select_related("post", "member"))
+    people: dict[int, dict] = {}
+
+    def person(m):
+        return people.setdefault(m.pk, {"member": m, "posts": [], "pledges": [], "stars": []})
+
+    for c in posts:
+        person(c.member)["posts"].append(c.post)
+    for p in pledges:
+        person(p.member)["pledges"].append(p)
+    stars = (ServiceStar.objects.filter(community=community, state=StarState.APPROVED).select_related("member")
+             .order_by("-year", "-quarter")[:40])
+    consent = current_consent(list(people) + [s.member_id for s in stars])
+    for pk, d in people.items():
+        show_name, show_photo = consent.get(pk, (False, False))
+        d["name"] = d["member"].name if show_name else mask_name(d["member"].name)
+        d["photo"] = show_photo and bool(d["member"].photo)
+    star_rows = [(s, s.member.name if consent.get(s.member_id, (False, False))[0] else mask_name(s.member.name))
+                 for s in stars]
+    return sorted(people.values(), key=lambda d: (-len(d["pledges"]), d["member"].name_pinyin)), star_rows
+
+
+def members_short(community: Region, year: int):
+    """The community's view (seed 004): members living here who never registered (双报到), and members
+    serving here with no post, no pledge this year or no volunteer hours this year."""
+    from datetime import date
+
+    from .models import SignUp
+
+    c = community
+    here = Q(residence__path__gte=c.path, residence__path__lt=tree_paths.upper_bound(c.path))
+    in_org = Q(org__region__path__gte=c.path, org__region__path__lt=tree_paths.upper_bound(c.path))
+    registered = Q(dual_registrations__community=c,
+                   dual_registrations__status__in=[Decision.CONFIRMED, Decision.PENDING])
+    not_registered = (PartyMember.objects.filter(here, status__in=ACTIVE_STATUSES, category=Category.EMPLOYED)
+                      .exclude(in_org).exclude(registered).select_related("org").distinct())
+    serving = community_members(c)
+    no_post = serving.exclude(post_claims__status=ClaimStatus.CONFIRMED)
+    no_pledge = serving.exclude(pledges__created_at__year=year)
+    with_hours = SignUp.objects.filter(hours__gt=0, member__isnull=False,
+                                       activity__starts_at__date__gte=date(year, 1, 1),
+                                       activity__starts_at__date__lt=date(year + 1, 1, 1)).values("member_id")
+    no_hours = serving.exclude(pk__in=with_hours)
+    return {"not_registered": not_registered, "no_post": no_post, "no_pledge": no_pledge, "no_hours": no_hours}

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import record
+from members.models import PartyMember
 from orgs.models import PartyOrg
 from regions.models import Region, RegionKind
 
@@ -86,13 +87,36 @@ def signup_create(*, actor, activity: Activity) -> SignUp:
     member = own_member(actor)
     if member is None and not a.open_to_residents:
         raise ValidationError("该活动仅限党员报名")
-    if SignUp.objects.filter(activity=a, user=actor).exists():
+    if SignUp.objects.filter(activity=a, user=actor).exists() or (
+            member is not None and SignUp.objects.filter(activity=a, member=member).exists()):
         raise ValidationError("您已报名该活动")
     if a.signups.count() >= a.places:
         raise ValidationError(f"该活动名额已满（{a.places} 人）")
     s = SignUp.objects.create(activity=a, user=actor, member=member,
                               name=member.name if member else (getattr(actor, "full_name", "") or actor.username))
     record(actor=actor, action=AuditAction.CREATE, obj=s, changes={"activity": [None, a.title]})
+    return s
+
+
+@transaction.atomic
+def signup_add(*, actor, activity: Activity, member: PartyMember) -> SignUp:
+    """On site, the organizer registers and checks in a member who has no phone or account (an elderly
+    retiree, say): the member must be able to serve where the activity is, and the activity must be on."""
+    a = Activity.objects.select_for_update().select_related("region").get(pk=activity.pk)
+    require_at(actor, P.MANAGE, a.region.path, "为党员现场登记")
+    if a.cancelled:
+        raise ValidationError("该活动已取消")
+    now = timezone.now()
+    if not a.starts_at - CHECKIN_EARLY <= now <= a.ends_at:
+        raise ValidationError(f"不在活动签到时间内（签到时间：{_local(a.starts_at - CHECKIN_EARLY)} 至 "
+                              f"{_local(a.ends_at)}）")
+    if SignUp.objects.filter(activity=a, member=member).exists():
+        raise ValidationError({"member": f"{member.name}已报名该活动"})
+    if a.signups.count() >= a.places:
+        raise ValidationError(f"该活动名额已满（{a.places} 人）")
+    s = SignUp.objects.create(activity=a, user=None, member=member, name=member.name, checked_in_at=now)
+    record(actor=actor, action=AuditAction.CREATE, obj=s, changes={"member": [None, member.name],
+                                                                  "checked_in_at": [None, _local(now)]})
     return s
 
 

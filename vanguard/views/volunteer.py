@@ -89,7 +89,26 @@ def activity_detail(request, pk):
         "a": a, "manage": manage, "signups": a.signups.select_related("member"), "limit": services.activity_hours(a),
         "qr": _qr_svg(checkin_url) if manage else "", "checkin_url": checkin_url if manage else "",
         "checked": a.signups.filter(checked_in_at__isnull=False).count(),
+        "addable": (selectors.community_members(selectors.community_of(a.region) or a.region)
+                    .exclude(signups__activity=a).order_by("name_pinyin")[:300]) if manage else [],
     })
+
+
+@login_required
+@require_POST
+def signup_add(request, pk):
+    need(request, P.MANAGE)
+    a = get_in_scope_or_404(Activity.objects.select_related("region"), request.user, P.MANAGE, pk=pk)
+
+    member = get_object_or_404(selectors.community_members(selectors.community_of(a.region) or a.region),
+                               pk=request.POST.get("member") or 0)
+    try:
+        services.signup_add(actor=request.user, activity=a, member=member)
+    except ValidationError as exc:
+        flash_errors(request, exc)
+    else:
+        messages.success(request, f"已为{member.name}现场登记并签到")
+    return redirect("vanguard:activity", a.pk)
 
 
 @login_required
