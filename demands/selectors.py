@@ -51,10 +51,24 @@ def demand_list(actor, *, state: str = "", channel: str = "", category: str = ""
     return qs
 
 
+def queue_nodes(actor) -> list[int]:
+    """Ids of the nodes where the actor holds a role that handles demands: the demands taken in
+    there and not yet given to anyone wait in the actor's queue."""
+    from accounts.roles import ROLE_PERMISSIONS
+
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if DemandPerm.HANDLE in perms]
+    return list(actor.role_assignments.filter(role__in=roles, region__isnull=False)
+                .values_list("region_id", flat=True)) if actor.is_authenticated else []
+
+
 def handler_queue(actor) -> QuerySet[Demand]:
-    """The handler's own open work, most urgent first."""
+    """The handler's open work, most urgent first: demands given to them, and new demands at their
+    node that nobody has been given yet (to accept or dispatch)."""
+    waiting = Q(assignee_user__isnull=True, assignee_unit__isnull=True,
+                state__in=[State.SUBMITTED, State.ACCEPTED], region_id__in=queue_nodes(actor))
     return (Demand.objects.select_related("category", "region")
-            .filter(assignee_user=actor, state__in=OPEN_STATES).order_by("handling_due", "id"))
+            .filter(Q(assignee_user=actor, state__in=OPEN_STATES) | waiting, duplicate_of__isnull=True)
+            .order_by("handling_due", "id"))
 
 
 def overdue_list(actor, node: Region, *, now: datetime | None = None) -> QuerySet[Demand]:
@@ -81,6 +95,19 @@ def dispatch_targets(actor, demand: Demand) -> dict[str, list]:
                  .select_related("parent").order_by("path")[:500])
     units = list(scope_filter(HandlingUnit.objects.filter(active=True), actor, DemandPerm.VIEW)[:200])
     return {"nodes": nodes, "units": units}
+
+
+def suggested_grid(demand: Demand, targets: dict | None) -> tuple[Region, str] | None:
+    """(grid, reason) to dispatch to, found from the demand's location or address, when it is one of
+    the actor's dispatch targets; None otherwise."""
+    from .routing import locate_grid
+
+    if not targets or demand.region.kind == RegionKind.GRID:
+        return None
+    grid, why = locate_grid(demand.region, lat=demand.lat, lng=demand.lng, address=demand.address)
+    if grid is None or all(n.pk != grid.pk for n in targets["nodes"]):
+        return None
+    return grid, why
 
 
 def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:

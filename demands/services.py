@@ -27,11 +27,11 @@ from audit.services import record
 from core.images import check_image, stored_photo
 from core.phone import normalize_mobile, validate_mobile
 from core.pii_text import mask_pii
-from notifications.services import notify
+from notifications.services import notifications_close_for, notify
 from regions import paths
 from regions.models import Region, RegionKind
 
-from . import workcalendar
+from . import routing, workcalendar
 from .models import (
     OPEN_STATES,
     Category,
@@ -118,6 +118,12 @@ def _event(demand: Demand, action: str, *, actor=None, actor_label: str = "", no
     )
 
 
+def deadline_text(d: Demand) -> str:
+    """The deadlines a person must act by, in local time."""
+    local = timezone.localtime
+    return f"响应时限 {local(d.response_due):%m-%d %H:%M}，办结时限 {local(d.handling_due):%m-%d %H:%M}"
+
+
 def _link(demand: Demand) -> str:
     return reverse("demands:detail", args=[demand.pk])
 
@@ -191,6 +197,7 @@ def demand_create(
     if anonymous:
         caller_name, caller_phone = "", ""
     photos = _check_photos(photos)
+    region = routing.intake_region(region, lat=lat, lng=lng, address=address)
     now = timezone.now()
     at = submitted_at or now
     if at > now + timezone.timedelta(minutes=5):
@@ -209,10 +216,8 @@ def demand_create(
     _save_photos(demand, ev, photos)
     record(actor=actor, action=AuditAction.CREATE, obj=demand,
            changes={"channel": [None, channel], "category": [None, category.code], "region": [None, str(region)]})
-    if channel in (Channel.PORTAL, Channel.OPEN311, Channel.ZONE):
-        staff = users_with_role_at(region, [Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF, Role.STREET_STAFF])
-        notify(recipients=staff, title=f"新诉求：{title}", body=f"{category.name} · {region}", link=_link(demand),
-               source=demand)
+    notify(recipients=routing.intake_recipients(region, actor=actor), title=f"新诉求：{title}",
+           body=f"{category.name} · {region} · {deadline_text(demand)}", link=_link(demand), source=demand)
     return demand
 
 
@@ -318,6 +323,8 @@ def demand_transition(
     _save_photos(d, ev, photos)
     record(actor=actor, action=AuditAction.TRANSITION, obj=d,
            changes={"state": [before, d.state], "action": [None, action]})
+    if d.state in (State.HANDLED, State.CLOSED):
+        notifications_close_for(d)
     if notify_users:
         notify(recipients=notify_users, title=notify_title, body=note or d.description[:200], link=_link(d), source=d)
     return d
@@ -341,6 +348,7 @@ def demand_merge(*, actor, demand: Demand | int, into: Demand, expected_version:
            to_state=d.state)
     _event(into, "merge", actor=actor, note=f"合并了重复诉求 {d.tracking_code}", public=False)
     record(actor=actor, action=AuditAction.TRANSITION, obj=d, changes={"duplicate_of": [None, into.tracking_code]})
+    notifications_close_for(d)
     return d
 
 
@@ -386,6 +394,8 @@ def demand_rate(*, actor, demand: Demand | int, rating: str, note: str = "", via
         notify(recipients=targets, title=f"诉求人不满意，需重新办理：{d.title}", body=note, link=_link(d), source=d)
     record(actor=actor, action=AuditAction.TRANSITION, obj=d,
            changes={"satisfaction": [None, rating], "state": [before, d.state], "channel": via})
+    if d.state == State.CLOSED:
+        notifications_close_for(d)
     return d
 
 

@@ -160,6 +160,7 @@ def _detail_context(request, demand: Demand) -> dict:
     actions = [(a, TRANSITIONS[a]) for a in STAFF_ACTIONS if demand.state in TRANSITIONS[a].sources]
     actions = actions if can_handle else []
     dup_states = (State.SUBMITTED, State.ACCEPTED)
+    targets = selectors.dispatch_targets(user, demand) if any(a == "dispatch" for a, _ in actions) else None
     from accounts.roles import Perm
 
     return {
@@ -168,7 +169,8 @@ def _detail_context(request, demand: Demand) -> dict:
         "photos": demand.photos.filter(event__isnull=True),
         "actions": actions,
         "can_handle": can_handle,
-        "targets": selectors.dispatch_targets(user, demand) if any(a == "dispatch" for a, _ in actions) else None,
+        "targets": targets,
+        "suggested": selectors.suggested_grid(demand, targets),
         "duplicates": selectors.duplicate_candidates(user, demand) if demand.state in dup_states else [],
         "rate_form": RateForm() if can_handle and demand.state in (State.HANDLED, State.FOLLOW_UP) else None,
         "can_reveal": bool(demand.caller_phone or demand.description_full)

@@ -46,3 +46,11 @@ def notification_mark_read(*, actor, notification: Notification) -> Notification
 @transaction.atomic
 def notification_mark_all_read(*, actor) -> int:
     return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notifications_close_for(source) -> int:
+    """Mark every unread message about `source` read: its object is done, nothing is left to act on.
+    Call inside the caller's transaction."""
+    return Notification.objects.filter(
+        source_type=source._meta.label_lower, source_id=str(source.pk), read_at__isnull=True,
+    ).update(read_at=timezone.now())
