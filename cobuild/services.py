@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.roles import Role
-from accounts.scope import has_perm_at
+from accounts.scope import has_perm, has_perm_at
 from audit.models import AuditAction
 from audit.services import diff, record, snapshot
 from core.images import check_image, stored_photo
@@ -115,8 +115,6 @@ RULE_FIELDS = [f.name for f in CobuildRules._meta.fields if f.name not in ("id",
 
 @transaction.atomic
 def rules_update(*, actor, **values) -> CobuildRules:
-    from accounts.scope import has_perm
-
     _require(has_perm(actor, P.RULES), "只有区委组织部管理员可以修改共驻共建规则")
     obj = selectors.rules()
     obj = CobuildRules.objects.select_for_update().get(pk=obj.pk)
@@ -533,15 +531,34 @@ def star_board_compute(*, actor, year: int, region: Region | None = None,
     `attendance_of(unit_ids, year) -> {unit id: (attended, invited)}` gives the meeting attendance
     (meetings.selectors.unit_attendance, passed by the star board page); without it every unit
     counts as never invited."""
-    from django.db.models import Avg, Count
-
     _require(can_rate(actor), "只有街道（镇）及以上的评定委员会可以计算星光榜")
-    if year > _today().year:
-        raise ValidationError({"year": "不能评定未来年度"})
-    r = selectors.rules()
     unit_qs = selectors.units(actor, P.RATE)
     if region is not None:
         unit_qs = unit_qs.filter(region__path__startswith=region.path)
+    return _star_board(actor=actor, year=year, unit_qs=unit_qs, attendance_of=attendance_of)
+
+
+@transaction.atomic
+def star_board_refresh(*, actor, year: int, attendance_of: AttendanceOf | None = None) -> int:
+    """Community staff refresh the figures of the units in their scope (the committee's overrides
+    stay: only what the rules compute from the ledger is brought up to date)."""
+    _require(has_perm(actor, P.EDIT) and not unit_only(actor), "您没有刷新星光榜的权限")
+    return _star_board(actor=actor, year=year, unit_qs=selectors.units(actor, P.EDIT), attendance_of=attendance_of)
+
+
+@transaction.atomic
+def star_board_nightly(*, year: int, attendance_of: AttendanceOf | None = None) -> int:
+    """The nightly run (command stars_refresh): every unit, figures brought up to date."""
+    return _star_board(actor=None, year=year, unit_qs=ResidentUnit.objects.select_related("region"),
+                       attendance_of=attendance_of)
+
+
+def _star_board(*, actor, year: int, unit_qs, attendance_of: AttendanceOf | None) -> int:
+    from django.db.models import Avg, Count
+
+    if year > _today().year:
+        raise ValidationError({"year": "不能评定未来年度"})
+    r = selectors.rules()
     unit_list = list(unit_qs)
     ids = [u.pk for u in unit_list]
     deed_rows = {row["unit_id"]: row for row in Deed.objects.filter(unit_id__in=ids, date__year=year)
@@ -553,6 +570,7 @@ def star_board_compute(*, actor, year: int, region: Region | None = None,
     attendance = attendance_of(ids, year) if attendance_of is not None else {}
     existing = {s.unit_id: s for s in StarRating.objects.filter(unit_id__in=ids, year=year)}
     to_create, to_update = [], []
+    now = timezone.now()
     for u in unit_list:
         d = deed_rows.get(u.pk, {"n": 0, "rating": None})
         attended, invited = attendance.get(u.pk, (0, 0))
@@ -567,11 +585,12 @@ def star_board_compute(*, actor, year: int, region: Region | None = None,
             s.stars = s.computed_stars
         s.criticisms = crit_rows.get(u.pk, 0)
         s.disqualified = s.criticisms >= r.criticisms_disqualify
+        s.computed_at = now  # bulk_update does not touch auto_now fields by itself
         (to_update if s.pk else to_create).append(s)
     StarRating.objects.bulk_create(to_create, batch_size=500)
     StarRating.objects.bulk_update(
         to_update, ["deeds", "projects_done", "resident_rating", "score", "attendance_rate", "computed_stars",
-                    "stars", "criticisms", "disqualified", "region"], batch_size=500)
+                    "stars", "criticisms", "disqualified", "region", "computed_at"], batch_size=500)
     record(actor=actor, action=AuditAction.UPDATE, object_type="cobuild.starrating", object_id=str(year),
            object_repr=f"{year} 年度星光榜", changes={"units": [None, len(unit_list)]})
     return len(unit_list)

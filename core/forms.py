@@ -18,7 +18,9 @@ class StyledForm(forms.Form):
                 css = "form-control"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
             if isinstance(widget, forms.DateInput):
+                # <input type="date"> takes ISO dates only (the zh-hans format 2008/07/01 shows blank).
                 widget.input_type = "date"
+                widget.format = "%Y-%m-%d"
 
     def full_clean(self):
         super().full_clean()

@@ -201,12 +201,14 @@ def dues_totals(*, actor, year: int) -> list[dict]:
     qs = (scope_filter(DuesPayment.objects.all(), actor, MembersPerm.VIEW).filter(month__year=year)
           .values("org__name", "month").annotate(total=Sum("amount"), n=Count("id")).order_by("org__name", "month"))
     table: dict[str, dict] = defaultdict(lambda: {"months": [None] * 12, "total": 0, "n": 0})
+    cent = Decimal("0.01")
     for r in qs:
         row = table[r["org__name"]]
-        row["months"][r["month"].month - 1] = r["total"]
-        row["total"] += r["total"]
+        amount = Decimal(r["total"] or 0).quantize(cent)  # SQLite sums decimals as floats
+        row["months"][r["month"].month - 1] = (row["months"][r["month"].month - 1] or 0) + amount
+        row["total"] += amount
         row["n"] += r["n"]
-    return [{"org": k, **v} for k, v in table.items()]
+    return [{"org": k, **v, "total": Decimal(v["total"]).quantize(cent)} for k, v in table.items()]
 
 
 AGE_BANDS = [(0, 35, "35岁以下"), (35, 45, "35-45岁"), (45, 55, "45-55岁"), (55, 65, "55-65岁"), (65, 200, "65岁以上")]

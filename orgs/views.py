@@ -61,8 +61,11 @@ def org_detail(request, pk: int):
     _require_view(request)
     org = get_in_scope_or_404(PartyOrg.objects.select_related("region", "parent"), request.user, Perm.TREE_VIEW, pk=pk)
     can_edit = has_perm_at(request.user, Perm.TREE_EDIT, org.region.path)
+    # The current parent stays a choice even above the editor's scope (a community secretary keeps
+    # the street's organization as the parent they may not change to another one out of scope).
+    parents = (_parents(request.user) | PartyOrg.objects.filter(pk=org.parent_id)).exclude(pk=org.pk).distinct()
     form = OrgEditForm(
-        request.POST or None, parents=_parents(request.user).exclude(pk=org.pk),
+        request.POST or None, parents=parents,
         initial={"name": org.name, "form": org.form, "parent": org.parent_id, "host_name": org.host_name,
                  "secretary_name": org.secretary_name, "established_on": org.established_on},
     )

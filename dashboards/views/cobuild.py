@@ -5,7 +5,7 @@ URLs and names stay in the cobuild namespace (/cobuild/stars/, /cobuild/chronicl
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -63,10 +63,15 @@ def stars(request):
     _need(request)
     user = request.user
     year = _year(request)
+    can_refresh = not can_rate(user) and has_perm(user, P.EDIT) and not unit_only(user)
     if request.method == "POST":
         try:
-            n = cobuild_services.star_board_compute(actor=user, year=year, attendance_of=unit_attendance)
-            messages.success(request, f"已计算 {year} 年度星光榜（{n} 个单位）")
+            if can_refresh:
+                n = cobuild_services.star_board_refresh(actor=user, year=year, attendance_of=unit_attendance)
+                messages.success(request, f"已按最新台帐刷新 {year} 年度星光榜（{n} 个单位）")
+            else:
+                n = cobuild_services.star_board_compute(actor=user, year=year, attendance_of=unit_attendance)
+                messages.success(request, f"已计算 {year} 年度星光榜（{n} 个单位）")
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect(reverse("cobuild:stars") + f"?year={year}")
@@ -75,8 +80,10 @@ def stars(request):
     if stars_filter and stars_filter.isdigit():
         qs = qs.filter(stars=int(stars_filter))
     counts = dict(cobuild_selectors.star_ratings(user, year).values_list("stars").annotate(n=Count("id")).order_by())
+    computed_at = cobuild_selectors.star_ratings(user, year).aggregate(at=Max("computed_at"))["at"]
     return render(request, "dashboards/stars.html", {
         "page": _page(request, qs, 50), "year": year, "rules": cobuild_selectors.rules(), "can_rate": can_rate(user),
+        "can_refresh": can_refresh, "computed_at": computed_at,
         "counts": [(s, counts.get(s, 0)) for s in range(5, 0, -1)], "stars_filter": stars_filter or "",
         "criticisms": cobuild_selectors.criticisms(user).filter(year=year)[:50],
         "years": _recent_years(),

@@ -85,3 +85,26 @@ def test_org_pages(personas, tree, client_for):
                              "form": OrgForm.BRANCH, "parent": tree.east1_org.pk})
     assert "网格党支部应设在网格一级" in resp.content.decode()
     assert not PartyOrg.objects.filter(name="错层支部").exists()
+
+
+def test_the_secretary_saves_their_own_organization_as_the_page_shows_it(personas, tree, client_for):
+    """The form comes back with the founding date and the parent (above the secretary's scope) kept."""
+    import re
+
+    org = tree.east1_org
+    org.established_on = date(2008, 7, 1)
+    org.save()
+    c = client_for(personas.secretary)
+    html = c.get(f"/orgs/{org.pk}/").content.decode()
+    assert 'value="2008-07-01"' in html
+    assert re.search(rf'<option value="{org.parent_id}" selected>', html)
+    fields = {"name": org.name, "form": org.form, "parent": org.parent_id, "host_name": "",
+              "secretary_name": "书记乙", "established_on": "2008-07-01"}
+    resp = c.post(f"/orgs/{org.pk}/", fields, follow=True)
+    assert "已保存" in resp.content.decode()
+    org.refresh_from_db()
+    assert org.secretary_name == "书记乙" and org.established_on == date(2008, 7, 1) and org.parent.name == "东街道党工委"
+    # Another organization out of the scope is still no choice.
+    west = PartyOrg.objects.get(name="西镇党委")
+    resp = c.post(f"/orgs/{org.pk}/", fields | {"parent": west.pk})
+    assert "选择一个有效的选项" in resp.content.decode()
