@@ -37,6 +37,7 @@ urlpatterns = [
     path("me/", views.my_record, name="me"),
     path("me/card.<str:fmt>", views.my_card, name="my_card"),
     path("me/photo/", views.my_photo, name="my_photo"),
+    path("me/register/", views.my_register, name="my_register"),
     path("stats/", views.stats, name="stats"),
     *import_urls(MemberImporter, back_url_name="members:list"),
     *import_urls(MemberUpdateImporter, prefix="import/update/", name="import_update", back_url_name="members:list"),

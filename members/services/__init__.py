@@ -37,6 +37,7 @@ from .records import (
 from .registration import (
     dual_registration_decide,
     dual_registration_request,
+    dual_registration_self,
     mobile_contact_record,
     mobile_inflow_register,
     mobile_outflow_report,
@@ -55,6 +56,7 @@ __all__ = [
     "clean_member_data",
     "dual_registration_decide",
     "dual_registration_request",
+    "dual_registration_self",
     "dues_income_missing",
     "dues_pay",
     "dues_rules_update",

@@ -6,11 +6,13 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.scope import has_perm_at
 from audit.models import AuditAction
 from audit.services import record
+from notifications.services import notifications_close_for, notify
 from orgs.models import UNIT_LEVELS, PartyOrg
 from regions.models import Region, RegionKind
 
@@ -62,6 +64,36 @@ def dual_registration_request(*, actor, community: Region, member: PartyMember |
 
 
 @transaction.atomic
+def dual_registration_self(*, actor, community: Region | None, note: str = "") -> DualRegistration:
+    """报到 by the member themself, from 我的档案: the account's own record registers with the community
+    where they live; the community's secretaries (who confirm) are told."""
+    from accounts.models import User
+    from accounts.roles import Role
+
+    member = PartyMember.objects.select_related("org").filter(user_id=getattr(actor, "pk", None)).first()
+    if member is None:
+        raise ValidationError("您的账号尚未关联党员档案，请联系所在党组织")
+    if community is None or community.kind != RegionKind.COMMUNITY:
+        raise ValidationError({"community": "请选择要报到的居住地社区"})
+    note = _no_markup(note, "note", "报到说明")
+    if member.category != Category.EMPLOYED:
+        raise ValidationError({"community": "双报到适用于在职党员；您的党员类别无需到居住地社区报到"})
+    if DualRegistration.objects.filter(member=member, status__in=[Decision.PENDING, Decision.CONFIRMED],
+                                       requested_at__year=_today().year, community=community).exists():
+        raise ValidationError({"community": "今年已向该社区报到（或正在等待确认）"})
+    reg = DualRegistration.objects.create(kind=DualRegistration.Kind.MEMBER, member=member, community=community,
+                                          note=note, requested_by=actor)
+    _event(member, "双报到", "", f"向{community}报到，等待确认", actor=actor)
+    record(actor=actor, action=AuditAction.CREATE, obj=reg,
+           changes={"community": [None, community.name], "who": [None, str(member)]})
+    confirmers = User.objects.filter(is_active=True, role_assignments__region=community,
+                                     role_assignments__role=Role.COMMUNITY_SECRETARY).distinct()
+    notify(recipients=confirmers, title=f"党员报到待确认：{member.name}", body=f"{member.org} 的在职党员向{community}报到",
+           link=reverse("members:dual") + "?status=pending", source=reg)
+    return reg
+
+
+@transaction.atomic
 def dual_registration_decide(*, actor, registration: DualRegistration, confirm: bool,
                              reason: str = "") -> DualRegistration:
     reg = DualRegistration.objects.select_for_update().select_related("community").get(pk=registration.pk)
@@ -79,6 +111,10 @@ def dual_registration_decide(*, actor, registration: DualRegistration, confirm: 
     reg.save()
     if reg.member_id:
         _event(reg.member, "双报到", "", f"{reg.community}：{reg.get_status_display()}", actor=actor, note=reason)
+        if reg.member.user_id:
+            notify(recipients=[reg.member.user], title=f"报到{reg.get_status_display()}：{reg.community}",
+                   body=reason, link=reverse("members:me"), source=reg)
+    notifications_close_for(reg)
     record(actor=actor, action=AuditAction.TRANSITION, obj=reg, changes={"status": [old, reg.status]},
            purpose=reason)
     return reg

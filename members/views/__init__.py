@@ -2,7 +2,7 @@
 (双报到, mobile members), ``transfers``, ``dues``, ``own`` (我的档案); ``common`` holds what they share.
 """
 from .dues import dues_index, dues_tiers, stats
-from .own import my_card, my_photo, my_record
+from .own import my_card, my_photo, my_record, my_register
 from .records import (
     member_card_docx,
     member_card_pdf,
@@ -38,6 +38,7 @@ __all__ = [
     "member_photo_remove",
     "member_photo_set",
     "member_transfer",
+    "my_register",
     "member_user_link",
     "mobile_contact",
     "mobile_index",
