@@ -151,6 +151,7 @@ AUDIT_RETENTION_DAYS = deploy.env_int("AUDIT_RETENTION_DAYS", 180)
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"  # a Chinese page with a way back
 
 # Behind an HTTPS reverse proxy (docs/security.md "Production environment" has the full set).
 SECURE_PROXY_SSL_HEADER = deploy.proxy_ssl_header()  # e.g. "X-Forwarded-Proto: https"

@@ -39,3 +39,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 # No /media/ route: uploads are private and read only through scoped, audited views (core.downloads).
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"
