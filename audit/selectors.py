@@ -10,7 +10,8 @@ from accounts.scope import has_perm
 from .models import AuditEntry
 
 
-def audit_entries(*, actor, q: str = "", action: str = "", date_from=None, date_to=None) -> QuerySet[AuditEntry]:
+def audit_entries(*, actor, q: str = "", action: str = "", date_from=None, date_to=None, object_type: str = "",
+                  object_id: str = "") -> QuerySet[AuditEntry]:
     """The log, for the audit admin only (它不是业务数据: no territorial scope applies)."""
     if not has_perm(actor, Perm.AUDIT_VIEW):
         raise PermissionDenied("只有审计管理员可以查看审计日志")
@@ -19,6 +20,10 @@ def audit_entries(*, actor, q: str = "", action: str = "", date_from=None, date_
         qs = qs.filter(Q(actor_name__icontains=q) | Q(object_repr__icontains=q) | Q(object_type__icontains=q))
     if action:
         qs = qs.filter(action=action)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
     tz = timezone.get_current_timezone()
     if date_from:
         qs = qs.filter(at__gte=timezone.make_aware(datetime.combine(date_from, time.min), tz))

@@ -1,5 +1,4 @@
 import io
-import json
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
@@ -8,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from . import readable
 from .models import AuditAction
 from .selectors import audit_entries
 from .services import record
@@ -28,6 +28,8 @@ def _filters(request):
         "action": request.GET.get("action", ""),
         "date_from": _parse_date(request.GET.get("date_from", "")),
         "date_to": _parse_date(request.GET.get("date_to", "")),
+        "object_type": request.GET.get("object_type", "").strip()[:100],
+        "object_id": request.GET.get("object_id", "").strip()[:64],
     }
 
 
@@ -36,9 +38,12 @@ def entry_list(request):
     filters = _filters(request)
     qs = audit_entries(actor=request.user, **filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    rows = [(e, readable.type_label(e.object_type), readable.changes_of(e)) for e in page]
     return render(request, "audit/list.html", {
-        "page": page, "actions": AuditAction.choices, **filters,
-        "raw": {k: request.GET.get(k, "") for k in ("q", "action", "date_from", "date_to")},
+        "page": page, "rows": rows, "actions": AuditAction.choices, **filters,
+        "object_types": readable.object_types(),
+        "raw": {k: request.GET.get(k, "") for k in ("q", "action", "date_from", "date_to", "object_type",
+                                                     "object_id")},
     })
 
 
@@ -59,7 +64,9 @@ def entry_export(request):
     for n, e in enumerate(qs.iterator(chunk_size=2000), start=1):
         ws.write_row(n, 0, [
             timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_name, labels.get(e.action, e.action),
-            e.object_type, e.object_id, e.object_repr, json.dumps(e.changes, ensure_ascii=False) if e.changes else "",
+            readable.type_label(e.object_type), e.object_id, e.object_repr,
+            "；".join(f"{c.label}：{c.before} → {c.after}" if c.before is not None else f"{c.label}：{c.after}"
+                     for c in readable.changes_of(e)),
             e.purpose, e.ip or "",
         ])
     ws.set_column(0, 0, 20)
