@@ -1,7 +1,7 @@
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
-from .navigation import MENU
+from .navigation import FOLDED, MENU
 from .roles import Role
 from .scope import has_perm, roles_of
 
@@ -36,7 +36,8 @@ def _menu_sections(request, user) -> dict[str, list[dict]]:
         if url in seen_urls:
             continue
         seen_urls.add(url)
-        sections.setdefault(entry.section, []).append({"label": entry.label, "url": url, "active": False})
+        sections.setdefault(entry.section, []).append({"label": entry.label, "url": url, "active": False,
+                                                       "folded": entry.url_name in FOLDED})
     # Highlight only the entry whose URL is the longest prefix of the current path.
     best = max(
         (e for items in sections.values() for e in items
@@ -45,4 +46,9 @@ def _menu_sections(request, user) -> dict[str, list[dict]]:
     )
     if best is not None:
         best["active"] = True
+        best["folded"] = False
+    for items in sections.values():
+        if len(items) <= 3:
+            for e in items:
+                e["folded"] = False
     return sections

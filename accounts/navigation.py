@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .roles import Perm
+from .roles import Perm, Role
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,25 @@ class MenuEntry:
     only_if: Callable[[Any], bool] | None = None
 
 
+def uses_api(user) -> bool:
+    """The API documentation is for the people who connect other systems: superusers, the system
+    admin and the district admin (who issues the Open311 keys)."""
+    from .scope import roles_of
+
+    return user.is_superuser or bool({Role.SYSTEM_ADMIN, Role.DISTRICT_ADMIN} & set(roles_of(user)))
+
+
+# Entries used now and then, not every day: on a phone they fold under 更多功能 (the page being shown
+# always stays visible; a section of three entries or fewer never folds).
+FOLDED = {
+    "orgs:list", "grid:map", "grid:facilities", "grid:visits", "grid:expiring",
+    "demands:weekly", "demands:monthly", "demands:quarterly", "demands:stats", "demands:calendar",
+    "members:roster", "members:mobile", "members:transfers", "members:dues", "members:stats", "members:import",
+    "cobuild:agreements", "cobuild:projects", "cobuild:ledger", "cobuild:shortfalls", "cobuild:pairings",
+    "cobuild:chronicle", "cobuild:stars", "cobuild:rules",
+    "meetings:index", "meetings:rules", "api-docs", "admin:index",
+}
+
 MENU: list[MenuEntry] = [
     MenuEntry("首页", "home", None, "工作台", 0),
     MenuEntry("组织架构", "regions:tree", Perm.TREE_VIEW, "基础架构", 10),
@@ -35,7 +54,7 @@ MENU: list[MenuEntry] = [
     MenuEntry("角色与解锁", "accounts:users", Perm.ROLES_MANAGE, "系统", 901),
     MenuEntry("审计日志", "audit:list", Perm.AUDIT_VIEW, "系统", 910),
     MenuEntry("日志校验", "audit:verify", Perm.AUDIT_VIEW, "系统", 911),
-    MenuEntry("接口文档", "api-docs", None, "系统", 950),
+    MenuEntry("接口文档", "api-docs", None, "系统", 950, only_if=uses_api),
     MenuEntry("管理后台", "admin:index", "superuser", "系统", 990),
 ]
 
