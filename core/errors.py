@@ -5,7 +5,6 @@ request's context processors, so the layout needs nothing but the page's own wor
 from __future__ import annotations
 
 import re
-
 from urllib.parse import urlsplit
 
 from django.http import HttpResponse
@@ -54,18 +53,20 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    return _page(request, 403, "没有权限", "您的账号没有打开此页面或执行此操作的权限。如确需办理，请联系上级管理员分配角色。",
-                 _say(exception))
+    return _page(request, 403, "没有权限",
+                 "您的账号没有打开此页面或执行此操作的权限。如确需办理，请联系上级管理员分配角色。", _say(exception))
 
 
 def page_not_found(request, exception=None):
-    return _page(request, 404, "页面不存在", "没有找到您要打开的页面或记录：链接可能有误，记录可能已删除，或不在您的管辖范围内。",
-                 _say(exception))
+    return _page(request, 404, "页面不存在",
+                 "没有找到您要打开的页面或记录：链接可能有误，记录可能已删除，或不在您的管辖范围内。", _say(exception))
 
 
 def server_error(request):
-    return _page(request, 500, "服务器出错了", "处理您的请求时出现了意外错误，已记录，请稍后重试；如果一再出现，请联系系统管理员。")
+    return _page(request, 500, "服务器出错了",
+                 "处理您的请求时出现了意外错误，已记录，请稍后重试；如果一再出现，请联系系统管理员。")
 
 
 def csrf_failure(request, reason=""):
-    return _page(request, 403, "页面已过期", "页面停留时间过长或已在别处退出登录，本次提交未生效。请返回上一页，刷新后重新提交。")
+    return _page(request, 403, "页面已过期",
+                 "页面停留时间过长或已在别处退出登录，本次提交未生效。请返回上一页，刷新后重新提交。")

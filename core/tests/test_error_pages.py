@@ -38,8 +38,8 @@ def test_403_for_a_liaison_opening_a_staff_link_names_the_reason(personas, clien
     assert 'href="/meetings/unit/" class="btn" id="error-back"' in html
 
 
-def test_an_english_exception_message_never_shows(rf=RequestFactory()):
-    request = rf.get("/x/")
+def test_an_english_exception_message_never_shows():
+    request = RequestFactory().get("/x/")
     html = errors.permission_denied(request, PermissionError("You do not have permission")).content.decode()
     assert "You do not" not in html and "没有权限" in html
 

@@ -88,8 +88,9 @@ def dual_registration_self(*, actor, community: Region | None, note: str = "") -
            changes={"community": [None, community.name], "who": [None, str(member)]})
     confirmers = User.objects.filter(is_active=True, role_assignments__region=community,
                                      role_assignments__role=Role.COMMUNITY_SECRETARY).distinct()
-    notify(recipients=confirmers, title=f"党员报到待确认：{member.name}", body=f"{member.org} 的在职党员向{community}报到",
-           link=reverse("members:dual") + "?status=pending", source=reg)
+    notify(recipients=confirmers, title=f"党员报到待确认：{member.name}",
+           body=f"{member.org} 的在职党员向{community}报到", link=reverse("members:dual") + "?status=pending",
+           source=reg)
     return reg
 
 
