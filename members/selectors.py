@@ -57,6 +57,15 @@ def member_list(*, actor, q: str = "", org: int | None = None, category: str = "
     return qs
 
 
+def unregistered_employed(actor, *, year: int | None = None) -> QuerySet[PartyMember]:
+    """Employed members of the scope who have not registered with a residence community this year
+    (no pending or confirmed 双报到): the secretary's list to remind."""
+    year = year or timezone.localdate().year
+    done = DualRegistration.objects.filter(status__in=[Decision.PENDING, Decision.CONFIRMED], member__isnull=False,
+                                           requested_at__year=year).values("member_id")
+    return member_list(actor=actor, category=Category.EMPLOYED).exclude(pk__in=done).order_by("org__name", "name")
+
+
 def orgs_in_scope(actor, perm: str = MembersPerm.VIEW) -> QuerySet[PartyOrg]:
     return scope_filter(PartyOrg.objects.select_related("region"), actor, perm)
 

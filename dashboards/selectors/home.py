@@ -24,9 +24,9 @@ Card = tuple[str, object, str | None]
 
 
 def home_cards(actor) -> list[Card]:
-    """Every card the actor may see, in the order the page shows them."""
+    """The summary under the workbench: counts that each lead to a list (the counts of the territory
+    itself, which lead nowhere, are on the tree browser, not on a working page)."""
     return [
-        *tree_cards(actor),
         *notification_cards(actor),
         *member_cards(actor),
         *my_record_cards(actor),

@@ -2,8 +2,11 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from ..selectors.home import home_cards
+from ..selectors.workbench import workbench
 
 
 @login_required
 def home(request):
-    return render(request, "dashboards/home.html", {"cards": home_cards(request.user)})
+    """工作台: what the person's roles must act on today, then the counts that lead to the lists."""
+    user = request.user
+    return render(request, "dashboards/home.html", {"blocks": workbench(user), "cards": home_cards(user)})

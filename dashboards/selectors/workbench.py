@@ -1,0 +1,414 @@
+"""工作台: what each role must act on today, read through each domain's selectors.
+
+A block is one kind of work: a count that links to the filtered list, the first few items, each one
+tap from its action, and what to say when there is nothing to do. `workbench(actor)` gives the
+blocks of every role the actor holds, most urgent first, each block once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.roles import Role
+from accounts.scope import has_perm, roles_of
+from regions import paths
+from regions.models import Region, RegionKind
+
+SHOWN = 5  # items listed per block; the count links to the rest
+
+
+@dataclass
+class Item:
+    title: str
+    meta: str = ""
+    url: str = ""
+    badge: str = ""
+    tone: str = ""  # "danger" | "warning" | "" (the badge's colour)
+
+
+@dataclass
+class Block:
+    key: str
+    title: str
+    count: int
+    url: str
+    items: list[Item] = field(default_factory=list)
+    empty: str = "暂无"
+    action: tuple[str, str] | None = None  # (label, url): the block's own button
+    form: dict | None = None  # a one-tap form (the Party member's 报到)
+
+
+def _local(dt) -> str:
+    return f"{timezone.localtime(dt):%m-%d %H:%M}"
+
+
+# ---------------------------------------------------------------------------------------- demands
+
+def _demand_item(d, now) -> Item:
+    late = d.handling_due < now
+    return Item(d.title, f"{d.get_state_display()} · {d.region.name} · 办结时限 {_local(d.handling_due)}",
+                reverse("demands:detail", args=[d.pk]), "已超期" if late else "", "danger" if late else "")
+
+
+def my_queue(actor, now) -> Block:
+    from demands.selectors import handler_queue
+
+    qs = handler_queue(actor)
+    return Block("my-queue", "我的待办", qs.count(), reverse("demands:queue"),
+                 [_demand_item(d, now) for d in qs[:SHOWN]], "没有待办的诉求",
+                 action=("街面上报", reverse("demands:street_report")))
+
+
+def new_demands(actor, now) -> Block:
+    from demands.models import State
+    from demands.selectors import visible_demands
+
+    qs = visible_demands(actor).filter(state=State.SUBMITTED, duplicate_of__isnull=True).order_by("response_due")
+    return Block("new-demands", "新诉求待受理", qs.count(), reverse("demands:list") + "?state=submitted",
+                 [_demand_item(d, now) for d in qs[:SHOWN]], "没有待受理的新诉求")
+
+
+def overdue_demands(actor, now) -> Block:
+    from demands.selectors import demand_list
+
+    qs = demand_list(actor, overdue=True).order_by("handling_due", "id")
+    return Block("overdue-demands", "超期未办结诉求", qs.count(), reverse("demands:list") + "?overdue=1",
+                 [_demand_item(d, now) for d in qs[:SHOWN]], "没有超期的诉求")
+
+
+def escalated_demands(actor, now, level: int) -> Block:
+    from demands.models import Escalation
+    from demands.selectors import escalation_list
+
+    qs = escalation_list(actor, level)
+    name = {Escalation.MONTHLY: "monthly", Escalation.QUARTERLY: "quarterly"}.get(level, "weekly")
+    return Block("escalated", f"升级至{Escalation(level).label}的诉求", qs.count(), reverse(f"demands:{name}"),
+                 [_demand_item(d, now) for d in qs[:SHOWN]], "没有升级的诉求")
+
+
+def grid_events(actor, now, grids: list[Region]) -> Block:
+    """Open events and hazards in the worker's grids (whoever handles them)."""
+    from demands.models import OPEN_STATES
+    from demands.selectors import visible_demands
+
+    q = Q(pk__in=[])
+    for g in grids:
+        q |= Q(region__path__gte=g.path, region__path__lt=paths.upper_bound(g.path))
+    qs = visible_demands(actor).filter(q, state__in=OPEN_STATES).order_by("handling_due", "id")
+    return Block("grid-events", "网格内未办结的事件与隐患", qs.count(), reverse("demands:list") + "?state=open",
+                 [_demand_item(d, now) for d in qs[:SHOWN]], "网格内没有未办结的事件")
+
+
+def community_ranking(actor, now) -> Block | None:
+    from demands.selectors import community_ranking as ranking
+    from demands.selectors import visible_demands
+
+    node = _top_node(actor, (RegionKind.DISTRICT, RegionKind.STREET))
+    if node is None:
+        return None
+    start = timezone.localtime(now).replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    rows = ranking(visible_demands(actor).filter(submitted_at__gte=start), node)
+    shown = rows[:3] + [r for r in rows[-2:] if r not in rows[:3]]
+    items = [Item(f"第 {r['rank']} 名 · {r['name']}", f"得分 {r['score']} · 诉求 {r['n']} 件",
+                  reverse("demands:stats") + f"?node={node.pk}&period=year",
+                  "末位" if r["rank"] == len(rows) and len(rows) > 3 else "",
+                  "warning" if r["rank"] == len(rows) and len(rows) > 3 else "") for r in shown]
+    return Block("ranking", f"{node.name}社区排名（本年）", len(rows),
+                 reverse("demands:stats") + f"?node={node.pk}&period=year", items, "暂无社区")
+
+
+# ------------------------------------------------------------------------------------------ grid
+
+def visits_due(actor, grids: list[Region]) -> Block:
+    from grid import selectors as gs
+
+    remaining = gs.not_visited_this_month(gs.households_in_scope(actor, gs.GridPerm.VISIT))
+    plan = [hh for g in grids[:3] for hh in gs.today_plan(g)][:SHOWN]
+    items = [Item(hh.house.address if hh.house_id else f"住户 {hh.pk}",
+                  "重点关爱户" if hh.is_care else ("从未走访" if hh.last_visited_at is None
+                                              else f"上次走访 {timezone.localtime(hh.last_visited_at):%m-%d}"),
+                  reverse("grid:visit_new") + f"?household={hh.pk}", "关爱" if hh.is_care else "",
+                  "warning" if hh.is_care else "") for hh in plan]
+    return Block("visits-due", "本月待走访住户", remaining.count(), reverse("grid:mobile"), items,
+                 "本月的住户都已走访", action=("今日走访计划", reverse("grid:mobile")))
+
+
+def leases_ending(actor, grids: list[Region], today) -> Block:
+    from grid import selectors as gs
+    from grid.models import RentalLease
+
+    soon = today + timedelta(days=30)
+    leases = list(RentalLease.objects.filter(grid__in=grids, ended_on__isnull=True, end_date__lte=soon)
+                  .select_related("house").order_by("end_date")[:SHOWN])
+    n_leases = RentalLease.objects.filter(grid__in=grids, ended_on__isnull=True, end_date__lte=soon).count()
+    permits = gs.expiring_permits(actor, 30)
+    items = [Item(le.house.address, f"租约到期 {le.end_date:%m-%d} · 房东 {le.landlord_name}",
+                  reverse("grid:lease_edit", args=[le.pk]), "已到期" if le.end_date < today else "",
+                  "danger" if le.end_date < today else "") for le in leases]
+    items += [Item(r.name, f"居住证到期 {r.permit_expiry:%m-%d}", reverse("grid:resident", args=[r.pk]),
+                   "已到期" if r.permit_expiry < today else "", "danger" if r.permit_expiry < today else "")
+              for r in permits[:max(0, SHOWN - len(items))]]
+    return Block("leases-ending", "30 天内到期的租约与居住证", n_leases + permits.count(), reverse("grid:expiring"),
+                 items, "30 天内没有到期的租约或居住证")
+
+
+# -------------------------------------------------------------------------------------- meetings
+
+def cadence_gaps(actor, *, by_community: bool) -> Block | None:
+    from meetings import selectors as ms
+
+    statuses = [s for s in ms.body_statuses(list(ms.bodies(actor))) if s.missed]
+    if by_community:
+        counts = Counter(_community_name(s.body.region) for s in statuses)
+        items = [Item(name, f"{n} 个议事机构上一周期未开会", reverse("meetings:index"), f"{n}", "warning")
+                 for name, n in counts.most_common(SHOWN)]
+        return Block("cadence-gaps", "会议频次缺口（按社区）", len(statuses), reverse("meetings:index"), items,
+                     "各议事机构都按期开会")
+    items = [Item(s.body.name, f"{s.missed.label if hasattr(s.missed, 'label') else ''}未开会".lstrip(),
+                  reverse("meetings:body", args=[s.body.pk]), "缺会", "warning") for s in statuses[:SHOWN]]
+    return Block("cadence-gaps", "会议频次缺口", len(statuses), reverse("meetings:index"), items,
+                 "各议事机构都按期开会")
+
+
+def meetings_to_answer(actor, today) -> Block:
+    from meetings import selectors as ms
+    from meetings.models import Attendance, MeetingStatus
+
+    rows = (Attendance.objects.filter(unit__in=ms.liaison_units(actor), reply="", meeting__date__gte=today,
+                                      meeting__status=MeetingStatus.PLANNED)
+            .select_related("meeting", "meeting__body", "unit").order_by("meeting__date", "meeting__start_time"))
+    items = [Item(a.meeting.title, f"{a.meeting.date:%m-%d} · {a.unit.name} · 尚未回执",
+                  reverse("meetings:unit_meeting", args=[a.meeting.pk]), "待回执", "warning") for a in rows[:SHOWN]]
+    return Block("meetings-to-answer", "待回执的会议", rows.count(), reverse("meetings:unit_meetings"), items,
+                 "没有待回执的会议")
+
+
+# --------------------------------------------------------------------------------------- cobuild
+
+def unmatched_needs(actor) -> Block:
+    from cobuild import selectors as cs
+
+    qs = cs.unmatched_needs(actor)
+    items = [Item(n.title, f"{n.get_kind_display()} · 登记于 {timezone.localtime(n.created_at):%m-%d}",
+                  reverse("cobuild:need", args=[n.pk])) for n in qs[:SHOWN]]
+    return Block("unmatched-needs", "待对接的需求", qs.count(), reverse("cobuild:matching"), items, "没有待对接的需求")
+
+
+def deeds_due(actor, today, *, by_community: bool) -> Block:
+    from cobuild import selectors as cs
+
+    short = cs.unit_shortfalls(actor, today.year)
+    minimum = cs.rules().min_unit_deeds
+    if by_community:
+        counts = Counter(_community_name(s.unit.region) for s in short)
+        items = [Item(name, f"{n} 家驻区单位本年实事未达标", reverse("cobuild:shortfalls"), f"{n}", "warning")
+                 for name, n in counts.most_common(SHOWN)]
+        title = "共建实事未达标（按社区）"
+    else:
+        items = [Item(s.unit.name, f"本年实事 {s.deeds} 件，要求至少 {minimum} 件",
+                      reverse("cobuild:unit", args=[s.unit.pk]), f"差 {max(0, minimum - s.deeds)} 件", "warning")
+                 for s in short[:SHOWN]]
+        title = "本年实事未达标的单位"
+    return Block("deeds-due", title, len(short), reverse("cobuild:shortfalls"), items, "本年实事都已达标")
+
+
+# --------------------------------------------------------------------------------------- members
+
+def unregistered_members(actor, today) -> Block:
+    from members import selectors as mems
+
+    qs = mems.unregistered_employed(actor, year=today.year)
+    items = [Item(m.name, f"{m.org.name} · 本年尚未到居住地社区报到", reverse("members:detail", args=[m.pk]))
+             for m in qs[:SHOWN]]
+    return Block("unregistered", "尚未报到的在职党员", qs.count(), reverse("members:list") + "?category=employed",
+                 items, "在职党员都已报到")
+
+
+def pending_registrations(actor) -> Block:
+    from members import selectors as mems
+    from members.models import Decision
+
+    qs = mems.dual_registrations(actor=actor, status=Decision.PENDING).order_by("requested_at")
+    items = [Item(str(r.member or r.unit_org), f"向{r.community.name}报到 · {timezone.localtime(r.requested_at):%m-%d}",
+                  reverse("members:dual") + "?status=pending", "待确认", "warning") for r in qs[:SHOWN]]
+    return Block("pending-registrations", "待确认的报到", qs.count(), reverse("members:dual") + "?status=pending",
+                 items, "没有待确认的报到")
+
+
+def my_registration(actor, today) -> Block | None:
+    """The Party member's own 报到: the form itself when they have not registered this year."""
+    from members.models import Category, Decision, PartyMember
+
+    member = PartyMember.objects.select_related("residence").filter(user_id=actor.pk).first()
+    if member is None:
+        return None
+    regs = list(member.dual_registrations.select_related("community").order_by("-requested_at"))
+    open_now = [r for r in regs if r.status != Decision.RETURNED
+                and timezone.localtime(r.requested_at).year == today.year]
+    items = [Item(f"{r.community.name}：{r.get_status_display()}", f"{timezone.localtime(r.requested_at):%Y-%m-%d}",
+                  reverse("members:me"), r.get_status_display(),
+                  "warning" if r.status == Decision.PENDING else ("danger" if r.status == Decision.RETURNED else ""))
+             for r in regs[:SHOWN]]
+    form = None
+    if member.category == Category.EMPLOYED and not open_now:
+        communities = list(Region.objects.filter(kind=RegionKind.COMMUNITY).select_related("parent")
+                           .order_by("path")[:500])
+        home = member.residence
+        home_id = None
+        if home is not None:
+            home_id = home.pk if home.kind == RegionKind.COMMUNITY else Region.objects.filter(
+                id__in=paths.ancestor_ids(home.path), kind=RegionKind.COMMUNITY).values_list("pk", flat=True).first()
+        form = {"url": reverse("members:my_register"), "communities": communities, "selected": home_id}
+    empty = "尚未向居住地社区报到" if member.category == Category.EMPLOYED else "您的党员类别无需到居住地社区报到"
+    return Block("my-registration", "到居住地社区报到", 1 if form else 0, reverse("members:me"), items, empty,
+                 form=form)
+
+
+def my_record(actor, today) -> Block | None:
+    from members import selectors as mems
+    from members.models import PartyMember, RegistrySettings
+
+    member = PartyMember.objects.filter(user_id=actor.pk).first()
+    if member is None:
+        return None
+    settings_ = RegistrySettings.current()
+    standing = mems.dues_standing(member, today=today, settings_=settings_)
+    deeds = member.deeds.filter(date__year=today.year).count()
+    items = []
+    if standing.owed:
+        items.append(Item(f"党费：{len(standing.owed)} 个月没有缴纳记录", "请向所在党支部补缴", reverse("members:me"),
+                          "欠缴", "danger"))
+    elif standing.this_month_open:
+        items.append(Item("党费：本月尚未缴纳", "", reverse("members:me")))
+    short = max(0, settings_.deed_quota_min - deeds)
+    items.append(Item(f"本年实事 {deeds} 件", f"要求 {settings_.deed_quota_min}-{settings_.deed_quota_max} 件",
+                      reverse("members:me"), f"还差 {short} 件" if short else "已达标", "warning" if short else ""))
+    return Block("my-record", "我的党员档案", bool(standing.owed) + bool(short), reverse("members:me"), items, "")
+
+
+# --------------------------------------------------------------------------------------- imports
+
+def imports_to_review(actor, now) -> Block:
+    """The actor's uploads of the last two weeks that did not go in (errors to fix, then upload again)."""
+    from django.urls import NoReverseMatch
+
+    from core.models import ImportJob, ImportStatus
+
+    qs = (ImportJob.objects.filter(created_by=actor, created_at__gte=now - timedelta(days=14),
+                                   status__in=[ImportStatus.INVALID, ImportStatus.REJECTED, ImportStatus.FAILED])
+          .order_by("-created_at"))
+    items, lists = [], []
+    for job in qs[:SHOWN]:
+        app = job.kind.split(".")[0]
+        try:
+            url = reverse(f"{app}:import_job", args=[job.pk])
+        except NoReverseMatch:
+            continue
+        lists.append(reverse(f"{app}:import"))
+        items.append(Item(job.original_name or f"导入 {job.pk}",
+                          f"{job.get_status_display()} · {job.error_rows} 行有错 · {_local(job.created_at)}",
+                          url, "待修改", "warning"))
+    default = reverse("members:import") if has_perm(actor, "members.import") else reverse("grid:import")
+    return Block("imports", "待处理的导入", qs.count(), lists[0] if lists else default, items, "近两周的导入都已完成")
+
+
+# ---------------------------------------------------------------------------------- system roles
+
+def audit_today(actor, now) -> Block:
+    from audit.models import AuditAction, AuditEntry
+
+    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = f"{start:%Y-%m-%d}"
+    qs = AuditEntry.objects.filter(at__gte=start)
+    items = []
+    for action, label in ((AuditAction.VIEW_PII, "查看个人信息"), (AuditAction.EXPORT, "导出"),
+                          (AuditAction.LOGIN_FAILED, "登录失败"), (AuditAction.LOCKED, "账户锁定")):
+        n = qs.filter(action=action).count()
+        items.append(Item(f"今日{label} {n} 次", "", reverse("audit:list") + f"?action={action}&date_from={today}",
+                          str(n) if n else "", "warning" if n else ""))
+    return Block("audit-today", "今日审计记录", qs.count(), reverse("audit:list") + f"?date_from={today}", items, "")
+
+
+def accounts_to_look_at(actor, now, *, security: bool) -> Block:
+    from accounts.models import User
+
+    if security:
+        qs = User.objects.filter(locked_until__gt=now).order_by("locked_until")
+        items = [Item(u.display_name, f"锁定至 {_local(u.locked_until)}",
+                      reverse("accounts:users") + f"?q={u.username}", "已锁定", "danger") for u in qs[:SHOWN]]
+        return Block("locked-accounts", "被锁定的账户", qs.count(), reverse("accounts:users"), items,
+                     "没有被锁定的账户")
+    qs = User.objects.filter(is_active=True, is_superuser=False, role_assignments__isnull=True).order_by("-date_joined")
+    items = [Item(u.display_name, "尚未分配角色", reverse("accounts:users") + f"?q={u.username}") for u in qs[:SHOWN]]
+    return Block("no-role-accounts", "尚未分配角色的账户", qs.count(), reverse("accounts:users"), items,
+                 "所有账户都已分配角色")
+
+
+# --------------------------------------------------------------------------------------- helpers
+
+def _community_name(region: Region) -> str:
+    if region.kind == RegionKind.COMMUNITY:
+        return region.name
+    c = Region.objects.filter(id__in=paths.ancestor_ids(region.path), kind=RegionKind.COMMUNITY).first()
+    return c.name if c else region.name
+
+
+def _top_node(actor, kinds) -> Region | None:
+    ids = actor.role_assignments.filter(region__kind__in=list(kinds)).values_list("region_id", flat=True)
+    return Region.objects.filter(pk__in=list(ids)).order_by("path").first()
+
+
+# ------------------------------------------------------------------------------------ per role
+
+def workbench(actor) -> list[Block]:
+    """The blocks of every role the actor holds, most urgent first, each block once."""
+    from demands.models import Escalation
+    from demands.rules import DemandPerm
+
+    now = timezone.now()
+    today = timezone.localdate()
+    roles = roles_of(actor)
+    staff = {Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF} & roles
+    above = {Role.STREET_STAFF, Role.DISTRICT_ADMIN} & roles
+    blocks: list[Block | None] = []
+    if has_perm(actor, DemandPerm.HANDLE) and not above:
+        blocks.append(my_queue(actor, now))
+    if Role.GRID_WORKER in roles:
+        from grid.selectors import grids_of_worker
+
+        grids = list(grids_of_worker(actor))
+        blocks += [grid_events(actor, now, grids), visits_due(actor, grids), leases_ending(actor, grids, today)]
+    if staff:
+        blocks += [new_demands(actor, now), overdue_demands(actor, now), cadence_gaps(actor, by_community=False),
+                   unmatched_needs(actor), unregistered_members(actor, today), imports_to_review(actor, now)]
+        if Role.COMMUNITY_SECRETARY in roles:
+            blocks.append(pending_registrations(actor))
+    if above:
+        level = Escalation.QUARTERLY if Role.DISTRICT_ADMIN in roles else Escalation.MONTHLY
+        blocks += [overdue_demands(actor, now), escalated_demands(actor, now, level),
+                   cadence_gaps(actor, by_community=True), deeds_due(actor, today, by_community=True),
+                   community_ranking(actor, now)]
+    if Role.UNIT_LIAISON in roles:
+        from meetings.selectors import is_unit_liaison
+
+        if is_unit_liaison(actor):
+            blocks += [meetings_to_answer(actor, today), deeds_due(actor, today, by_community=False)]
+    blocks += [my_registration(actor, today), my_record(actor, today)]
+    if Role.AUDIT_ADMIN in roles:
+        blocks.append(audit_today(actor, now))
+    if Role.SECURITY_ADMIN in roles:
+        blocks.append(accounts_to_look_at(actor, now, security=True))
+    if Role.SYSTEM_ADMIN in roles:
+        blocks.append(accounts_to_look_at(actor, now, security=False))
+    seen: set[str] = set()
+    out = []
+    for b in blocks:
+        if b is not None and b.key not in seen:
+            seen.add(b.key)
+            out.append(b)
+    return out
