@@ -3,6 +3,7 @@ values as the pages show them (choice labels, dates, 是/否, personal data mask
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -10,6 +11,7 @@ from datetime import date, datetime
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Choices
 from django.utils import timezone
 
 from core.masking import mask_id_number, mask_mobile
@@ -34,6 +36,8 @@ VALUE_LABELS = {
 }
 _ID = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
 _MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_LIST_REPR = re.compile(r"^\[(?:'[\w-]*'(?:, )?)*\]$")
+_CODE = re.compile(r"^[a-z][a-z0-9_-]*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
@@ -71,12 +75,45 @@ def _mask(text: str) -> str:
     return _MOBILE.sub(lambda m: mask_mobile(m.group(0)), text)
 
 
+def _module_choices(model) -> dict[str, str]:
+    """value → label of every choice list defined next to the model (lists stored in JSON fields)."""
+    import sys
+
+    out: dict[str, str] = {}
+    module = sys.modules.get(model.__module__) if model is not None else None
+    for obj in vars(module).values() if module else ():
+        if isinstance(obj, type) and issubclass(obj, Choices) and obj is not Choices:
+            out.update({str(v): str(label) for v, label in obj.choices})
+    return out
+
+
+def _related(f, value) -> str | None:
+    """The related object's name for a foreign key recorded as its id or its code."""
+    rel = f.related_model
+    try:
+        if isinstance(value, int) or str(value).isdigit():
+            obj = rel._default_manager.filter(pk=int(value)).first()
+        elif any(getattr(x, "name", "") == "code" for x in rel._meta.get_fields()):
+            obj = rel._default_manager.filter(code=str(value)).first()
+        else:
+            return None
+    except (ValueError, TypeError):
+        return None
+    return str(obj) if obj is not None else None
+
+
 def value_label(model, key: str, value) -> str:
     """One value as a page would show it."""
     if value is None or value == "":
         return "（空）"
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:.6f}".rstrip("0").rstrip(".")
+    if isinstance(value, dict) and "coordinates" in value:
+        return "（地图边界）"
+    if isinstance(value, str) and value.lstrip().startswith("{") and '"coordinates"' in value:
+        return "（地图边界）"
     if isinstance(value, dict):
         return "；".join(f"{field_label(model, k)}：{value_label(model, k, v)}" for k, v in value.items())
     if isinstance(value, list | tuple):
@@ -86,9 +123,19 @@ def value_label(model, key: str, value) -> str:
         labels = {str(k): str(v) for k, v in f.flatchoices}
         if str(value) in labels:
             return labels[str(value)]
+    if f is not None and f.is_relation and f.related_model is not None and not isinstance(value, list | dict):
+        name = _related(f, value)
+        if name:
+            return name
     text = str(value)
+    if _LIST_REPR.match(text):  # a list the snapshot stored as its text, e.g. "['party', 'service']"
+        return value_label(model, key, ast.literal_eval(text))
     if text in VALUE_LABELS and key in ("action", "state"):
         return VALUE_LABELS[text]
+    if _CODE.match(text):
+        labels = _module_choices(model)
+        if text in labels:
+            return labels[text]
     if _ISO_DT.match(text):
         try:
             dt = datetime.fromisoformat(text)

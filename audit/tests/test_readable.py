@@ -60,3 +60,14 @@ def test_the_export_reads_as_chinese_too(personas, client_for):
     row = [c.value for c in next(wb.active.iter_rows(min_row=2, max_row=2))]
     assert "状态：已派单 → 已到场" in row and not any(re.fullmatch(r"demands\.demand", str(v)) for v in row)
     assert AuditEntry.objects.filter(action="export").exists()
+
+
+def test_lists_floats_boundaries_and_codes_read_as_chinese(personas, tree, client_for):
+    _entry(object_type="cobuild.agreement", object_id="1", object_repr="共建协议",
+           changes={"activities": [None, "['party', 'service']"]})
+    _entry(object_type="grid.gridprofile", object_id="2", object_repr="网格1",
+           changes={"center_lat": [None, 89.21000000000001],
+                    "boundary": [None, '{"type": "Polygon", "coordinates": [[[89.5, 47.0]]]}']})
+    html = client_for(personas.auditor).get("/audit/").content.decode()
+    assert "党建联创、服务联办" in html and "89.21<" in html and "（地图边界）" in html
+    assert "Polygon" not in html and "89.21000000000001" not in html
