@@ -411,4 +411,5 @@ def workbench(actor) -> list[Block]:
         if b is not None and b.key not in seen:
             seen.add(b.key)
             out.append(b)
-    return out
+    # What has work in it first (the order of the roles otherwise); a quiet block takes one line.
+    return sorted(out, key=lambda b: not (b.items or b.form))

@@ -27,8 +27,8 @@ TODAY = timezone.localdate()
 
 def blocks(client, user) -> dict[str, str]:
     html = client(user).get("/").content.decode()
-    parts = re.split(r'(?=<div class="card workbench-block" id="wb-)', html)
-    return {re.match(r'<div class="card workbench-block" id="wb-([a-z-]+)"', p).group(1): p
+    parts = re.split(r'(?=<div class="card workbench-block[^"]*" id="wb-)', html)
+    return {re.match(r'<div class="card workbench-block[^"]*" id="wb-([a-z-]+)"', p).group(1): p
             for p in parts[1:]}
 
 
