@@ -41,6 +41,7 @@ class Block:
     empty: str = "暂无"
     action: tuple[str, str] | None = None  # (label, url): the block's own button
     form: dict | None = None  # a one-tap form (the Party member's 报到)
+    urgent: bool = True  # the count is work waiting (red when not zero), not a figure to read
 
 
 def _local(dt) -> str:
@@ -119,7 +120,7 @@ def community_ranking(actor, now) -> Block | None:
                   "末位" if r["rank"] == len(rows) and len(rows) > 3 else "",
                   "warning" if r["rank"] == len(rows) and len(rows) > 3 else "") for r in shown]
     return Block("ranking", f"{node.name}社区排名（本年）", len(rows),
-                 reverse("demands:stats") + f"?node={node.pk}&period=year", items, "暂无社区")
+                 reverse("demands:stats") + f"?node={node.pk}&period=year", items, "暂无社区", urgent=False)
 
 
 # ------------------------------------------------------------------------------------------ grid

@@ -4,6 +4,7 @@ community; a Party member registers with one tap; each role's home page shows it
 
 import pytest
 
+from cobuild.testing import units  # noqa: F401  (shared fixture)
 from conftest import PASSWORD
 from demands.models import Category, Demand
 from members.models import Category as MemberCategory
@@ -151,9 +152,13 @@ ROLE_HOMES = {
     "grid_worker": {"my-queue", "grid-events", "visits-due", "leases-ending"},
     "secretary": {"my-queue", "new-demands", "overdue-demands", "cadence-gaps", "unmatched-needs", "unregistered",
                   "imports", "pending-registrations"},
+    "community_staff": {"my-queue", "new-demands", "overdue-demands", "cadence-gaps", "unmatched-needs",
+                        "unregistered", "imports"},
     "street_staff": {"overdue-demands", "escalated", "cadence-gaps", "deeds-due", "ranking"},
+    "district_admin": {"overdue-demands", "escalated", "cadence-gaps", "deeds-due", "ranking"},
     "auditor": {"audit-today"},
     "secadmin": {"locked-accounts"},
+    "sysadmin": {"no-role-accounts"},
 }
 
 
@@ -170,3 +175,29 @@ def test_each_roles_home_page_shows_only_its_own_work(view, page_for, personas, 
         assert "街道（镇）" not in text
         _fits(page, size[0])
         screenshot(page, f"workbench_home_{who}_{view}")
+
+
+@pytest.mark.parametrize("view", list(VIEWPORTS))
+def test_the_liaison_answers_a_meeting_from_the_workbench(view, page_for, personas, tree, units):  # noqa: F811
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from meetings import services as meeting_services
+    from meetings.models import BodyKind
+
+    size = VIEWPORTS[view]
+    sec = personas.secretary
+    body = meeting_services.body_create(actor=sec, name="东一社区党建联席会", kind=BodyKind.JOINT, region=tree.east1,
+                                        secretary=sec, since=timezone.localdate() - timedelta(days=10))
+    meeting_services.member_add(actor=sec, body=body, unit=units.a, title="成员单位")
+    m = meeting_services.meeting_create(actor=sec, body=body, title="本月党建联席会",
+                                        date=timezone.localdate() + timedelta(days=3))
+    page = page_for(viewport=size)
+    login(page, "liaison", PASSWORD)
+    page.goto("/")
+    assert "本月党建联席会" in page.locator("#wb-meetings-to-answer").inner_text()
+    _fits(page, size[0])
+    screenshot(page, f"workbench_home_liaison_{view}")
+    page.locator("#wb-meetings-to-answer a.wb-item").first.click()
+    page.wait_for_url(f"**/meetings/unit/{m.pk}/")
