@@ -148,10 +148,10 @@ def leases_ending(actor, grids: list[Region], today) -> Block:
                   .select_related("house").order_by("end_date")[:SHOWN])
     n_leases = RentalLease.objects.filter(grid__in=grids, ended_on__isnull=True, end_date__lte=soon).count()
     permits = gs.expiring_permits(actor, 30)
-    items = [Item(le.house.address, f"租约到期 {le.end_date:%m-%d} · 房东 {le.landlord_name}",
+    items = [Item(le.house.address, f"租约到期 {le.end_date:%Y-%m-%d} · 房东 {le.landlord_name}",
                   reverse("grid:lease_edit", args=[le.pk]), "已到期" if le.end_date < today else "",
                   "danger" if le.end_date < today else "") for le in leases]
-    items += [Item(r.name, f"居住证到期 {r.permit_expiry:%m-%d}", reverse("grid:resident", args=[r.pk]),
+    items += [Item(r.name, f"居住证到期 {r.permit_expiry:%Y-%m-%d}", reverse("grid:resident", args=[r.pk]),
                    "已到期" if r.permit_expiry < today else "", "danger" if r.permit_expiry < today else "")
               for r in permits[:max(0, SHOWN - len(items))]]
     return Block("leases-ending", "30 天内到期的租约与居住证", n_leases + permits.count(), reverse("grid:expiring"),
