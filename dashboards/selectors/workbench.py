@@ -170,7 +170,7 @@ def cadence_gaps(actor, *, by_community: bool) -> Block | None:
                  for name, n in counts.most_common(SHOWN)]
         return Block("cadence-gaps", "会议频次缺口（按社区）", len(statuses), reverse("meetings:index"), items,
                      "各议事机构都按期开会")
-    items = [Item(s.body.name, f"{s.missed.label if hasattr(s.missed, 'label') else ''}未开会".lstrip(),
+    items = [Item(s.body.name, f"{s.missed.label}未开会",
                   reverse("meetings:body", args=[s.body.pk]), "缺会", "warning") for s in statuses[:SHOWN]]
     return Block("cadence-gaps", "会议频次缺口", len(statuses), reverse("meetings:index"), items,
                  "各议事机构都按期开会")
