@@ -60,38 +60,37 @@ def dual_registration_request(*, actor, community: Region, member: PartyMember |
                                           note=note, requested_by=actor)
     record(actor=actor, action=AuditAction.CREATE, obj=reg,
            changes={"community": [None, community.name], "who": [None, str(member or unit_org)]})
+    if member is not None and actor is not None and member.user_id == actor.pk:
+        _told_to_confirm(reg, member, actor)
     return reg
+
+
+def _told_to_confirm(reg: DualRegistration, member: PartyMember, actor) -> None:
+    """A member registered themself: the event on their record, and the community's secretaries
+    (who confirm) are told."""
+    from accounts.models import User
+    from accounts.roles import Role
+
+    _event(member, "双报到", "", f"向{reg.community}报到，等待确认", actor=actor)
+    confirmers = User.objects.filter(is_active=True, role_assignments__region=reg.community,
+                                     role_assignments__role=Role.COMMUNITY_SECRETARY).distinct()
+    notify(recipients=confirmers, title=f"党员报到待确认：{member.name}",
+           body=f"{member.org} 的在职党员向{reg.community}报到", link=reverse("members:dual") + "?status=pending",
+           source=reg)
 
 
 @transaction.atomic
 def dual_registration_self(*, actor, community: Region | None, note: str = "") -> DualRegistration:
-    """报到 by the member themself, from 我的档案: the account's own record registers with the community
-    where they live; the community's secretaries (who confirm) are told."""
-    from accounts.models import User
-    from accounts.roles import Role
-
+    """报到 by the member themself (from 我的档案 or the 工作台): the account's own record registers
+    with the community where they live, through `dual_registration_request`."""
     member = PartyMember.objects.select_related("org").filter(user_id=getattr(actor, "pk", None)).first()
     if member is None:
         raise ValidationError("您的账号尚未关联党员档案，请联系所在党组织")
     if community is None or community.kind != RegionKind.COMMUNITY:
         raise ValidationError({"community": "请选择要报到的居住地社区"})
-    note = _no_markup(note, "note", "报到说明")
     if member.category != Category.EMPLOYED:
         raise ValidationError({"community": "双报到适用于在职党员；您的党员类别无需到居住地社区报到"})
-    if DualRegistration.objects.filter(member=member, status__in=[Decision.PENDING, Decision.CONFIRMED],
-                                       requested_at__year=_today().year, community=community).exists():
-        raise ValidationError({"community": "今年已向该社区报到（或正在等待确认）"})
-    reg = DualRegistration.objects.create(kind=DualRegistration.Kind.MEMBER, member=member, community=community,
-                                          note=note, requested_by=actor)
-    _event(member, "双报到", "", f"向{community}报到，等待确认", actor=actor)
-    record(actor=actor, action=AuditAction.CREATE, obj=reg,
-           changes={"community": [None, community.name], "who": [None, str(member)]})
-    confirmers = User.objects.filter(is_active=True, role_assignments__region=community,
-                                     role_assignments__role=Role.COMMUNITY_SECRETARY).distinct()
-    notify(recipients=confirmers, title=f"党员报到待确认：{member.name}",
-           body=f"{member.org} 的在职党员向{community}报到", link=reverse("members:dual") + "?status=pending",
-           source=reg)
-    return reg
+    return dual_registration_request(actor=actor, community=community, member=member, note=note)
 
 
 @transaction.atomic
