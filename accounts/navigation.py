@@ -43,7 +43,8 @@ FOLDED = {
     "members:roster", "members:mobile", "members:transfers", "members:dues", "members:stats", "members:import",
     "cobuild:agreements", "cobuild:projects", "cobuild:ledger", "cobuild:shortfalls", "cobuild:pairings",
     "cobuild:chronicle", "cobuild:stars", "cobuild:rules",
-    "meetings:index", "meetings:rules", "api-docs", "admin:index",
+    "meetings:index", "meetings:rules", "api-docs", "admin:index", "audit:verify",
+    "vanguard:zones", "vanguard:activities", "points:ranking",
 }
 
 MENU: list[MenuEntry] = [

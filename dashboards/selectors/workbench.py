@@ -318,6 +318,27 @@ def imports_to_review(actor, now) -> Block:
     return Block("imports", "待处理的导入", qs.count(), lists[0] if lists else default, items, "近两周的导入都已完成")
 
 
+def member_links(actor) -> Block | None:
+    """What else exists for a Party member: their posts and pledges, volunteering, points."""
+    from django.urls import NoReverseMatch
+
+    from members.models import PartyMember
+
+    if not PartyMember.objects.filter(user_id=actor.pk).exists():
+        return None
+    items = []
+    for name, label, meta in (("vanguard:my", "我的岗位与承诺", "选岗、承诺、践诺"),
+                              ("vanguard:my_activities", "志愿服务活动", "报名、签到"),
+                              ("points:my", "我的积分", "积分明细与排名")):
+        try:
+            items.append(Item(label, meta, reverse(name)))
+        except NoReverseMatch:
+            continue
+    if not items:
+        return None
+    return Block("my-vanguard", "党员作用", 0, items[0].url, items, "", urgent=False)
+
+
 # ---------------------------------------------------------------------------------- system roles
 
 def audit_today(actor, now) -> Block:
@@ -399,7 +420,7 @@ def workbench(actor) -> list[Block]:
 
         if is_unit_liaison(actor):
             blocks += [meetings_to_answer(actor, today), deeds_due(actor, today, by_community=False)]
-    blocks += [my_registration(actor, today), my_record(actor, today)]
+    blocks += [my_registration(actor, today), my_record(actor, today), member_links(actor)]
     if Role.AUDIT_ADMIN in roles:
         blocks.append(audit_today(actor, now))
     if Role.SECURITY_ADMIN in roles:

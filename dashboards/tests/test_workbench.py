@@ -142,7 +142,7 @@ def test_a_party_member_registers_from_the_workbench(personas, tree, members, cl
     zs.save()
     c = client_for(personas.member)
     b = blocks(client_for, personas.member)
-    assert set(b) == {"my-registration", "my-record"}
+    assert set(b) == {"my-registration", "my-record", "my-vanguard"}
     assert f'<option value="{tree.east1.pk}" selected>' in b["my-registration"]
     html = c.post("/members/me/register/", {"community": tree.east1.pk}, follow=True).content.decode()
     assert "等待社区党组织确认" in html
