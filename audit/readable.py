@@ -11,7 +11,7 @@ from datetime import date, datetime
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Choices
+from django.db.models import Choices, ForeignObjectRel
 from django.utils import timezone
 
 from core.masking import mask_id_number, mask_mobile
@@ -58,9 +58,12 @@ def _field(model, key: str):
     if model is None:
         return None
     try:
-        return model._meta.get_field(key)
+        f = model._meta.get_field(key)
     except FieldDoesNotExist:
         return None
+    # A reverse relation (another model's foreign key to this one) shares its name with
+    # an entry's key now and then (e.g. a household's "members"); it is not a field of the row.
+    return None if isinstance(f, ForeignObjectRel) else f
 
 
 def field_label(model, key: str) -> str:

@@ -71,3 +71,14 @@ def test_lists_floats_boundaries_and_codes_read_as_chinese(personas, tree, clien
     html = client_for(personas.auditor).get("/audit/").content.decode()
     assert "党建联创、服务联办" in html and "89.21<" in html and "（地图边界）" in html
     assert "Polygon" not in html and "89.21000000000001" not in html
+
+
+def test_a_key_named_like_a_reverse_relation_reads_as_a_value(personas, client_for):
+    # A household's edit records its residents under "residents", the name of Resident.household's
+    # reverse relation: the page shows the values instead of failing.
+    _entry(object_type="grid.household", object_id="5", object_repr="1号楼101",
+           changes={"residents": ["陈十三", "林十四"], "head_name": ["陈十三", "林十四"]})
+    r = client_for(personas.auditor).get("/audit/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "陈十三 → 林十四" in html
