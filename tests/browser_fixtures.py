@@ -71,3 +71,10 @@ def login(page, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def unread_count(page) -> int:
+    """The header badge's unread count, once its htmx request has answered (the first render has none)."""
+    page.wait_for_selector("#notif-badge[data-loaded]", state="attached")
+    badge = page.locator("#notif-unread")
+    return int(badge.inner_text()) if badge.count() else 0

@@ -10,7 +10,7 @@ from demands.models import Category, Demand
 from members.models import Category as MemberCategory
 from members.models import DualRegistration
 from members.tests.conftest import members  # noqa: F401  (shared fixture)
-from tests.browser_fixtures import login, screenshot
+from tests.browser_fixtures import login, screenshot, unread_count
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 VIEWPORTS = {"phone": (390, 844), "desktop": (1366, 768)}
@@ -35,9 +35,7 @@ def _fits(page, width: int) -> None:
 
 
 def _unread(page) -> int:
-    page.wait_for_selector("#notif-badge")
-    badge = page.locator("#notif-unread")
-    return int(badge.inner_text()) if badge.count() else 0
+    return unread_count(page)
 
 
 @pytest.mark.parametrize("view", list(VIEWPORTS))

@@ -10,7 +10,7 @@ from conftest import PASSWORD
 from meetings import services
 from meetings.models import Attendance, BodyKind, Meeting
 from notifications.models import Notification
-from tests.browser_fixtures import login, screenshot
+from tests.browser_fixtures import login, screenshot, unread_count
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,14 +38,13 @@ def test_invitation_and_reply_notifications(page_for, personas, tree, units):
     form.locator("button").click()
     staff.wait_for_selector("text=已邀请全体成员")
     m = Meeting.objects.get()
-    assert staff.locator("#notif-unread").count() == 0  # nothing to the one who scheduled it
+    assert unread_count(staff) == 0  # nothing to the one who scheduled it
     screenshot(staff, "meetings_notice_scheduled_by_secretary")
 
     # The liaison of 县医院, on a phone: the badge, the list, the meeting, the reply.
     phone = page_for(viewport=(390, 844))
     login(phone, "liaison", PASSWORD)
-    phone.wait_for_selector("#notif-unread")
-    assert phone.locator("#notif-unread").inner_text() == "1"
+    assert unread_count(phone) == 1
     screenshot(phone, "meetings_notice_liaison_badge_phone")
     phone.click("#notif-badge")
     phone.wait_for_selector("#notification-list")
@@ -58,7 +57,7 @@ def test_invitation_and_reply_notifications(page_for, personas, tree, units):
     item.locator("button:has-text('查看')").click()
     phone.wait_for_url(f"**/meetings/unit/{m.pk}/")
     phone.wait_for_selector(".reply-form")
-    assert phone.locator("#notif-unread").count() == 0  # read once opened
+    assert unread_count(phone) == 0  # read once opened
     phone.check(".reply-form input[name=reply][value=attend]")
     phone.fill(".reply-form input[name=reply_name]", "张院长")
     phone.click(".reply-form button")
@@ -77,8 +76,7 @@ def test_invitation_and_reply_notifications(page_for, personas, tree, units):
 
     # The secretary: the reply notification, then the meeting page with the reply.
     staff.goto("/")
-    staff.wait_for_selector("#notif-unread")
-    assert staff.locator("#notif-unread").inner_text() == "1"
+    assert unread_count(staff) == 1
     staff.click("#notif-badge")
     item = staff.locator("#notification-list .list-group-item").first
     text = item.inner_text()
