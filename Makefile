@@ -85,8 +85,9 @@ test-shuffle: setup ## The suite on SQLite in a random order (SEED=n repeats one
 	@env -u DATABASE_URL $(PY) -m pytest -n $(WORKERS) --dist $${DIST:-load} -p randomly \
 	  $${SEED:+--randomly-seed=$$SEED} $(PYTEST_ARGS)
 
-lint: venv ## ruff and the migrations check
+lint: venv ## ruff, the floors (import-linter, pyproject.toml) and the migrations check
 	@.venv/bin/ruff check .
+	@.venv/bin/lint-imports --no-cache
 	@$(PY) manage.py makemigrations --check --dry-run
 
 bench: setup ## Install the peers and run every bench/ script against PostgreSQL

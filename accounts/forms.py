@@ -1,8 +1,8 @@
 from django import forms
 
 from core.forms import StyledForm
-from regions.models import Region
 
+from .models import RoleAssignment
 from .roles import Role
 
 
@@ -20,6 +20,11 @@ class UserCreateForm(StyledForm):
 class RoleAssignForm(StyledForm):
     role = forms.ChoiceField(label="角色", choices=Role.choices)
     region = forms.ModelChoiceField(
-        label="管辖范围", queryset=Region.objects.exclude(kind__in=["compound", "building"]), required=False,
-        empty_label="（系统角色不选）",
+        label="管辖范围", queryset=None, required=False, empty_label="（系统角色不选）",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The tree sits above accounts (docs/architecture.md): its model is reached through the assignment.
+        region_model = RoleAssignment._meta.get_field("region").related_model
+        self.fields["region"].queryset = region_model.objects.exclude(kind__in=["compound", "building"])

@@ -7,6 +7,8 @@ territory and see no business data (the audit admin reads logs and nothing else)
 
 from django.db import models
 
+from audit.perms import AUDIT_VIEW
+
 
 class Role(models.TextChoices):
     DISTRICT_ADMIN = "district_admin", "区委组织部管理员"
@@ -39,7 +41,7 @@ class Perm:
     TREE_VIEW = "tree.view"          # see nodes and Party organizations of the scope
     TREE_EDIT = "tree.edit"          # create, rename, move, delete nodes and organizations
     PII_VIEW_FULL = "pii.view_full"  # see an ID or phone number unmasked (with a stated purpose)
-    AUDIT_VIEW = "audit.view"        # read and export the audit log
+    AUDIT_VIEW = AUDIT_VIEW          # read and export the audit log (named by audit, below accounts)
     USERS_MANAGE = "users.manage"    # create and deactivate accounts (system admin)
     ROLES_MANAGE = "roles.manage"    # assign roles, unlock accounts (security admin)
 

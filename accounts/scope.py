@@ -2,7 +2,7 @@
 
 A user's scope for a permission is the union of the subtrees of the nodes where they hold a
 role granting that permission. Filtering is an indexed range query on the materialized path
-(regions/paths.py), joined through whatever path the model declares in `scope_path_field`
+(core/treepaths.py), joined through whatever path the model declares in `scope_path_field`
 (e.g. "region__path"). Objects outside the scope are simply absent from the queryset, so a
 lookup by id outside it answers 404 — in pages and in the API alike.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from regions import paths as tree_paths
+from core import treepaths as tree_paths
 
 from .roles import GLOBAL_PERMS, ROLE_PERMISSIONS
 

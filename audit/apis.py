@@ -1,9 +1,14 @@
 from rest_framework import permissions, serializers, viewsets
 
-from accounts.apis import HasPerm
-from accounts.roles import Perm
-
 from .models import AuditEntry
+from .perms import AUDIT_VIEW
+
+
+class CanReadAuditLog(permissions.BasePermission):
+    message = "您没有访问此接口的权限"
+
+    def has_permission(self, request, view) -> bool:
+        return request.user.has_perm(AUDIT_VIEW)
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
@@ -17,8 +22,7 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
     """The audit log, read-only, for the audit admin. There is no write endpoint at all."""
 
     serializer_class = AuditEntrySerializer
-    permission_classes = [permissions.IsAuthenticated, HasPerm]
-    required_perm = Perm.AUDIT_VIEW
+    permission_classes = [permissions.IsAuthenticated, CanReadAuditLog]
     queryset = AuditEntry.objects.all()
     filterset_fields = ["action", "object_type", "actor"]
 

@@ -4,16 +4,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.roles import Perm
-from accounts.scope import has_perm
-
 from .models import AuditEntry
+from .perms import AUDIT_VIEW
 
 
 def audit_entries(*, actor, q: str = "", action: str = "", date_from=None, date_to=None, object_type: str = "",
                   object_id: str = "") -> QuerySet[AuditEntry]:
     """The log, for the audit admin only (它不是业务数据: no territorial scope applies)."""
-    if not has_perm(actor, Perm.AUDIT_VIEW):
+    if not actor.has_perm(AUDIT_VIEW):
         raise PermissionDenied("只有审计管理员可以查看审计日志")
     qs = AuditEntry.objects.all()
     if q:
@@ -36,6 +34,6 @@ def chain_report(*, actor, latest: int = 10_000):
     """The hash chain's state over the newest `latest` entries, for the audit admin only."""
     from .chain import verify
 
-    if not has_perm(actor, Perm.AUDIT_VIEW):
+    if not actor.has_perm(AUDIT_VIEW):
         raise PermissionDenied("只有审计管理员可以校验审计日志")
     return verify(latest=latest)

@@ -63,7 +63,7 @@ def setup_django(url: str) -> None:
 
 
 def build_tree():
-    from regions import paths
+    from core import treepaths as paths
     from regions.models import Region, RegionKind
 
     first = Region.objects.filter(parent__isnull=True, name=f"{TAG}区1").first()

@@ -75,7 +75,7 @@ class Builder:
         old = Region.objects.filter(name="网格基准市", kind=RegionKind.DISTRICT).first()
         if old is not None:
             with transaction.atomic(), self.conn.cursor() as cur:
-                from regions.paths import upper_bound
+                from core.treepaths import upper_bound
 
                 cur.execute("DELETE FROM accounts_roleassignment WHERE region_id IN (SELECT id FROM regions_region "
                             "WHERE path >= %s AND path < %s)", [old.path, upper_bound(old.path)])
@@ -105,7 +105,7 @@ class Builder:
     def _add_streets(self, first: int, n: int) -> None:
         from django.utils import timezone
 
-        from regions.paths import child_path
+        from core.treepaths import child_path
 
         rng = self.rng
         now = timezone.now()
@@ -208,7 +208,7 @@ class Builder:
             for t in ["grid_resident", "grid_household", "grid_visit"]:
                 cur.execute(f"SELECT count(*) FROM {t}")
                 out[t] = cur.fetchone()[0]
-            from regions.paths import upper_bound
+            from core.treepaths import upper_bound
 
             cur.execute("SELECT count(*) FROM regions_region WHERE kind = 'grid' AND path >= %s AND path < %s",
                         [self.district.path, upper_bound(self.district.path)])

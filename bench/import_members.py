@@ -2,7 +2,7 @@
 
 Builds a 50,000-row member workbook with the Chinese headers of the import template (valid
 rows over 20 organizations), then, on the same PostgreSQL table in the same run:
-  - ours: core.imports + members.imports.MemberImporter — read with python-calamine, every
+  - ours: bulkimport + members.imports.MemberImporter — read with python-calamine, every
     row fully validated (ID check digit, birth date and gender against the ID, mobile, dates,
     category, organization in the uploader's scope, duplicates in the file and in the
     database), encrypted + blind-indexed, pinyin keys, saved in one transaction;
@@ -98,7 +98,7 @@ def clear() -> None:
 
 
 def run_ours(user, data: bytes) -> tuple[float, int]:
-    from core.imports import read_sheet
+    from bulkimport import read_sheet
     from members.imports import MemberImporter
 
     t0 = time.perf_counter()

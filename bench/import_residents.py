@@ -3,7 +3,7 @@
 Builds a 100,000-row resident workbook (the grid import template's Chinese headers; 20
 communities × 5 grids × 10 buildings, about 2.7 residents per household), then, on the same
 PostgreSQL tables in the same run:
-  - ours: core.imports + grid.imports.ResidentImporter — read with python-calamine, every row
+  - ours: bulkimport + grid.imports.ResidentImporter — read with python-calamine, every row
     validated (building in the uploader's scope by community/grid/compound/building names, ID
     check digit, mobile, kinds, care tags, dates, duplicates in the file and in the database,
     one head per household, one use per house), houses and households created as needed,
@@ -119,7 +119,7 @@ def clear() -> None:
 
 def run_ours(user, data: bytes) -> tuple[float, int, dict]:
 
-    from core.imports import read_sheet
+    from bulkimport import read_sheet
     from grid.imports import ResidentImporter
 
     t0 = time.perf_counter()
@@ -247,7 +247,7 @@ def main() -> None:
         print(f"created {counts['houses']} houses, {counts['households']} households, {counts['residents']} residents")
         return seconds, n
 
-    from core.imports import read_sheet
+    from bulkimport import read_sheet
     from grid.imports import ResidentImporter
 
     t0 = time.perf_counter()

@@ -168,7 +168,7 @@ def main() -> None:
         services.totals_refresh(year=year)
         list(selectors.ranking(node, year)[:50])
 
-    from regions.paths import upper_bound
+    from core.treepaths import upper_bound
 
     plain = ("SELECT e.member_id, SUM(e.points) AS total, RANK() OVER (ORDER BY SUM(e.points) DESC) "
              "FROM points_pointentry e JOIN members_partymember m ON m.id = e.member_id "

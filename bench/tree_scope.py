@@ -88,8 +88,8 @@ def main() -> None:
 
     from accounts.roles import Perm
     from accounts.scope import clear_cache, scope_filter, scope_paths
+    from core.treepaths import upper_bound
     from orgs.models import PartyOrg
-    from regions.paths import upper_bound
 
     data = build(args.scale)
     street, district = data["street"], data["district"]

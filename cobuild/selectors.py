@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 
 from accounts.scope import get_in_scope_or_404, scope_filter
-from regions import paths as tree_paths
+from core import treepaths as tree_paths
 from regions.models import Region, RegionKind
 
 from .models import (

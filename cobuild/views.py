@@ -15,9 +15,9 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.scope import has_perm, scope_filter
 from accounts.views import add_errors
+from audit.downloads import serve_private
 from audit.models import AuditAction
 from audit.services import record
-from core.downloads import serve_private
 from orgs.models import UNIT_LEVELS, PartyOrg
 
 from . import exports, selectors, services

@@ -53,25 +53,29 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
-    # L0
+    # Floors, bottom to top (docs/architecture.md; `make lint` checks them with import-linter).
+    # A module imports only from its own app and the floors below.
+    # The foundation: helpers; the audit trail; users, roles and the data scope; messages; the
+    # territory tree (above accounts: its pages are scoped and audited like any data); the Excel import.
     "core",
-    "accounts",
     "audit",
+    "accounts",
     "notifications",
-    # L1
     "regions",
+    "bulkimport",
+    # The backbone: Party organizations, then members
     "orgs",
     "members",
-    # L2
+    # The territory's facts
     "grid",
-    # L3
+    # Domain workflows
     "demands",
     "cobuild",
     "meetings",
     "vanguard",
-    # L3b: reads facts of the L3 domains (and members)
+    # Reads facts of the domains (and members)
     "points",
-    # L4
+    # The top floor: pages that combine domains, the public portal, the API router
     "dashboards",
     "portal",
     "api",
@@ -204,7 +208,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = DEBUG or DEMO_MODE
 MEDIA_URL = "/media/"  # nothing is published there: every upload is private (core.storage)
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))  # old uploads only (files_sweep moves them)
-# Every uploaded file, read only through views that apply the data scope (core.downloads).
+# Every uploaded file, read only through views that apply the data scope (audit.downloads).
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
 # django | x-accel-redirect (nginx, internal location PRIVATE_MEDIA_INTERNAL_URL) | x-sendfile (Apache)
 PRIVATE_MEDIA_SERVE = os.environ.get("PRIVATE_MEDIA_SERVE", "django")

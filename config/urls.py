@@ -38,7 +38,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
-# No /media/ route: uploads are private and read only through scoped, audited views (core.downloads).
+# No /media/ route: uploads are private and read only through scoped, audited views (audit.downloads).
 handler400 = "core.errors.bad_request"
 handler403 = "core.errors.permission_denied"
 handler404 = "core.errors.page_not_found"

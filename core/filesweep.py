@@ -94,7 +94,6 @@ def _move_legacy(result: SweepResult, dry_run: bool) -> None:
 
 
 def sweep_files(*, hours: float = 24.0, dry_run: bool = False) -> SweepResult:
-    from core.imports.jobs import drop_workbook
     from core.models import ImportJob
 
     result = SweepResult()
@@ -102,13 +101,13 @@ def sweep_files(*, hours: float = 24.0, dry_run: bool = False) -> SweepResult:
     for job in ImportJob.objects.exclude(file="").filter(status__in=ImportJob.FINISHED):
         result.workbooks.append(job.file.name)
         if not dry_run:
-            drop_workbook(job)
+            job.drop_workbook()
     cutoff = time.time() - hours * 3600
     root = Path(settings.PRIVATE_MEDIA_ROOT)
     listed = _files_under(root)
     used = _referenced()  # read after listing: a file committed meanwhile is in it, or too young to go
     for name in sorted(set(listed) - used):
-        if name.startswith(RUNNING_DIR):  # the locks of running import jobs (core.imports.recovery)
+        if name.startswith(RUNNING_DIR):  # the locks of running import jobs (bulkimport.recovery)
             continue
         if _old(root / name, cutoff):
             result.orphans.append(name)

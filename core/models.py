@@ -31,7 +31,7 @@ class ImportStatus(models.TextChoices):
 
 
 class ImportJob(models.Model):
-    """One upload of an .xlsx through core.imports: its progress and its outcome."""
+    """One upload of an .xlsx through the imports app: its progress and its outcome."""
 
     FINISHED = {ImportStatus.DONE, ImportStatus.INVALID, ImportStatus.REJECTED, ImportStatus.FAILED}
 
@@ -76,6 +76,19 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+    def drop_workbook(self) -> None:
+        """Delete the uploaded workbook (it holds personal data in the clear): once the job has ended,
+        whatever the outcome. Only the masked error report stays."""
+        name = self.file.name
+        if not name:
+            return
+        self.file = ""
+        type(self).objects.filter(pk=self.pk).update(file="")
+        try:
+            self.file.storage.delete(name)
+        except OSError:  # already gone; files_sweep deletes whatever is left
+            pass
 
     @property
     def percent(self) -> int:

@@ -1,7 +1,7 @@
 """Private file storage: every uploaded file (import workbooks, visit/demand/co-building photos and
 scans, member photos) lives under settings.PRIVATE_MEDIA_ROOT, which no web server publishes. A file
 is read only through a view that applies the data scope and writes the audit log
-(``core.downloads.serve_private``). ``STORAGES["default"]`` is this storage, so a FileField
+(``audit.downloads.serve_private``). ``STORAGES["default"]`` is this storage, so a FileField
 without its own storage is private too.
 
 Stored names are unguessable: the directory of ``upload_to`` is kept (``grid/visits/2026/12/``),

@@ -13,8 +13,8 @@ import json
 import math
 
 from accounts.roles import Role
+from core import treepaths as paths
 from grid.models import GridProfile
-from regions import paths
 from regions.models import Region, RegionKind
 
 NEAREST_LIMIT_M = 3000.0

@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.scope import get_in_scope_or_404, scope_filter
-from regions import paths
+from core import treepaths as paths
 from regions.models import Region, RegionKind
 
 from .models import OPEN_STATES, Category, Demand, Escalation, HandlingUnit, Satisfaction, State

@@ -24,11 +24,11 @@ from accounts.roles import Role
 from accounts.scope import has_perm, has_perm_at
 from audit.models import AuditAction
 from audit.services import record
+from core import treepaths as paths
 from core.images import check_image, stored_photo
 from core.phone import normalize_mobile, validate_mobile
 from core.pii_text import mask_pii
 from notifications.services import notifications_close_for, notify
-from regions import paths
 from regions.models import Region, RegionKind
 
 from . import routing, workcalendar

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.scope import has_perm, has_perm_at, scope_filter
-from core.downloads import serve_private
+from audit.downloads import serve_private
 from regions.models import Region, RegionKind
 
 from . import selectors, services

@@ -22,8 +22,8 @@ from core.idnumber import synthetic_id_number
 from core.phone import generate_mobile
 from core.pinyin import name_initials, name_pinyin
 from core.synthetic import SURNAMES, birth_date, person_name
+from orgs.demo import TOWNS
 from orgs.models import PartyOrg
-from regions.demo import TOWNS
 from regions.models import Region, RegionKind
 
 from .models import (

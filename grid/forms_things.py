@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 
+from core import treepaths as paths
 from core.forms import StyledForm
 from orgs.models import PartyOrg
-from regions import paths
 from regions.models import Region
 
 from .models import FacilityKind, FacilityState, UnitKind

@@ -1,4 +1,4 @@
-"""Excel import of houses, households and residents in one sheet, on the shared core.imports mechanism.
+"""Excel import of houses, households and residents in one sheet, on the shared imports mechanism.
 
 One row is one resident. The row names where they live (community, grid, compound, building, unit,
 door number) and which household (户号; empty: one household per house). Houses and households
@@ -15,9 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.scope import scope_filter
-from core.crypto import blind_index
-from core.idnumber import id_check_digit, normalize_id_number
-from core.imports import (
+from bulkimport import (
     Column,
     Importer,
     allocate_ids,
@@ -33,8 +31,10 @@ from core.imports import (
     side_query,
     text,
 )
+from core import treepaths as paths
+from core.crypto import blind_index
+from core.idnumber import id_check_digit, normalize_id_number
 from core.pinyin import name_initials, name_pinyin
-from regions import paths
 from regions.models import Region, RegionKind
 
 from .apps import GridPerm
@@ -55,7 +55,7 @@ def care_tags(value: Any) -> int:
     return flags
 
 
-care_tags.cacheable = True  # a pure function of the cell (see core.imports.Column.cache)
+care_tags.cacheable = True  # a pure function of the cell (see imports.Column.cache)
 
 
 # The template's example row: a made-up number whose check digit is right (born 1980-05-01, male), in a
@@ -162,7 +162,7 @@ class ResidentImporter(Importer):
             if born and joined < born:
                 raise ValidationError({"joined_on": f"入户日期不能早于出生日期（{born:%Y-%m-%d}）"})
 
-    streaming = True  # rows are checked while earlier ones are written (see core.imports.import_sheet)
+    streaming = True  # rows are checked while earlier ones are written (see imports.import_sheet)
     needs_pks = False  # nothing refers to the new residents: the database numbers them
     values_normalized = True  # the id_number and mobile parsers return normalized numbers
 

@@ -1,5 +1,5 @@
 """Re-import of residents: the residents of the file, found by ID number through the keyed hash, get the
-values of the file's filled cells, after a preview of every change (core.imports previews). Each resident
+values of the file's filled cells, after a preview of every change (imports previews). Each resident
 is saved through grid.services.resident_update, so it is audited as an edit. The address must be the
 resident's own house: moving is 户内迁移 (grid.services.resident_transfer), not an import."""
 
@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.scope import scope_filter
+from bulkimport import cell_text
 from core.crypto import blind_index
-from core.imports import cell_text
 from core.masking import mask_value
 
 from .apps import GridPerm

@@ -16,10 +16,10 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.scope import get_in_scope_or_404, has_perm_at, scope_filter
+from core import treepaths as paths
 from core.crypto import blind_index
 from core.idnumber import normalize_id_number
 from core.phone import normalize_mobile
-from regions import paths
 from regions.models import Region, RegionKind
 
 from . import coords

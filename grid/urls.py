@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core.imports import import_urls
+from bulkimport import import_urls
 
 from . import urls_people, urls_things, views
 from .imports import ResidentImporter

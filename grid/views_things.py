@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 from accounts.scope import get_in_scope_or_404, has_perm
 from accounts.views import add_errors
 from audit.models import AuditAction
+from core import treepaths as paths
 from core.masking import mask_mobile
-from regions import paths
 from regions.models import Region, RegionKind
 
 from . import selectors, services

@@ -27,7 +27,7 @@ class RegionChoiceField(forms.ModelChoiceField):
     queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
 
     def label_from_instance(self, obj):
-        from regions.paths import SEGMENT
+        from core.treepaths import SEGMENT
 
         if self._names is None:
             self._names = dict(self.queryset.values_list("path", "name"))

@@ -1,4 +1,4 @@
-"""Bulk import of Party members from .xlsx (the shared mechanism of core/imports/)."""
+"""Bulk import of Party members from .xlsx (the shared mechanism of bulkimport/)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.scope import scope_filter
-from core.crypto import blind_index
-from core.idnumber import id_check_digit, normalize_id_number, parse_id_number
-from core.imports import (
+from bulkimport import (
     Column,
     Importer,
     cell_text,
@@ -27,6 +25,8 @@ from core.imports import (
     text,
     today,
 )
+from core.crypto import blind_index
+from core.idnumber import id_check_digit, normalize_id_number, parse_id_number
 from orgs.models import PartyOrg
 
 from .models import Category, Education, Gender, MemberEvent, MemberStatus, PartyMember
@@ -53,7 +53,7 @@ class ParsedId(str):
 
 
 def id_info(value):
-    """Like core.imports.id_number, but keeps what the number encodes for the row checks."""
+    """Like imports.id_number, but keeps what the number encodes for the row checks."""
     if isinstance(value, float):
         return id_number(value)  # raises the "stored as a number" message
     info = parse_id_number(cell_text(value), today=today())
@@ -183,7 +183,7 @@ def _shown(member_field: str, value, column) -> str:
 class MemberUpdateImporter(MemberImporter):
     """Re-import: the members of the file, found by ID number through the keyed hash, get the
     values of the file's filled cells. The changes are shown field by field before anything is
-    saved (core.imports previews); each member is then saved through members.services.member_update
+    saved (imports previews); each member is then saved through members.services.member_update
     and audited as an edit."""
 
     kind = "members.member_update"

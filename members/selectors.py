@@ -273,7 +273,7 @@ def pending_counts(actor) -> dict[str, int]:
 
 def node_member_counts(nodes) -> dict[int, tuple[str, int]]:
     """Tree counter: active members held by the organizations under each node (one query)."""
-    from regions.paths import upper_bound
+    from core.treepaths import upper_bound
 
     if not nodes:
         return {}

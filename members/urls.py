@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from core.imports import import_urls
+from bulkimport import import_urls
 
 from . import views
 from .imports import MemberImporter, MemberUpdateImporter

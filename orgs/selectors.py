@@ -8,8 +8,8 @@ from django.db.models import QuerySet
 
 from accounts.roles import Perm
 from accounts.scope import scope_filter
+from core.treepaths import upper_bound as _upper
 from regions.models import Region, RegionKind
-from regions.paths import upper_bound as _upper
 
 from .models import OrgLevel, PartyOrg
 

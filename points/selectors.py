@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import F, Window
 from django.db.models.functions import Rank
 
+from core import treepaths as tree_paths
 from members.models import ACTIVE_STATUSES
-from regions import paths as tree_paths
 
 from .models import MemberPoints, PointEntry
 

@@ -1,6 +1,6 @@
 from django.db import models
 
-from . import paths
+from core import treepaths as paths
 
 
 class RegionKind(models.TextChoices):
@@ -48,7 +48,7 @@ class Region(models.Model):
     parent = models.ForeignKey(
         "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    # Materialized path (see regions/paths.py); maintained by the services, never edited by hand.
+    # Materialized path (see core/treepaths.py); maintained by the services, never edited by hand.
     path = models.CharField("路径", max_length=255, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField("深度", default=1, editable=False)
     sort_order = models.IntegerField("排序", default=0)

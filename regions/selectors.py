@@ -6,8 +6,8 @@ from django.db.models import QuerySet
 
 from accounts.roles import Perm
 from accounts.scope import get_in_scope_or_404, has_perm_at, scope_filter, scope_paths
+from core import treepaths as paths
 
-from . import paths
 from .models import Region
 
 

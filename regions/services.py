@@ -11,8 +11,8 @@ from accounts.roles import Perm
 from accounts.scope import has_perm_at
 from audit.models import AuditAction
 from audit.services import diff, record, snapshot
+from core import treepaths as paths
 
-from . import paths
 from .models import ALLOWED_CHILDREN, Region, RegionKind
 
 _AUDITED = ["name", "kind", "town", "division_code", "parent", "sort_order"]

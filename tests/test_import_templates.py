@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 
+from bulkimport import Column, Importer, choice, template_xlsx, text
+from bulkimport.files import column_options
 from core.idnumber import parse_id_number
-from core.imports import Column, Importer, choice, template_xlsx, text
-from core.imports.files import column_options
 from grid.imports import ResidentImporter
 from members.imports import MemberImporter
 

@@ -155,7 +155,7 @@ def test_ranges_are_those_of_postgresql_on_every_database():
 
 def test_imports_check_numbers_against_their_column_and_refuse_control_characters():
     """A workbook cell of 10¹² for an integer column is a bad cell with a reason, not a failed commit."""
-    from core.imports import Column, Importer, SheetData, decimal_value, text
+    from bulkimport import Column, Importer, SheetData, decimal_value, text
 
     class SortImporter(Importer):
         label = "测试"

@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from accounts.models import RoleAssignment
 from accounts.roles import Role
+from core import treepaths as tree_paths
 from grid.models import Household, HouseholdStatus
 from members.models import ACTIVE_STATUSES, PartyMember
 from orgs.models import OrgLevel, PartyOrg
-from regions import paths as tree_paths
 from regions.models import Region
 
 from .models import (

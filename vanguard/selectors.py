@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.db.models import Count, F, Q
 
 from accounts.scope import scope_filter, scope_q
+from core import treepaths as tree_paths
 from members.models import ACTIVE_STATUSES, Category, Decision, PartyMember
-from regions import paths as tree_paths
 from regions.models import Region, RegionKind
 
 from .models import (

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def foundation_only(monkeypatch):
     from core import demo
-    from regions.demo import DEMO_STEPS
+    from orgs.demo import DEMO_STEPS
 
     monkeypatch.setattr(demo, "demo_steps", lambda: list(DEMO_STEPS))
 

@@ -10,12 +10,11 @@ import pytest
 from django.core.management import call_command
 from django.urls import clear_url_caches
 
-from core.imports import start_import
+from bulkimport import start_import
+from bulkimport.tests.test_imports import MAN, WOMAN, StepImporter, upload, xlsx
 from core.models import ImportJob, ImportMode, ImportStatus
 
-from .test_imports import MAN, WOMAN, StepImporter, upload, xlsx
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("core.tests.test_imports")]
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("bulkimport.tests.test_imports")]
 
 
 def _private_files(settings) -> list[Path]:

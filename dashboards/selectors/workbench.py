@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.scope import has_perm, roles_of
-from regions import paths
+from core import treepaths as paths
 from regions.models import Region, RegionKind
 
 SHOWN = 5  # items listed per block; the count links to the rest

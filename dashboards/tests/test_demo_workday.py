@@ -16,9 +16,9 @@ def _blocks(username):
 
 def test_the_workday_step_fills_the_workbenches():
     from dashboards import demo
-    from regions import demo as region_demo
+    from orgs import demo as foundation_demo
 
-    region_demo.load()
+    foundation_demo.load()
     grid = RoleAssignment.objects.get(user__username="wgy", role=Role.GRID_WORKER).region
     GridProfile.objects.create(region=grid, center_lat=47.0, center_lng=89.5)
     demo.load()

@@ -28,9 +28,9 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_loads_the_seed_county():
     from grid import demo as grid_demo
-    from regions import demo as region_demo
+    from orgs import demo as foundation_demo
 
-    region_demo.load()
+    foundation_demo.load()
     grid_demo.load()
     assert Resident.objects.count() == 26620
     assert Resident.objects.filter(kind=ResidentKind.FLOATING, permit_expiry__isnull=False).exists()

@@ -1,4 +1,4 @@
-"""Excel import of houses, households and residents through the shared core.imports mechanism."""
+"""Excel import of houses, households and residents through the shared imports mechanism."""
 
 import io
 from datetime import date
@@ -171,7 +171,7 @@ def test_registered_ids_found_by_the_side_query_outside_a_transaction(personas, 
     import threading
 
     import grid.imports as gi
-    from core.imports import read_sheet
+    from bulkimport import read_sheet
 
     threads = []
 
@@ -195,8 +195,8 @@ def test_registered_ids_found_by_the_side_query_outside_a_transaction(personas, 
 def test_a_streamed_job_reports_saving_on_its_own_connection(personas, gdata, tree, monkeypatch, settings, tmp_path):
     """While rows are interleaved with the COPY, progress and the "saving" status go through a side
     connection, so the job page sees them before the import commits."""
-    from core.imports import jobs as ci
-    from core.imports import start_import
+    from bulkimport import jobs as ci
+    from bulkimport import start_import
     from core.models import ImportMode, ImportStatus
 
     settings.MEDIA_ROOT = tmp_path
@@ -223,7 +223,7 @@ def test_a_streamed_job_reports_saving_on_its_own_connection(personas, gdata, tr
 def test_joined_on_column_defaults_to_the_import_day(personas, gdata, tree, settings, tmp_path):
     from django.utils import timezone
 
-    from core.imports import read_sheet
+    from bulkimport import read_sheet
 
     settings.MEDIA_ROOT = tmp_path
     ids = _ids(3)

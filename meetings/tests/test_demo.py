@@ -11,9 +11,9 @@ def test_demo_steps():
     from cobuild.models import Agreement, ChronicleEntry, Criticism, Deed, Need, Project, ResidentUnit, StarRating
     from meetings import demo as meetings_demo
     from meetings.models import Body, Meeting
-    from regions import demo as regions_demo
+    from orgs import demo as foundation_demo
 
-    regions_demo.load()
+    foundation_demo.load()
     cobuild_demo.load()
     meetings_demo.load()
     year = timezone.localdate().year

@@ -6,8 +6,8 @@ from datetime import date
 import openpyxl
 import pytest
 
+from bulkimport import template_xlsx
 from conftest import PASSWORD
-from core.imports import template_xlsx
 from members import services
 from members.imports import MemberImporter
 from members.models import Decision, DualRegistration, PartyMember

@@ -10,8 +10,8 @@ from PIL import Image
 from audit.models import AuditEntry
 from members.demo import load
 from members.models import Decision, DualRegistration, DuesPayment, MobileRecord, PartyMember, Transfer
+from orgs.demo import load as load_foundation
 from orgs.models import OrgLevel
-from regions.demo import load as load_foundation
 
 pytestmark = pytest.mark.django_db
 

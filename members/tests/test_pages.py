@@ -200,7 +200,7 @@ def test_transfer_and_dues_pages(personas, tree, members, client_for):
 
 
 def import_file(rows) -> bytes:
-    from core.imports import template_xlsx
+    from bulkimport import template_xlsx
     from members.imports import MemberImporter
 
     wb = openpyxl.load_workbook(io.BytesIO(template_xlsx(MemberImporter)))

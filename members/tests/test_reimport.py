@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import AuditAction, AuditEntry
-from core.imports import template_xlsx
+from bulkimport import template_xlsx
 from core.models import ImportJob
 from members.imports import MemberImporter
 from members.models import MemberStatus, PartyMember

@@ -10,9 +10,9 @@ from django.http import HttpResponse
 
 from accounts.roles import Perm
 from accounts.scope import get_in_scope_or_404, has_perm, scope_filter
+from audit.downloads import serve_private
 from audit.models import AuditAction
 from audit.services import record
-from core.downloads import serve_private
 from orgs.models import UNIT_LEVELS, PartyOrg
 from regions.models import Region, RegionKind
 

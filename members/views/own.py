@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from regions import paths
+from core import treepaths as paths
 from regions.models import Region, RegionKind
 
 from .. import selectors, services

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from accounts.scope import get_in_scope_or_404, has_perm
 from audit.models import AuditAction
 from audit.services import record
-from core.imports import XLSX_CONTENT_TYPE
+from bulkimport import XLSX_CONTENT_TYPE
 from orgs.models import PartyOrg
 
 from .. import documents, selectors

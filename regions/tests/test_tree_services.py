@@ -2,7 +2,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from audit.models import AuditEntry
-from regions import paths, services
+from core import treepaths as paths
+from regions import services
 from regions.models import Region, RegionKind
 from regions.services import check_tree
 

@@ -10,12 +10,12 @@ from django.db import transaction
 
 from audit.models import AuditAction
 from audit.services import record
+from core import treepaths as tree_paths
 from demands import services as demand_services
 from demands.models import Category as DemandCategory
 from demands.models import Channel
 from grid.models import Household, HouseholdStatus
 from members.models import ACTIVE_STATUSES, PartyMember
-from regions import paths as tree_paths
 from regions.models import Region, RegionKind
 
 from .. import selectors

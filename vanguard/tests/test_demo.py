@@ -9,9 +9,9 @@ from django.urls import reverse
 from grid.demo import load as load_grid
 from members.demo import load as load_members
 from members.models import ACTIVE_STATUSES, PartyMember
+from orgs.demo import load as load_foundation
 from points.demo import load as load_points
 from points.models import MemberPoints
-from regions.demo import load as load_foundation
 from regions.models import Region, RegionKind
 from vanguard.demo import load
 from vanguard.models import Pledge, PledgeState, Post, ServiceStar, SignUp, StarState, Zone, ZoneHousehold

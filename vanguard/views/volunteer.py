@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at, scope_filter
 from accounts.views import add_errors
-from regions import paths as tree_paths
+from core import treepaths as tree_paths
 from regions.models import Region, RegionKind
 
 from .. import selectors

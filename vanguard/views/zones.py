@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.scope import get_in_scope_or_404, has_perm_at, scope_filter
 from accounts.views import add_errors
+from core import treepaths as tree_paths
 from grid.models import Household
 from members.models import ACTIVE_STATUSES, Decision, PartyMember
-from regions import paths as tree_paths
 from regions.models import Region, RegionKind
 
 from .. import selectors, services

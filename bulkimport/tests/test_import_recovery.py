@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 from audit.models import AuditAction, AuditEntry
 from audit.services import record
-from core.imports.recovery import runner_alive, running_lock
+from bulkimport.recovery import runner_alive, running_lock
 from core.models import DemoStep, ImportJob, ImportStatus
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def test_a_job_interrupted_before_its_commit_is_failed_with_nothing_saved(person
 
 def test_a_job_interrupted_after_its_commit_is_done_with_the_committed_count(personas):
     job = _job(personas, ImportStatus.SAVING, total_rows=3, processed_rows=3)
-    # what the saving transaction commits together with the rows (core.imports.jobs, on_saved)
+    # what the saving transaction commits together with the rows (bulkimport.jobs, on_saved)
     ImportJob.objects.filter(pk=job.pk).update(created_rows=3)
     record(actor=personas.secretary, action=AuditAction.IMPORT, obj=job, changes={"created": 3})
     call_command("imports_reap", verbosity=0)
@@ -85,7 +85,7 @@ def test_the_lock_dies_with_the_process(personas):
 
 
 def test_the_worker_recovers_jobs_when_it_starts(personas, monkeypatch):
-    from core.management.commands import run_worker
+    from bulkimport.management.commands import run_worker
 
     job = _job(personas, ImportStatus.RUNNING)
     started = []

@@ -30,7 +30,7 @@ class Command(BaseCommand):
 
 
 def _demo():
-    from regions.demo import ACCOUNTS
+    from orgs.demo import ACCOUNTS
 
     return ACCOUNTS
 

@@ -71,7 +71,7 @@ def recover_stuck_jobs(*, minutes: float | None = None) -> list[tuple[int, str]]
     from core.models import ImportJob, ImportStatus
 
     from .importer import IMPORTERS
-    from .jobs import _job_update, drop_workbook
+    from .jobs import _job_update
 
     now = timezone.now()
     done = []
@@ -97,7 +97,7 @@ def recover_stuck_jobs(*, minutes: float | None = None) -> list[tuple[int, str]]
         else:
             _job_update(job, status=ImportStatus.FAILED, finished_at=now,
                         message="导入进程意外中断，未导入任何数据，请重新上传")
-        drop_workbook(job)
+        job.drop_workbook()
         record(actor=None, action=AuditAction.UPDATE, obj=job, changes={"status": [before, job.status]},
                purpose="恢复中断的导入任务")
         done.append((job.pk, job.status))

@@ -33,7 +33,7 @@ columns masked. The uploaded workbook itself (private storage) is deleted when t
 The package, by topic: ``parsers`` (cell parsers), ``importer`` (declaring an importer, checking
 and saving its rows, the registry), ``reading`` (the workbook), ``jobs`` (running a job, the
 background task), ``files`` (template and bad rows), ``views`` (the pages), ``bulk`` (fast inserts).
-Everything public is re-exported here: import from ``core.imports``.
+Everything public is re-exported here: import from ``imports``.
 """
 
 from .bulk import (

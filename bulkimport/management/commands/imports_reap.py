@@ -1,4 +1,4 @@
-"""Put right import jobs left 排队中/校验中/保存中 by a process that died (see core.imports.recovery).
+"""Put right import jobs left 排队中/校验中/保存中 by a process that died (see bulkimport.recovery).
 Safe at any time: a job whose process is alive is never touched. Cron: every 10 minutes."""
 
 from django.core.management.base import BaseCommand
@@ -12,7 +12,7 @@ class Command(BaseCommand):
                             help="only jobs started at least this long ago (workers on several hosts)")
 
     def handle(self, *args, minutes, **options):
-        from core.imports.recovery import recover_stuck_jobs
+        from bulkimport.recovery import recover_stuck_jobs
 
         done = recover_stuck_jobs(minutes=minutes)
         if options["verbosity"]:

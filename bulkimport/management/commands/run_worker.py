@@ -1,5 +1,5 @@
 """The background worker: first puts right the import jobs a previous worker left unfinished (see
-core.imports.recovery), then runs django-tasks' ``db_worker`` with the same arguments
+bulkimport.recovery), then runs django-tasks' ``db_worker`` with the same arguments
 (``manage.py run_worker --queue-name '*'``)."""
 
 import sys
@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 
 
 def recover() -> None:
-    from core.imports.recovery import recover_stuck_jobs
+    from bulkimport.recovery import recover_stuck_jobs
 
     done = recover_stuck_jobs()
     if done:

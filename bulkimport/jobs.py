@@ -72,7 +72,7 @@ class _SideProgress:
 
 def run_import(job) -> None:
     """Validate and (if allowed) save one ImportJob. Never raises for bad data; records the outcome.
-    The running process holds the job's lock (core.imports.recovery) until the job has ended."""
+    The running process holds the job's lock (bulkimport.recovery) until the job has ended."""
     from .recovery import running_lock
 
     with running_lock(job.pk):
@@ -151,30 +151,17 @@ def _run_import(job) -> None:
     finally:
         if side is not None:
             side.close()
-        drop_workbook(job)
+        job.drop_workbook()
 
 
 def _store_report(job, importer_cls, sheet, bad: list[ImportRow]) -> None:
-    """Keep the masked error report (core.imports.files.bad_rows_xlsx) for the bad-rows download."""
+    """Keep the masked error report (bulkimport.files.bad_rows_xlsx) for the bad-rows download."""
     from .files import bad_rows_xlsx
 
     field = type(job)._meta.get_field("report")
     name = field.storage.save(field.generate_filename(job, "report.xlsx"),
                               ContentFile(bad_rows_xlsx(importer_cls, sheet.sheet_name, bad)))
     _job_update(job, report=name)
-
-
-def drop_workbook(job) -> None:
-    """Delete a job's uploaded workbook (it holds personal data in the clear): once the job has ended,
-    whatever the outcome. Only the masked error report stays."""
-    name = job.file.name
-    if not name:
-        return
-    _job_update(job, file="")
-    try:
-        job.file.storage.delete(name)
-    except OSError:  # already gone; files_sweep deletes whatever is left
-        pass
 
 
 @task()

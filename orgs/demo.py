@@ -1,4 +1,5 @@
-"""Foundation demo: the county of seed 000 (3 towns, 8 communities, 26,620 residents, 8 Party
+"""Foundation demo (the territory tree, its Party organizations and the accounts; loaded here, by the
+lowest app that may write all three): the county of seed 000 (3 towns, 8 communities, 26,620 residents, 8 Party
 organizations: 4 general branches and 4 branches), its grids, compounds and buildings, and one
 account per role. Names of people are generated; the county's own place names come from the seed
 (two community names the seed masks as “**路社区” are filled in as 人民路社区 and 建设路社区)."""
@@ -13,9 +14,9 @@ from accounts.models import RoleAssignment, User
 from accounts.roles import Role
 from core.demo import DEMO_PASSWORD
 from core.synthetic import person_name
-from orgs.models import OrgForm, OrgLevel, PartyOrg
+from regions.models import Region, RegionKind
 
-from .models import Region, RegionKind
+from .models import OrgForm, OrgLevel, PartyOrg
 
 COUNTY = ("富蕴县", "654322")
 # town → [(community, residents)]; the residents add up to the seed's 26,620.

@@ -26,8 +26,8 @@ def serve_private(request, field_file, *, obj: Model, label: str, filename: str 
                   attachment: bool = False) -> HttpResponse:
     """The file of ``field_file`` (a FieldFile of a private storage), whose record ``obj`` the view has
     already fetched through the data scope. ``label`` names the file in the audit log (e.g. 走访照片)."""
-    from audit.models import AuditAction
-    from audit.services import record
+    from .models import AuditAction  # not at the top: bulkimport (an installed app) imports this module
+    from .services import record
 
     name = field_file.name if field_file else ""
     storage = field_file.storage if field_file else None

@@ -13,8 +13,7 @@ from django.urls import include, path
 from python_calamine import CalamineWorkbook
 
 from audit.models import AuditEntry
-from core.idnumber import synthetic_id_number
-from core.imports import (
+from bulkimport import (
     Column,
     FileProblem,
     Importer,
@@ -28,6 +27,7 @@ from core.imports import (
     template_xlsx,
     text,
 )
+from core.idnumber import synthetic_id_number
 from core.models import DemoStep, ImportJob, ImportMode, ImportStatus
 
 
@@ -72,7 +72,7 @@ def _urls():
 
 urlpatterns = _urls()
 
-pytestmark = pytest.mark.urls("core.tests.test_imports")
+pytestmark = pytest.mark.urls("bulkimport.tests.test_imports")
 
 
 @pytest.fixture(autouse=True)
@@ -293,7 +293,7 @@ class TestPages:
 def test_fast_inserts_return_keys_and_fill_auto_fields():
     from django.db import transaction
 
-    from core.imports import bulk_insert, insert_rows
+    from bulkimport import bulk_insert, insert_rows
 
     with transaction.atomic():
         ids = insert_rows(DemoStep, [{"name": "甲"}, {"name": "乙"}])
@@ -323,7 +323,7 @@ class TestRepeatedCells:
         return KindImporter
 
     def _sheet(self, kinds):
-        from core.imports import SheetData
+        from bulkimport import SheetData
 
         return SheetData("s", [(n + 2, {"name": f"人{n}", "kind": k}) for n, k in enumerate(kinds)], [])
 
@@ -337,7 +337,7 @@ class TestRepeatedCells:
         assert calls == ["甲", "乙", "坏值", "坏值"]  # refusals are not remembered
 
     def test_a_column_of_distinct_values_stops_caching(self, monkeypatch):
-        from core.imports.importer import _RowChecker
+        from bulkimport.importer import _RowChecker
 
         monkeypatch.setattr(_RowChecker, "CACHE_LIMIT", 10)
         calls = []
@@ -356,7 +356,7 @@ class TestSideQuery:
     def test_inside_a_transaction_it_runs_at_once_on_the_same_connection(self, db):
         import threading
 
-        from core.imports import side_query
+        from bulkimport import side_query
 
         result = side_query(lambda: (threading.current_thread().name, DemoStep.objects.count()))
         DemoStep.objects.create(name="之后")
@@ -368,7 +368,7 @@ class TestSideQuery:
 
         from django.db import connection
 
-        from core.imports import side_query
+        from bulkimport import side_query
 
         DemoStep.objects.create(name="已提交")
         result = side_query(lambda: (threading.current_thread().name,
@@ -385,7 +385,7 @@ class TestSideQuery:
 
 
 def test_job_goes_through_checking_and_saving(personas, monkeypatch):
-    import core.imports.jobs as ci
+    import bulkimport.jobs as ci
 
     seen = []
     update = ci._job_update
