@@ -36,3 +36,9 @@ class DemandsConfig(AppConfig):
         from .workcalendar import connect_signals
 
         connect_signals()
+
+        from django.db.models.signals import post_migrate
+
+        from .defaults import restore_default_categories
+
+        post_migrate.connect(restore_default_categories, sender=self, dispatch_uid="demands-default-categories")

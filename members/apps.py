@@ -34,3 +34,9 @@ class MembersConfig(AppConfig):
             MenuEntry("导入党员", "members:import", P.IMPORT, "党员管理", 360),
             MenuEntry("我的档案", "members:me", P.SELF, "工作台", 20, also_for=has_own_record),
         )
+
+        from django.db.models.signals import post_migrate
+
+        from .services.dues import restore_default_rules
+
+        post_migrate.connect(restore_default_rules, sender=self, dispatch_uid="members-default-rules")

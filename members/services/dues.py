@@ -229,3 +229,21 @@ def _check_tiers(label: str, rows) -> tuple[list[str], list[tuple[Decimal, Decim
     if len(parsed) > 20:
         problems.append(f"{label}：最多 20 档")
     return problems, ([] if problems else [(lo, up, r.quantize(Decimal("0.01"))) for lo, up, r in parsed])
+
+
+def restore_default_rules(sender, using="default", apps=None, **kwargs):
+    """post_migrate: an emptied database (``flush``, as after every live-server test) gets the national
+    dues tiers and the registry's settings back, as ``migrate`` first gave them; kept rules are left alone."""
+    from django.apps import apps as global_apps
+
+    try:
+        tier_model = (apps or global_apps).get_model("members", "DuesTier")
+        settings_model = (apps or global_apps).get_model("members", "RegistrySettings")
+    except LookupError:  # migrating towards a state without the models
+        return
+    if not tier_model.objects.using(using).exists():
+        for base, lower, upper, rate in DEFAULT_TIERS:
+            tier_model.objects.using(using).create(base=base, lower=Decimal(lower),
+                                                   upper=Decimal(upper) if upper else None, rate=Decimal(rate))
+    if not settings_model.objects.using(using).exists():
+        settings_model.objects.using(using).create()
