@@ -12,7 +12,7 @@ DEBUG   ?= 0
 # Two cores: one xdist worker per core.
 WORKERS ?= 2
 
-.PHONY: help setup system venv assets keys migrate demo run test test-sqlite test-postgres test-shuffle lint bench clean
+.PHONY: help setup system venv assets keys migrate demo run test test-sqlite test-postgres test-shuffle lint bench clean install-prod
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -27,6 +27,16 @@ system: ## Install the Debian packages the project needs (idempotent)
 	@touch $@
 
 venv: .venv/.installed ## Create .venv and install the pinned Python packages
+
+# A server needs the runtime packages only: no test runner, no browser, no linter. BUNDLE=dir installs
+# from an offline bundle (`make bundle`) with no registry at all.
+install-prod: ## Production install: requirements.txt only (BUNDLE=dir: offline, from its wheels)
+	@test -x $(PY) || python3 -m venv .venv
+	@if [ -n "$(BUNDLE)" ]; then \
+	  $(PIP) install -q --no-index --find-links "$(BUNDLE)/wheels" -r requirements.txt; \
+	else \
+	  $(PIP) install -q -r requirements.txt; \
+	fi
 
 frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
 	@cd frontend && npm ci --no-audit --no-fund --loglevel=error

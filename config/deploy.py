@@ -51,7 +51,10 @@ def read_env_file(path: Path) -> None:
         line = line.strip()
         if line and not line.startswith("#") and "=" in line:
             key, value = line.split("=", 1)
-            os.environ.setdefault(key.strip(), value.strip())
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]  # KEY="value" as a shell would read it
+            os.environ.setdefault(key.strip(), value)
 
 
 def load_keys(*, debug: bool, demo: bool, dev_key_file: Path) -> None:
@@ -126,3 +129,52 @@ def trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
         except ValueError:
             raise ImproperlyConfigured(f"TRUSTED_PROXIES: {part!r} is not an address or network") from None
     return networks
+
+
+# --- one environment file for every process (issue 22) ---------------------------------------------
+
+DEFAULT_ENV_FILE = "/etc/dangjian/env"
+
+
+def load_env_file() -> Path | None:
+    """Read the deployment's environment file into os.environ (what the environment says wins).
+
+    DANGJIAN_ENV_FILE names it (default /etc/dangjian/env; empty turns it off). gunicorn, the worker,
+    the scheduler and a `manage.py` typed by an operator or run from cron all read the same file, so a
+    cron line needs no `set -a; . file` to reach the production database. A named file that is missing
+    is refused; the default one may be absent (development, tests).
+    """
+    named = os.environ.get("DANGJIAN_ENV_FILE")
+    if named is not None and not named.strip():
+        return None
+    path = Path(named.strip() if named else DEFAULT_ENV_FILE)
+    if not path.is_file():
+        if named:
+            raise ImproperlyConfigured(f"DANGJIAN_ENV_FILE={named}: no such file")
+        return None
+    read_env_file(path)
+    return path
+
+
+def require_database(*, debug: bool, demo: bool) -> None:
+    """With DEBUG=0 (not a demo) the database must be named: never an empty SQLite file by accident."""
+    if debug or demo or os.environ.get("DATABASE_URL", "").strip():
+        return
+    raise ImproperlyConfigured(
+        "DEBUG=0 and DATABASE_URL not set: a production process (gunicorn, the worker, a cron command) "
+        f"reads its database from the environment file (DANGJIAN_ENV_FILE, default {DEFAULT_ENV_FILE}); "
+        "refusing to create an embedded SQLite database instead (see docs/deployment.md)."
+    )
+
+
+def require_shared_cache(*, debug: bool, demo: bool) -> None:
+    """More than one process (WEB_CONCURRENCY > 1) needs REDIS_URL: rate limits, the work calendar and
+    locks kept in each process's own memory would be per process, not per deployment."""
+    if debug or demo or os.environ.get("REDIS_URL", "").strip():
+        return
+    processes = env_int("WEB_CONCURRENCY", 1)
+    if processes > 1:
+        raise ImproperlyConfigured(
+            f"DEBUG=0, WEB_CONCURRENCY={processes} and REDIS_URL not set: rate limits and locks must be "
+            "shared by every process; set REDIS_URL (e.g. redis://127.0.0.1:6379/0) or run one process."
+        )

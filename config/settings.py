@@ -21,6 +21,9 @@ from config import deploy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
+# The deployment's environment file (DANGJIAN_ENV_FILE, default /etc/dangjian/env), read by every
+# process, cron commands included, before any setting below (docs/deployment.md).
+ENV_FILE = deploy.load_env_file()
 
 
 DEBUG = deploy.env_bool("DEBUG", True)
@@ -265,3 +268,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+
+# --- Production and scale-out (docs/deployment.md) -----------------------------------------------------
+# Kept in one block: the refusals of a production process, health probes, compressed static files.
+deploy.require_database(debug=DEBUG, demo=DEMO_MODE)
+deploy.require_shared_cache(debug=DEBUG, demo=DEMO_MODE)
+# /healthz and /readyz answer before the host check, the HTTPS redirect and the session (core.health).
+MIDDLEWARE.insert(0, "core.health.HealthCheckMiddleware")
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", STATIC_ROOT))  # e.g. /srv/dangjian/staticfiles
+if not WHITENOISE_USE_FINDERS:
+    # collectstatic writes a gzip copy of every compressible file beside it and a hashed name
+    # (cached for a year by browsers); WhiteNoise and nginx (gzip_static) send the .gz to who accepts it.
+    STORAGES["staticfiles"] = {"BACKEND": "core.staticstorage.StaticStorage"}
+    WHITENOISE_MANIFEST_STRICT = False  # a file referenced by a vendor CSS but not shipped is left as is

@@ -98,7 +98,8 @@ def test_debug0_starts_with_a_key_file(tmp_path, monkeypatch):
     keys = fresh_keys()
     key_file = tmp_path / "keys.env"
     key_file.write_text("".join(f"{k}={v}\n" for k, v in keys.items()), encoding="utf-8")
-    s = load_settings({"DEBUG": "0", "DANGJIAN_KEY_FILE": str(key_file)}, monkeypatch)
+    s = load_settings({"DEBUG": "0", "DANGJIAN_KEY_FILE": str(key_file),
+                       "DATABASE_URL": "postgres://dangjian_app@db.internal/dangjian"}, monkeypatch)
     assert s.SECRET_KEY == keys["SECRET_KEY"] and s.DANGJIAN_FIELD_KEY == keys["DANGJIAN_FIELD_KEY"]
 
 

@@ -1,0 +1,16 @@
+"""Static files as production serves them: hashed names (cached for a year) and a gzip copy of every
+compressible file, written by collectstatic (WhiteNoise's CompressedManifestStaticFilesStorage).
+
+Source-map comments are left as they are: the vendored packages from npm name `.js.map` files they do
+not ship, and a missing map only matters to a developer's browser tools, never to a page."""
+
+from __future__ import annotations
+
+from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+
+class StaticStorage(CompressedManifestStaticFilesStorage):
+    patterns = tuple(
+        (glob, tuple(p for p in rules if "sourceMappingURL" not in (p[0] if isinstance(p, tuple) else p)))
+        for glob, rules in CompressedManifestStaticFilesStorage.patterns
+    )
