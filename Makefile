@@ -12,7 +12,7 @@ DEBUG   ?= 0
 # Two cores: one xdist worker per core.
 WORKERS ?= 2
 
-.PHONY: help setup system venv assets keys migrate demo run test test-sqlite test-postgres test-shuffle lint bench clean install-prod
+.PHONY: help setup system venv assets keys migrate demo run test test-sqlite test-postgres test-shuffle lint bench clean install-prod bundle
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -94,6 +94,9 @@ test-shuffle: setup ## The suite on SQLite in a random order (SEED=n repeats one
 	@echo "== tests on SQLite, shuffled =="
 	@env -u DATABASE_URL $(PY) -m pytest -n $(WORKERS) --dist $${DIST:-load} -p randomly \
 	  $${SEED:+--randomly-seed=$$SEED} $(PYTEST_ARGS)
+
+bundle: venv assets ## Offline bundle in dist/dangjian-bundle: wheels, built static files, font, source, SHA256SUMS
+	@bash scripts/bundle.sh
 
 lint: venv ## ruff, the floors (import-linter, pyproject.toml) and the migrations check
 	@.venv/bin/ruff check .

@@ -276,7 +276,15 @@ deploy.require_database(debug=DEBUG, demo=DEMO_MODE)
 deploy.require_shared_cache(debug=DEBUG, demo=DEMO_MODE)
 # /healthz and /readyz answer before the host check, the HTTPS redirect and the session (core.health).
 MIDDLEWARE.insert(0, "core.health.HealthCheckMiddleware")
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", STATIC_ROOT))  # e.g. /srv/dangjian/staticfiles
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", STATIC_ROOT))
+# `manage.py backup` encrypts with this key (urlsafe base64 of 32 bytes, in the key file); older keys
+# still open the backups made under them (docs/deployment.md "Backup and restore").
+DANGJIAN_BACKUP_KEY = os.environ.get("DANGJIAN_BACKUP_KEY", "").strip()
+DANGJIAN_BACKUP_KEYS_OLD = deploy.env_list("DANGJIAN_BACKUP_KEYS_OLD")
+for _name, _value in [("DANGJIAN_BACKUP_KEY", DANGJIAN_BACKUP_KEY)] + [
+        ("DANGJIAN_BACKUP_KEYS_OLD", v) for v in DANGJIAN_BACKUP_KEYS_OLD]:
+    if _value:
+        deploy.check_key(_name, _value)  # e.g. /srv/dangjian/staticfiles
 if not WHITENOISE_USE_FINDERS:
     # collectstatic writes a gzip copy of every compressible file beside it and a hashed name
     # (cached for a year by browsers); WhiteNoise and nginx (gzip_static) send the .gz to who accepts it.
