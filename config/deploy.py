@@ -122,13 +122,18 @@ def proxy_ssl_header() -> tuple[str, str] | None:
 
 def trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     """TRUSTED_PROXIES: addresses or networks (CIDR) of the reverse proxies in front of the application."""
-    networks = []
-    for part in env_list("TRUSTED_PROXIES"):
+    return networks("TRUSTED_PROXIES")
+
+
+def networks(name: str, default: str = "") -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """A comma-separated list of addresses or CIDR networks."""
+    found = []
+    for part in env_list(name, default):
         try:
-            networks.append(ipaddress.ip_network(part, strict=False))
+            found.append(ipaddress.ip_network(part, strict=False))
         except ValueError:
-            raise ImproperlyConfigured(f"TRUSTED_PROXIES: {part!r} is not an address or network") from None
-    return networks
+            raise ImproperlyConfigured(f"{name}: {part!r} is not an address or network") from None
+    return found
 
 
 # --- one environment file for every process (issue 22) ---------------------------------------------

@@ -276,6 +276,26 @@ deploy.require_database(debug=DEBUG, demo=DEMO_MODE)
 deploy.require_shared_cache(debug=DEBUG, demo=DEMO_MODE)
 # /healthz and /readyz answer before the host check, the HTTPS redirect and the session (core.health).
 MIDDLEWARE.insert(0, "core.health.HealthCheckMiddleware")
+# A request id on every request and log line, and the request counters of /metrics (core.observability).
+MIDDLEWARE.insert(1, "core.observability.RequestIdMiddleware")
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "").strip()
+METRICS_ALLOWED_NETWORKS = deploy.networks("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+SLOW_QUERY_MS = deploy.env_int("SLOW_QUERY_MS", 500)
+# Logs: one JSON object a line in production (LOG_FORMAT=json, default with DEBUG=0), text in development.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request": {"()": "core.observability.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "core.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request"],
+                             "formatter": os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"dangjian": {"level": os.environ.get("DANGJIAN_LOG_LEVEL", "INFO")}},
+}
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", STATIC_ROOT))
 # `manage.py backup` encrypts with this key (urlsafe base64 of 32 bytes, in the key file); older keys
 # still open the backups made under them (docs/deployment.md "Backup and restore").

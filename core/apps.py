@@ -13,3 +13,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         install()  # the same checks on every save() of a project model
+        from django.db.backends.signals import connection_created
+
+        from .observability import install_slow_query_log
+
+        connection_created.connect(install_slow_query_log, dispatch_uid="dangjian-slow-query-log")

@@ -100,13 +100,17 @@ def readyz(request) -> JsonResponse:
 
 
 class HealthCheckMiddleware:
-    """Answers GET/HEAD of /healthz and /readyz before anything else runs."""
+    """Answers GET/HEAD of /healthz, /readyz and /metrics (core.observability) before anything else runs."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         path = request.path_info.rstrip("/")
+        if path == "/metrics" and request.method in ("GET", "HEAD"):
+            from core.observability import metrics
+
+            return metrics(request)
         if path in HEALTH_PATHS and request.method in ("GET", "HEAD"):
             response = healthz(request) if path == "/healthz" else readyz(request)
             response["Cache-Control"] = "no-store"
