@@ -292,7 +292,7 @@ LOGGING = {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request"],
-                             "formatter": os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")}},
+                             "formatter": os.environ.get("LOG_FORMAT", "text" if DEBUG or DEMO_MODE else "json")}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {"dangjian": {"level": os.environ.get("DANGJIAN_LOG_LEVEL", "INFO")}},
 }
