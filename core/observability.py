@@ -25,6 +25,7 @@ import uuid
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpResponse, HttpResponseForbidden
 
 current_request: ContextVar = ContextVar("current_request", default=None)
@@ -220,7 +221,11 @@ def _task_figures() -> list[str]:
     from django_tasks_db.models import DBTaskResult
 
     lines = ["# HELP dangjian_tasks Background tasks by status (database queue).", "# TYPE dangjian_tasks gauge"]
-    by_status = dict(DBTaskResult.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    try:
+        by_status = dict(DBTaskResult.objects.values("status").annotate(n=Count("id")).values_list("status", "n"))
+    except DatabaseError:
+        logging.getLogger("dangjian.metrics").warning("metrics: the task table cannot be read")
+        return ["# TYPE dangjian_tasks_readable gauge", "dangjian_tasks_readable 0"]
     for status in ("READY", "RUNNING", "SUCCESSFUL", "FAILED"):
         lines.append(f"dangjian_tasks{_labels(status=status.lower())} {by_status.get(status, 0)}")
     lines += ["# HELP dangjian_tasks_waiting Tasks ready to run now (queue depth).",

@@ -21,9 +21,9 @@ max_requests = 2000
 max_requests_jitter = 200
 # The proxy sets X-Forwarded-*; the application reads them only from TRUSTED_PROXIES (config/deploy.py).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
-# Logs to stdout/stderr (journald, docker logs). The access log carries no query strings: a search box
-# may hold a name or a phone number.
+# Logs to stdout/stderr (journald, docker logs). The access log carries no query strings (a search box
+# may hold a name or a phone number) and the response's request id, as the application's log lines do.
 accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG", "1") == "1" else None
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}i)s'
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}o)s'
 errorlog = "-"
 preload_app = False
