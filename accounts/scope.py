@@ -66,12 +66,7 @@ def scope_q(user, perm: str, path_field: str) -> Q | None:
     roots = scope_paths(user, perm)
     if roots is None:
         return None
-    if not roots:
-        return Q(pk__in=[])
-    q = Q()
-    for root in roots:
-        q |= Q(**{f"{path_field}__gte": root, f"{path_field}__lt": tree_paths.upper_bound(root)})
-    return q
+    return tree_paths.under_any(path_field, roots)
 
 
 def scope_filter(qs: QuerySet, user, perm: str, path_field: str | None = None) -> QuerySet:
@@ -92,7 +87,7 @@ def has_perm_at(user, perm: str, path: str | None) -> bool:
     roots = scope_paths(user, perm)
     if roots is None:
         return True
-    return bool(path) and any(path.startswith(root) for root in roots)
+    return bool(path) and any(tree_paths.is_under(path, root) for root in roots)
 
 
 def get_in_scope_or_404(qs: QuerySet, user, perm: str, **lookup) -> Model:

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from accounts.scope import get_in_scope_or_404, scope_filter
 from core import treepaths as tree_paths
+from core.treepaths import is_under
 from regions.models import Region, RegionKind
 
 from .models import (
@@ -142,11 +143,11 @@ def proposals(need: Need, limit: int = 20) -> list[Proposal]:
     community = need.region
     street_path = community.path[: -tree_paths.SEGMENT] if community.kind == RegionKind.COMMUNITY else community.path
     qs = (Resource.objects.filter(kind=need.kind, available=True, capacity__gt=0)
-          .filter(unit__region__path__gte=street_path, unit__region__path__lt=tree_paths.upper_bound(street_path))
+          .filter(tree_paths.under("unit__region__path", street_path))
           .select_related("unit", "unit__region"))
     result = []
     for r in qs:
-        same = r.unit.region.path.startswith(community.path)
+        same = is_under(r.unit.region.path, community.path)
         result.append(Proposal(r, "本社区" if same else "本街道", r.capacity >= need.quantity))
     result.sort(key=lambda p: (p.nearness != "本社区", not p.enough, -p.resource.capacity, p.resource.pk))
     return result[:limit]
@@ -286,8 +287,7 @@ def unit_counter(nodes: list[Region]) -> dict[int, tuple[str, int]]:
     result = {}
     for n in nodes:
         if n.kind in (RegionKind.DISTRICT, RegionKind.STREET, RegionKind.COMMUNITY):
-            c = ResidentUnit.objects.filter(region__path__gte=n.path,
-                                            region__path__lt=tree_paths.upper_bound(n.path)).count()
+            c = ResidentUnit.objects.filter(tree_paths.under("region__path", n.path)).count()
             if c:
                 result[n.pk] = ("驻区单位", c)
     return result

@@ -17,6 +17,7 @@ from accounts.scope import has_perm, has_perm_at
 from audit.models import AuditAction
 from audit.services import diff, record, snapshot
 from core.images import check_image, stored_photo
+from core.treepaths import is_under, under
 from regions.models import Region, RegionKind
 
 from . import selectors
@@ -152,7 +153,7 @@ def _check_unit(*, name, kind, address, region, party_org, leader_name, liaison)
         raise ValidationError({"kind": "请选择单位类别"})
     if region is None or region.kind != RegionKind.COMMUNITY:
         raise ValidationError({"region": "驻区单位应归属到一个社区"})
-    if party_org is not None and not party_org.region.path.startswith(region.path[: -8]):
+    if party_org is not None and not is_under(party_org.region.path, region.path[: -8]):
         raise ValidationError({"party_org": "单位党组织应在同一街道（镇）范围内"})
     if liaison is not None:
         from accounts.models import RoleAssignment
@@ -207,7 +208,7 @@ def agreement_create(*, actor, unit: ResidentUnit, region: Region, title, start,
     title = _text(title, "title", "协议名称", max_len=150)
     if region.kind not in (RegionKind.COMMUNITY, RegionKind.STREET):
         raise ValidationError({"region": "共建协议应由社区或街道（镇）签订"})
-    if not unit.region.path.startswith(region.path):
+    if not is_under(unit.region.path, region.path):
         raise ValidationError({"unit": f"“{unit}”不在“{region}”辖区内"})
     if not isinstance(start, date):
         raise ValidationError({"start": "请填写开始日期"})
@@ -260,7 +261,7 @@ def need_create(*, actor, region: Region, kind, title, quantity=1, description="
     _require(region is not None and can_edit_at(actor, region.path), "您没有在该社区登记需求的权限")
     if kind not in ResourceKind.values:
         raise ValidationError({"kind": "请选择需求类别"})
-    if agreement is not None and not region.path.startswith(agreement.region.path):
+    if agreement is not None and not is_under(region.path, agreement.region.path):
         raise ValidationError({"agreement": "需求所在社区不属于该协议的签约范围"})
     need = Need.objects.create(
         region=region, kind=kind, agreement=agreement, title=_text(title, "title", "需求", max_len=150),
@@ -337,7 +338,7 @@ def project_create(*, actor, region: Region, title, owner_name, deadline, budget
         raise ValidationError({"deadline": "请填写完成期限"})
     if deadline < _today():
         raise ValidationError({"deadline": "完成期限不能早于今天"})
-    if unit is not None and not unit.region.path.startswith(region.path):
+    if unit is not None and not is_under(unit.region.path, region.path):
         raise ValidationError({"unit": f"“{unit}”不在“{region}”辖区内"})
     project = Project.objects.create(
         region=region, unit=unit, title=_text(title, "title", "项目名称", max_len=150),
@@ -534,7 +535,7 @@ def star_board_compute(*, actor, year: int, region: Region | None = None,
     _require(can_rate(actor), "只有街道（镇）及以上的评定委员会可以计算星光榜")
     unit_qs = selectors.units(actor, P.RATE)
     if region is not None:
-        unit_qs = unit_qs.filter(region__path__startswith=region.path)
+        unit_qs = unit_qs.filter(under("region__path", region.path))
     return _star_board(actor=actor, year=year, unit_qs=unit_qs, attendance_of=attendance_of)
 
 

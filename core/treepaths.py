@@ -6,6 +6,8 @@ so "everything under P" is the half-open range [P, next(P)) on an ordinary B-tre
 SQLite and PostgreSQL alike, with no LIKE and no collation caveats.
 """
 
+from django.db.models import Q
+
 SEGMENT = 8
 MAX_ID = 10**SEGMENT - 1
 
@@ -42,3 +44,25 @@ def collapse(paths: list[str]) -> list[str]:
         if not result or not p.startswith(result[-1]):
             result.append(p)
     return result
+
+
+def under(field: str, path: str, *, include_self: bool = True) -> Q:
+    """The subtree range, the one way to write it: rows whose materialized path ``field`` ("path",
+    "region__path", "member__org__region__path" …) lies under ``path`` — the half-open range
+    [path, upper_bound(path)), an index range scan. ``include_self=False`` leaves the node itself out."""
+    low = f"{field}__gte" if include_self else f"{field}__gt"
+    return Q(**{low: path, f"{field}__lt": upper_bound(path)})
+
+
+def under_any(field: str, roots) -> Q:
+    """Under any of ``roots`` (roots under another root are dropped). No root: matches nothing."""
+    q = None
+    for root in collapse(list(roots)):
+        q = under(field, root) if q is None else q | under(field, root)
+    return Q(pk__in=[]) if q is None else q
+
+
+def is_under(path: str, root: str) -> bool:
+    """The same range in Python: ``path`` is ``root`` or one of its descendants (everything is under
+    the empty path, the tree's top)."""
+    return not root or root <= path < upper_bound(root)

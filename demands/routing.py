@@ -22,7 +22,7 @@ _ABOVE_COMMUNITY = (RegionKind.DISTRICT, RegionKind.STREET)
 
 
 def _under(node: Region):
-    return Region.objects.filter(path__gte=node.path, path__lt=paths.upper_bound(node.path))
+    return Region.objects.under(node.path)
 
 
 def _rings(boundary: str) -> list[list[tuple[float, float]]]:
@@ -58,7 +58,7 @@ def _distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 
 def grid_by_point(node: Region, lat: float, lng: float) -> tuple[Region | None, str]:
     profiles = list(GridProfile.objects.select_related("region")
-                    .filter(region__path__gte=node.path, region__path__lt=paths.upper_bound(node.path)))
+                    .filter(paths.under("region__path", node.path)))
     for prof in profiles:
         if prof.boundary and any(point_in_ring(lng, lat, ring) for ring in _rings(prof.boundary)):
             return prof.region, "位置在网格边界内"

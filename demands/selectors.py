@@ -35,7 +35,7 @@ def demand_list(actor, *, state: str = "", channel: str = "", category: str = ""
                 q: str = "", region: Region | None = None) -> QuerySet[Demand]:
     qs = visible_demands(actor)
     if region is not None:
-        qs = qs.filter(region__path__gte=region.path, region__path__lt=paths.upper_bound(region.path))
+        qs = qs.filter(paths.under("region__path", region.path))
     if state == "open":
         qs = qs.filter(state__in=OPEN_STATES)
     elif state in State.values:
@@ -74,8 +74,7 @@ def handler_queue(actor) -> QuerySet[Demand]:
 def overdue_list(actor, node: Region, *, now: datetime | None = None) -> QuerySet[Demand]:
     now = now or timezone.now()
     return (visible_demands(actor, DemandPerm.VIEW)
-            .filter(region__path__gte=node.path, region__path__lt=paths.upper_bound(node.path),
-                    state__in=OPEN_STATES, handling_due__lt=now)
+            .filter(paths.under("region__path", node.path), state__in=OPEN_STATES, handling_due__lt=now)
             .order_by("handling_due", "id"))
 
 
@@ -90,8 +89,7 @@ def dispatch_targets(actor, demand: Demand) -> dict[str, list]:
     street = demand.region if demand.region.kind == RegionKind.STREET else Region.objects.filter(
         id__in=paths.ancestor_ids(demand.region.path), kind=RegionKind.STREET).first()
     anchor = street or demand.region
-    nodes = list(base.filter(path__gte=anchor.path, path__lt=paths.upper_bound(anchor.path),
-                             kind__in=[RegionKind.STREET, RegionKind.COMMUNITY, RegionKind.GRID])
+    nodes = list(base.under(anchor.path).filter(kind__in=[RegionKind.STREET, RegionKind.COMMUNITY, RegionKind.GRID])
                  .select_related("parent").order_by("path")[:500])
     units = list(scope_filter(HandlingUnit.objects.filter(active=True), actor, DemandPerm.VIEW)[:200])
     return {"nodes": nodes, "units": units}
@@ -145,9 +143,7 @@ def open_counts_by_grid(grid_ids) -> dict[int, int]:
     if not grids:
         return {}
     result = dict.fromkeys([g for g, _ in grids], 0)
-    q = Q()
-    for _, path in grids:
-        q |= Q(region__path__gte=path, region__path__lt=paths.upper_bound(path))
+    q = paths.under_any("region__path", [path for _, path in grids])
     rows = (Demand.objects.filter(q, state__in=OPEN_STATES).values("region__path")
             .annotate(n=Count("id")))
     by_path = {p: g for g, p in grids}
@@ -164,14 +160,14 @@ def open_counts_by_grid(grid_ids) -> dict[int, int]:
 # ---------------------------------------------------------------- statistics
 
 def _in_node(qs, node: Region):
-    return qs.filter(region__path__gte=node.path, region__path__lt=paths.upper_bound(node.path))
+    return qs.filter(paths.under("region__path", node.path))
 
 
 def _node_demands(actor, node: Region, perm: str) -> QuerySet[Demand]:
     """Demands under `node` and inside the actor's scope, filtered by the list of region ids
     (taken from the tree with the scope applied) rather than through a join: the planner then
     probes the (region, submitted_at) index per node instead of scanning a month of the city."""
-    nodes = scope_filter(Region.objects.filter(path__gte=node.path, path__lt=paths.upper_bound(node.path)),
+    nodes = scope_filter(Region.objects.under(node.path),
                          actor, perm)
     ids = list(nodes.values_list("pk", flat=True))
     if connection.vendor == "postgresql":
@@ -257,8 +253,8 @@ def statistics_for(actor, node: Region, start: datetime, end: datetime) -> dict:
 def community_ranking(qs, node: Region) -> list[dict]:
     """Communities under `node`, ranked by a composite of shrunk resolution and satisfaction
     rates (each pulled toward the node's overall rate in proportion to how few demands it has)."""
-    communities = list(Region.objects.filter(path__gte=node.path, path__lt=paths.upper_bound(node.path),
-                                             kind=RegionKind.COMMUNITY).values_list("pk", "path", "name"))
+    communities = list(Region.objects.under(node.path).filter(kind=RegionKind.COMMUNITY)
+                       .values_list("pk", "path", "name"))
     if not communities:
         return []
     plen = len(communities[0][1])

@@ -2,6 +2,7 @@ from django import forms
 
 from accounts.models import User
 from core.forms import StyledForm
+from core.treepaths import under
 from orgs.models import PartyOrg
 
 from .apps import GridPerm
@@ -48,6 +49,5 @@ class GridProfileForm(StyledForm):
         workers = _workers_for(grid)
         self.fields["primary_worker"].queryset = workers
         self.fields["assistants"].queryset = workers
-        self.fields["branch"].queryset = PartyOrg.objects.filter(
-            region__path__gte=grid.parent.path, region__path__lt=grid.parent.path + "\uffff"
-        ).order_by("name")
+        self.fields["branch"].queryset = (PartyOrg.objects.filter(under("region__path", grid.parent.path))
+                                          .order_by("name"))

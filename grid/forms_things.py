@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q
 
 from core import treepaths as paths
 from core.forms import StyledForm
@@ -69,9 +68,7 @@ def party_orgs_for(communities: list[Region]):
     """Party organizations a unit may be linked to: those under the unit's community."""
     if not communities:
         return PartyOrg.objects.none()
-    q = Q()
-    for c in {c.pk: c for c in communities}.values():
-        q |= Q(region__path__gte=c.path, region__path__lt=paths.upper_bound(c.path))
+    q = paths.under_any("region__path", [c.path for c in communities])
     return PartyOrg.objects.filter(q).order_by("region__path", "name")
 
 

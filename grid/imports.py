@@ -31,7 +31,6 @@ from bulkimport import (
     side_query,
     text,
 )
-from core import treepaths as paths
 from core.crypto import blind_index
 from core.idnumber import id_check_digit, normalize_id_number
 from core.pinyin import name_initials, name_pinyin
@@ -114,7 +113,7 @@ class ResidentImporter(Importer):
         self.buildings: dict[tuple, tuple[int, int, str]] = {}  # key → (building id, grid id, address prefix)
         self.ambiguous: set[tuple] = set()
         for _, comm_name, comm_path in comm_rows:
-            sub = list(Region.objects.filter(path__gt=comm_path, path__lt=paths.upper_bound(comm_path))
+            sub = list(Region.objects.under(comm_path, include_self=False)
                        .values_list("id", "name", "kind", "path", "parent_id"))
             by_id = {r[0]: r for r in sub}
             for rid, name, kind, _path, parent_id in sub:

@@ -454,8 +454,7 @@ def resident_counter(nodes: list[Region]) -> dict[int, tuple[str, int]]:
         if n.kind == RegionKind.GRID:
             out[n.pk] = ("居民", Resident.objects.filter(grid_id=n.pk, **ACTIVE_RES).count())
         elif n.kind == RegionKind.COMMUNITY:
-            out[n.pk] = ("居民", Resident.objects.filter(
-                **ACTIVE_RES, grid__path__gte=n.path, grid__path__lt=paths.upper_bound(n.path)).count())
+            out[n.pk] = ("居民", Resident.objects.filter(paths.under("grid__path", n.path), **ACTIVE_RES).count())
     return out
 
 
@@ -465,7 +464,7 @@ def unit_party_counter(nodes: list[Region]) -> dict[int, tuple[str, int]]:
     for n in nodes:
         if n.kind not in (RegionKind.GRID, RegionKind.COMMUNITY):
             continue
-        qs = GridUnit.objects.filter(grid__path__gte=n.path, grid__path__lt=paths.upper_bound(n.path))
+        qs = GridUnit.objects.filter(paths.under("grid__path", n.path))
         agg = qs.aggregate(total=Count("id"), covered=Count("id", filter=Q(has_party_org=True)))
         if agg["total"]:
             out[n.pk] = (f"网格内单位已建党组织（共 {agg['total']} 家）", agg["covered"])
@@ -514,7 +513,7 @@ def map_geojson(actor, *, region: Region | None, metric: MapMetric, crs: str = c
     """Grid polygons (coloured by `metric`), buildings and facilities under `region`, inside the scope."""
     grids = visible_grids(actor)
     if region is not None:
-        grids = grids.filter(path__gte=region.path, path__lt=paths.upper_bound(region.path))
+        grids = grids.filter(paths.under("path", region.path))
     grid_list = with_parents(list(grids.order_by("path")[:5000]))
     ids = [g.pk for g in grid_list]
     m = metric
@@ -538,8 +537,7 @@ def map_geojson(actor, *, region: Region | None, metric: MapMetric, crs: str = c
         })
     if with_points and region is not None and region.kind in (RegionKind.COMMUNITY, RegionKind.GRID):
         blds = scope_filter(
-            Region.objects.filter(kind=RegionKind.BUILDING, path__gte=region.path,
-                                  path__lt=paths.upper_bound(region.path), building_info__isnull=False)
+            Region.objects.under(region.path).filter(kind=RegionKind.BUILDING, building_info__isnull=False)
             .select_related("building_info", "parent"), actor, GridPerm.VIEW)[:MAX_POINTS]
         for b in blds:
             lng, lat = coords.convert(b.building_info.lng, b.building_info.lat, src=coords.WGS84, dst=crs)
@@ -593,7 +591,7 @@ def writable_grids(actor) -> QuerySet[Region]:
 def _under_region(qs: QuerySet, region: Region | None, field: str = "grid__path") -> QuerySet:
     if region is None:
         return qs
-    return qs.filter(**{f"{field}__gte": region.path, f"{field}__lt": paths.upper_bound(region.path)})
+    return qs.filter(paths.under(field, region.path))
 
 
 BROKEN = "broken"  # filter value: every state but normal

@@ -15,6 +15,7 @@ from accounts.views import add_errors
 from audit.downloads import serve_private
 from audit.services import record_pii_view
 from core.masking import mask_id_number, mask_mobile
+from core.treepaths import under
 from regions.models import Region, RegionKind
 
 from . import selectors, services
@@ -58,7 +59,7 @@ def grid_list(request):
     region = _region_param(request)
     qs = selectors.visible_grids(request.user)
     if region is not None:
-        qs = qs.filter(path__gte=region.path, path__lt=region.path + "\uffff").exclude(pk=region.pk) \
+        qs = qs.filter(under("path", region.path, include_self=False)) \
             if region.kind != RegionKind.GRID else qs.filter(pk=region.pk)
     qs = qs.order_by("path")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -190,8 +191,8 @@ def visit_stats(request):
     hh = selectors.households_in_scope(request.user)
     grids = selectors.visible_grids(request.user)
     if region is not None:
-        hh = hh.filter(grid__path__gte=region.path, grid__path__lt=region.path + "\uffff")
-        grids = grids.filter(path__gte=region.path, path__lt=region.path + "\uffff")
+        hh = hh.filter(under("grid__path", region.path))
+        grids = grids.filter(under("path", region.path))
     show = request.GET.get("show", "month")
     listed = selectors.care_overdue(hh, days) if show == "care" else selectors.not_visited_this_month(hh)
     page = Paginator(listed.order_by("grid_id", "last_visited_at", "id"), 30).get_page(request.GET.get("page"))

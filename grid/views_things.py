@@ -48,7 +48,7 @@ def _with_grid_parents(objs) -> None:
 def _grid_choices(request, region: Region | None):
     qs = selectors.writable_grids(request.user)
     if region is not None:
-        qs = qs.filter(path__gte=region.path, path__lt=paths.upper_bound(region.path))
+        qs = qs.filter(paths.under("path", region.path))
     return qs.select_related("parent").order_by("path")
 
 

@@ -15,6 +15,7 @@ from accounts.scope import has_perm, has_perm_at
 from audit.models import AuditAction
 from audit.services import diff, record, snapshot
 from cobuild import services as cobuild_services
+from core.treepaths import is_under
 from regions.models import Region
 
 from . import selectors
@@ -124,7 +125,7 @@ def member_add(*, actor, body: Body, unit=None, person_name="", title="") -> Bod
         raise ValidationError({"unit": "请选择成员单位或填写成员姓名"})
     body = _lock_body(body)
     if unit is not None:
-        if not unit.region.path.startswith(body.region.path):
+        if not is_under(unit.region.path, body.region.path):
             raise ValidationError({"unit": f"“{unit}”不在“{body.region}”辖区内"})
         if body.members.filter(unit=unit).exists():
             raise ValidationError({"unit": f"“{unit}”已是成员单位"})
@@ -445,7 +446,7 @@ def resolution_create(*, actor, meeting: Meeting, text, kind, owner_name, deadli
         raise ValidationError({"deadline": "完成期限不能早于今天"})
     text = _text(text, "text", "决议事项", max_len=300)
     owner_name = _text(owner_name, "owner_name", "责任人", max_len=50)
-    if unit is not None and not unit.region.path.startswith(meeting.body.region.path):
+    if unit is not None and not is_under(unit.region.path, meeting.body.region.path):
         raise ValidationError({"unit": f"“{unit}”不在“{meeting.body.region}”辖区内"})
     res = Resolution.objects.create(meeting=meeting, text=text, kind=kind, owner_name=owner_name,
                                     deadline=deadline, unit=unit)

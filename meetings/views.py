@@ -18,6 +18,7 @@ from accounts.models import User
 from accounts.scope import has_perm, has_perm_at, scope_filter
 from accounts.views import add_errors
 from cobuild import selectors as cobuild_selectors
+from core.treepaths import under
 from regions.models import Region, RegionKind
 
 from . import selectors, services
@@ -104,7 +105,7 @@ def body_detail(request, pk: int):
     body = selectors.body_get(request.user, pk)
     can_edit = has_perm_at(request.user, P.EDIT, body.region.path)
     year = timezone.localdate().year
-    units = cobuild_selectors.units(request.user).filter(region__path__startswith=body.region.path)
+    units = cobuild_selectors.units(request.user).filter(under("region__path", body.region.path))
     status = selectors.body_statuses([body])[0]
     return render(request, "meetings/body.html", {
         "body": body, "status": status, "can_edit": can_edit, "year": year,
@@ -195,7 +196,7 @@ def meeting_detail(request, pk: int):
     _need(request)
     m = selectors.meeting_get(request.user, pk)
     can_edit = has_perm_at(request.user, P.EDIT, m.body.region.path)
-    units = cobuild_selectors.units(request.user).filter(region__path__startswith=m.body.region.path)
+    units = cobuild_selectors.units(request.user).filter(under("region__path", m.body.region.path))
     attendances = list(m.attendances.select_related("unit"))
     replies = {r: sum(1 for a in attendances if a.reply == r) for r in AttendanceReply.values}
     return render(request, "meetings/meeting.html", {

@@ -273,12 +273,12 @@ def pending_counts(actor) -> dict[str, int]:
 
 def node_member_counts(nodes) -> dict[int, tuple[str, int]]:
     """Tree counter: active members held by the organizations under each node (one query)."""
-    from core.treepaths import upper_bound
+    from core.treepaths import under
 
     if not nodes:
         return {}
     agg = PartyMember.objects.filter(status__in=ACTIVE_STATUSES).aggregate(**{
-        f"n{n.pk}": Count("id", filter=Q(org__region__path__gte=n.path, org__region__path__lt=upper_bound(n.path)))
+        f"n{n.pk}": Count("id", filter=under("org__region__path", n.path))
         for n in nodes
     })
     return {n.pk: ("党员", agg[f"n{n.pk}"]) for n in nodes if agg[f"n{n.pk}"]}

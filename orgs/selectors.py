@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from accounts.roles import Perm
 from accounts.scope import scope_filter
-from core.treepaths import upper_bound as _upper
+from core import treepaths as tree_paths
 from regions.models import Region, RegionKind
 
 from .models import OrgLevel, PartyOrg
@@ -17,7 +17,7 @@ from .models import OrgLevel, PartyOrg
 def org_list(*, actor, region: Region | None = None, level: str | None = None) -> QuerySet[PartyOrg]:
     qs = scope_filter(PartyOrg.objects.select_related("region", "parent"), actor, Perm.TREE_VIEW)
     if region is not None:
-        qs = qs.filter(region__path__gte=region.path, region__path__lt=_upper(region.path))
+        qs = qs.filter(tree_paths.under("region__path", region.path))
     if level:
         qs = qs.filter(level=level)
     return qs
@@ -61,7 +61,7 @@ def coverage(region: Region) -> list[CoverageLine]:
     """Organization coverage under a node: compounds, buildings and grids with a Party body of their
     own (the tree page adds the grid's firms and social organizations: dashboards.selectors.tree)."""
     under = Region.objects.under(region.path)
-    orgs = PartyOrg.objects.filter(region__path__gte=region.path, region__path__lt=_upper(region.path))
+    orgs = PartyOrg.objects.filter(tree_paths.under("region__path", region.path))
     lines = []
     for kind, level, label in (
         (RegionKind.COMPOUND, OrgLevel.COMPOUND, "小区党组织覆盖"),

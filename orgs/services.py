@@ -13,6 +13,7 @@ from accounts.roles import Perm
 from accounts.scope import has_perm_at
 from audit.models import AuditAction
 from audit.services import diff, record, snapshot
+from core.treepaths import is_under
 from regions.models import Region, RegionKind
 
 from .models import ALLOWED_PARENT_LEVELS, LEVEL_REGION_KIND, UNIT_LEVELS, OrgLevel, PartyOrg
@@ -49,7 +50,7 @@ def _validate(
                 node = node.parent
         if allowed is not None and parent.level not in allowed:
             raise ValidationError({"parent": f"{OrgLevel(level).label}的上级不能是{parent.get_level_display()}"})
-        if level not in UNIT_LEVELS and not region.path.startswith(parent.region.path):
+        if level not in UNIT_LEVELS and not is_under(region.path, parent.region.path):
             raise ValidationError({"parent": f"上级党组织“{parent}”不管辖“{region}”"})
     elif allowed is not None and None not in allowed:
         raise ValidationError({"parent": f"{OrgLevel(level).label}必须有上级党组织"})

@@ -13,9 +13,8 @@ from .models import MemberPoints, PointEntry
 
 def ranking(region, year: int):
     """Active members whose organization lies under `region`, best first, ranked within it."""
-    return (MemberPoints.objects.filter(year=year, member__status__in=ACTIVE_STATUSES,
-                                        member__org__region__path__gte=region.path,
-                                        member__org__region__path__lt=tree_paths.upper_bound(region.path))
+    return (MemberPoints.objects.filter(tree_paths.under("member__org__region__path", region.path),
+                                        year=year, member__status__in=ACTIVE_STATUSES)
             .select_related("member__org")
             .annotate(rank=Window(Rank(), order_by=F("total").desc()))
             .order_by("-total", "member_id"))
@@ -28,9 +27,8 @@ def member_total(member, year: int) -> int:
 
 def member_rank(member, year: int, region) -> tuple[int, int]:
     """(rank, of how many) of a member within a node."""
-    qs = MemberPoints.objects.filter(year=year, member__status__in=ACTIVE_STATUSES,
-                                     member__org__region__path__gte=region.path,
-                                     member__org__region__path__lt=tree_paths.upper_bound(region.path))
+    qs = MemberPoints.objects.filter(tree_paths.under("member__org__region__path", region.path),
+                                     year=year, member__status__in=ACTIVE_STATUSES)
     total = member_total(member, year)
     return qs.filter(total__gt=total).count() + 1, qs.count()
 

@@ -26,14 +26,10 @@ ALLOWED_CHILDREN: dict[str | None, set[str]] = {
 
 class RegionQuerySet(models.QuerySet):
     def under(self, path: str, *, include_self: bool = True) -> "RegionQuerySet":
-        qs = self.filter(path__gte=path, path__lt=paths.upper_bound(path))
-        return qs if include_self else qs.exclude(path=path)
+        return self.filter(paths.under("path", path, include_self=include_self))
 
     def under_any(self, path_list: list[str]) -> "RegionQuerySet":
-        q = models.Q()
-        for p in paths.collapse(path_list):
-            q |= models.Q(path__gte=p, path__lt=paths.upper_bound(p))
-        return self.filter(q) if path_list else self.none()
+        return self.filter(paths.under_any("path", path_list)) if path_list else self.none()
 
 
 class Region(models.Model):
@@ -99,4 +95,4 @@ class Region(models.Model):
         return Region.objects.under(self.path, include_self=include_self)
 
     def is_under(self, other: "Region") -> bool:
-        return self.path.startswith(other.path)
+        return paths.is_under(self.path, other.path)

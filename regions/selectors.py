@@ -45,6 +45,6 @@ def move_targets(actor, region: Region) -> QuerySet[Region]:
     return (
         visible_regions(actor, Perm.TREE_EDIT)
         .filter(kind__in=kinds)
-        .exclude(path__gte=region.path, path__lt=paths.upper_bound(region.path))
+        .exclude(paths.under("path", region.path))
         .exclude(pk=region.parent_id)
     )

@@ -12,6 +12,7 @@ from accounts.scope import has_perm_at
 from audit.models import AuditAction
 from audit.services import diff, record, snapshot
 from core import treepaths as paths
+from core.treepaths import is_under
 
 from .models import ALLOWED_CHILDREN, Region, RegionKind
 
@@ -95,7 +96,7 @@ def region_move(*, actor, region: Region, new_parent: Region | None) -> Region:
     if new_parent is not None:
         new_parent = Region.objects.get(pk=new_parent.pk)
         _require_edit(actor, new_parent.path, f"“{new_parent}”")
-        if new_parent.path.startswith(region.path):
+        if is_under(new_parent.path, region.path):
             raise ValidationError({"parent": f"不能把“{region}”移到它自己或它的下级“{new_parent}”之下：会形成循环"})
     if (new_parent.pk if new_parent else None) == region.parent_id:
         return region

@@ -88,8 +88,7 @@ def load() -> None:
         posts = [Post.objects.create(region=community, org=org, kind=k, title=t, duties=d, capacity=c, created_by=sec)
                  for k, t, d, c in POSTS]
         members = list(PartyMember.objects.filter(
-            status__in=ACTIVE_STATUSES, org__region__path__gte=community.path,
-            org__region__path__lt=tree_paths.upper_bound(community.path)).order_by("id"))
+            tree_paths.under("org__region__path", community.path), status__in=ACTIVE_STATUSES).order_by("id"))
         taken = defaultdict(int)
         held = {}
         for m in members:
@@ -207,8 +206,8 @@ def _zones(rng, orgs, today):
     for community in chosen:
         sec = _secretary(community)
         members = list(PartyMember.objects.filter(
-            status__in=ACTIVE_STATUSES, org__region__path__gte=community.path,
-            org__region__path__lt=tree_paths.upper_bound(community.path)).order_by("-user_id", "id"))
+            tree_paths.under("org__region__path", community.path), status__in=ACTIVE_STATUSES,
+        ).order_by("-user_id", "id"))
         households = list(Household.objects.filter(status=HouseholdStatus.ACTIVE, grid__parent=community)
                           .select_related("house__building").order_by("house__building_id", "id"))
         by_building = defaultdict(list)

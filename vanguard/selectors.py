@@ -64,9 +64,7 @@ def posts_with_counts(qs):
 
 def posts_open_to(member: PartyMember):
     """Active posts of the member's communities (and their grids)."""
-    q = Q(pk__in=[])
-    for c in member_communities(member):
-        q |= Q(region__path__gte=c.path, region__path__lt=tree_paths.upper_bound(c.path))
+    q = tree_paths.under_any("region__path", [c.path for c in member_communities(member)])
     return posts_with_counts(Post.objects.filter(q, active=True).select_related("region"))
 
 
@@ -246,7 +244,7 @@ def star_shortfalls(stats) -> list[str]:
 def community_members(community: Region):
     """Active members who serve in a community: of an organization in it, or registered with it (双报到)."""
     c = community
-    within = Q(org__region__path__gte=c.path, org__region__path__lt=tree_paths.upper_bound(c.path))
+    within = tree_paths.under("org__region__path", c.path)
     registered = Q(dual_registrations__community=c, dual_registrations__status=Decision.CONFIRMED)
     return PartyMember.objects.filter(within | registered, status__in=ACTIVE_STATUSES).distinct()
 
@@ -273,8 +271,8 @@ def sanliang_board(community: Region):
     shown = [PledgeState.PUBLISHED, *DONE_PLEDGE]
     pledges = (Pledge.objects.filter(community=community, state__in=shown).select_related("member", "post")
                .prefetch_related("ratings").order_by("-updated_at")[:200])
-    posts = (PostClaim.objects.filter(status=ClaimStatus.CONFIRMED, post__region__path__gte=community.path,
-                                      post__region__path__lt=tree_paths.upper_bound(community.path))
+    posts = (PostClaim.objects.filter(tree_paths.under("post__region__path", community.path),
+                                      status=ClaimStatus.CONFIRMED)
              .select_related("post", "member"))
     people: dict[int, dict] = {}
 
@@ -305,8 +303,8 @@ def members_short(community: Region, year: int):
     from .models import SignUp
 
     c = community
-    here = Q(residence__path__gte=c.path, residence__path__lt=tree_paths.upper_bound(c.path))
-    in_org = Q(org__region__path__gte=c.path, org__region__path__lt=tree_paths.upper_bound(c.path))
+    here = tree_paths.under("residence__path", c.path)
+    in_org = tree_paths.under("org__region__path", c.path)
     registered = Q(dual_registrations__community=c,
                    dual_registrations__status__in=[Decision.CONFIRMED, Decision.PENDING])
     not_registered = (PartyMember.objects.filter(here, status__in=ACTIVE_STATUSES, category=Category.EMPLOYED)

@@ -10,7 +10,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -97,9 +96,7 @@ def grid_events(actor, now, grids: list[Region]) -> Block:
     from demands.models import OPEN_STATES
     from demands.selectors import visible_demands
 
-    q = Q(pk__in=[])
-    for g in grids:
-        q |= Q(region__path__gte=g.path, region__path__lt=paths.upper_bound(g.path))
+    q = paths.under_any("region__path", [g.path for g in grids])
     qs = visible_demands(actor).filter(q, state__in=OPEN_STATES).order_by("handling_due", "id")
     return Block("grid-events", "网格内未办结的事件与隐患", qs.count(), reverse("demands:list") + "?state=open",
                  [_demand_item(d, now) for d in qs[:SHOWN]], "网格内没有未办结的事件")

@@ -10,6 +10,7 @@ from django.db import transaction
 from accounts.scope import has_perm_at
 from audit.models import AuditAction
 from audit.services import diff, record, snapshot
+from core.treepaths import is_under
 from regions.models import Region, RegionKind
 
 from ..apps import GridPerm
@@ -112,7 +113,7 @@ def grid_profile_update(*, actor, grid: Region, code: str = "", boundary: str = 
             raise ValidationError({field: f"“{user}”在本网格没有网格员（走访）角色，请先为其分配角色"})
     if primary_worker is not None and primary_worker in list(assistants):
         raise ValidationError({"assistants": "专职网格员不必再列为协管网格员"})
-    if branch is not None and not branch.region.path.startswith(grid.parent.path):
+    if branch is not None and not is_under(branch.region.path, grid.parent.path):
         raise ValidationError({"branch": "网格党支部应属于本社区"})
     profile, _ = GridProfile.objects.select_for_update().get_or_create(region=grid)
     before = snapshot(profile, _PROFILE_AUDITED)

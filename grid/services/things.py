@@ -11,6 +11,7 @@ from django.db import transaction
 from audit.models import AuditAction
 from audit.services import diff, record, snapshot
 from core.phone import normalize_mobile, validate_mobile
+from core.treepaths import is_under
 from regions.models import Region, RegionKind
 
 from .. import coords
@@ -176,7 +177,7 @@ def _clean_unit(*, grid: Region, kind: str, name: str, address: str, contact_nam
         out["contact_phone"] = phone
     if party_org is not None:
         community = grid.parent
-        if community is None or not party_org.region.path.startswith(community.path):
+        if community is None or not is_under(party_org.region.path, community.path):
             errors.setdefault("party_org", f"所选党组织“{party_org.name}”不在本社区"
                                            f"（{community.name if community else grid.name}）")
         elif not has_party_org:

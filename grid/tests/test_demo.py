@@ -8,6 +8,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from audit.models import AuditAction, AuditEntry
+from core.treepaths import under as tree_under
 from grid.models import (
     Facility,
     FacilityState,
@@ -77,7 +78,7 @@ def _check_later_changes():
     # Some were repaired since: back to normal with two entries each (marked faulty, then normal).
     repaired = Facility.objects.filter(state=FacilityState.NORMAL, pk__in=[int(k) for k in marked])
     for town in towns:
-        assert 2 <= repaired.filter(grid__path__startswith=town.path).count() <= 3, town
+        assert 2 <= repaired.filter(tree_under("grid__path", town.path)).count() <= 3, town
     for f in repaired:
         states = [e.changes["state"] for e in AuditEntry.objects.filter(
             object_type="grid.facility", object_id=str(f.pk)).order_by("at", "id")]
@@ -85,13 +86,13 @@ def _check_later_changes():
 
     # Per town: ended leases, moved-out households, moved-out / deceased residents, moves into another household.
     for town in towns:
-        under = {"grid__path__startswith": town.path}
-        ended = RentalLease.objects.filter(ended_on__isnull=False, **under)
-        gone = Household.objects.filter(status=HouseholdStatus.MOVED_OUT, **under)
-        left = Resident.objects.filter(status=ResidentStatus.MOVED_OUT, **under)
-        dead = Resident.objects.filter(status=ResidentStatus.DECEASED, **under)
+        under = tree_under("grid__path", town.path)
+        ended = RentalLease.objects.filter(under, ended_on__isnull=False)
+        gone = Household.objects.filter(under, status=HouseholdStatus.MOVED_OUT)
+        left = Resident.objects.filter(under, status=ResidentStatus.MOVED_OUT)
+        dead = Resident.objects.filter(under, status=ResidentStatus.DECEASED)
         moved = AuditEntry.objects.filter(object_type="grid.resident", action=AuditAction.MOVE,
-                                          object_id__in=[str(pk) for pk in Resident.objects.filter(**under)
+                                          object_id__in=[str(pk) for pk in Resident.objects.filter(under)
                                                          .values_list("pk", flat=True)])
         assert 2 <= ended.count() <= 3, town
         assert 4 <= gone.count() <= 6, town

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import record
+from core.treepaths import is_under
 from members.models import ACTIVE_STATUSES, PartyMember
 from orgs.models import PartyOrg
 from regions.models import Region, RegionKind
@@ -39,7 +40,7 @@ def post_create(*, actor, region: Region, kind: str, title: str, duties: str, ca
     require_at(actor, P.MANAGE, region.path, f"在“{region}”设岗")
     if kind not in PostKind.values:
         raise ValidationError({"kind": "请选择岗位类别"})
-    if org is not None and not org.region.path.startswith(selectors.community_of(region).path):
+    if org is not None and not is_under(org.region.path, selectors.community_of(region).path):
         raise ValidationError({"org": "设岗党组织应在本社区"})
     post = Post.objects.create(region=region, org=org, kind=kind, title=text(title, "title", "岗位名称", max_len=60),
                                duties=text(duties, "duties", "岗位职责", max_len=1000),
@@ -89,7 +90,7 @@ def post_claim(*, actor, post: Post, member: PartyMember, note: str = "") -> Pos
         raise ValidationError("只有在册党员可以认领岗位")
     if not post.active:
         raise ValidationError({"post": "该岗位已停用"})
-    if not any(post.region.path.startswith(c.path) for c in selectors.member_communities(member)):
+    if not any(is_under(post.region.path, c.path) for c in selectors.member_communities(member)):
         raise ValidationError({"post": "只能认领所在党组织、居住地或已报到社区的岗位，请先向居住地社区报到"})
     if member.post_claims.filter(post=post, status__in=[ClaimStatus.PENDING, ClaimStatus.CONFIRMED]).exists():
         raise ValidationError({"post": "您已认领该岗位（或正在等待审核）"})

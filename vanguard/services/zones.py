@@ -26,10 +26,6 @@ from .common import require_at, require_own, text, today
 MAX_HOUSEHOLDS_PER_CALL = 5000
 
 
-def _in(path: str, root: str) -> bool:
-    return root <= path < tree_paths.upper_bound(root)
-
-
 @transaction.atomic
 def zone_create(*, actor, community: Region, name: str, description: str = "") -> Zone:
     if community.kind != RegionKind.COMMUNITY:
@@ -56,7 +52,7 @@ def zone_add_households(*, actor, zone: Zone, households=None, building: Region 
     zone = _lock_zone(zone)
     require_at(actor, P.MANAGE, zone.community.path, f"调整“{zone}”")
     if building is not None:
-        if building.kind != RegionKind.BUILDING or not _in(building.path, zone.community.path):
+        if building.kind != RegionKind.BUILDING or not tree_paths.is_under(building.path, zone.community.path):
             raise ValidationError({"building": "请选择本社区的楼栋"})
         qs = Household.objects.filter(house__building=building, status=HouseholdStatus.ACTIVE)
         if entrance:
@@ -71,7 +67,7 @@ def zone_add_households(*, actor, zone: Zone, households=None, building: Region 
         raise ValidationError({"households": "没有可加入的住户"})
     if len(chosen) > MAX_HOUSEHOLDS_PER_CALL:
         raise ValidationError({"households": f"一次最多加入 {MAX_HOUSEHOLDS_PER_CALL} 户"})
-    outside = [h for h in chosen if not _in(h.grid.path, zone.community.path)]
+    outside = [h for h in chosen if not tree_paths.is_under(h.grid.path, zone.community.path)]
     if outside:
         raise ValidationError({"households": f"住户“{outside[0].house.address}”不在{zone.community}"})
     taken = {zh.household_id: zh.zone for zh in ZoneHousehold.objects.filter(

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -119,10 +119,7 @@ def my_activities(request):
     now = timezone.now()
     qs = Activity.objects.filter(cancelled=False, ends_at__gt=now).select_related("region")
     if member is not None:
-        near = Q(pk__in=[])
-        for c in selectors.member_communities(member):
-            near |= Q(region__path__gte=c.path, region__path__lt=tree_paths.upper_bound(c.path))
-        qs = qs.filter(near)
+        qs = qs.filter(tree_paths.under_any("region__path", [c.path for c in selectors.member_communities(member)]))
     else:
         qs = qs.filter(open_to_residents=True)
     mine = SignUp.objects.filter(user=request.user).select_related("activity").order_by("-activity__starts_at")

@@ -59,7 +59,7 @@ def zone_new(request):
 
 def _eligible_members(zone: Zone):
     c = zone.community
-    within = Q(org__region__path__gte=c.path, org__region__path__lt=tree_paths.upper_bound(c.path))
+    within = tree_paths.under("org__region__path", c.path)
     registered = Q(dual_registrations__community=c, dual_registrations__status=Decision.CONFIRMED)
     return (PartyMember.objects.filter(within | registered, status__in=ACTIVE_STATUSES)
             .select_related("org").distinct().order_by("name_pinyin")[:300])
