@@ -137,8 +137,23 @@ class PartyMember(models.Model):
         return day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
 
 
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove a member's history entry."""
+
+
+class MemberEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("党员变动记录只能追加，不能修改")
+
+    def delete(self):
+        raise AppendOnlyError("党员变动记录只能追加，不能删除")
+
+
 class MemberEvent(models.Model):
-    """Append-only history: status, category and organization changes, transfers, mobility."""
+    """Append-only history: status, category and organization changes, transfers, mobility. Three guards,
+    as for the audit log and the pledge trail: this model, its queryset and a database trigger (migration
+    0005) refuse to change an entry. Only the actor link may become empty (a deleted account), and the
+    entries go with their member when a member record is deleted."""
 
     member = models.ForeignKey(PartyMember, verbose_name="党员", on_delete=models.CASCADE, related_name="events")
     kind = models.CharField("事项", max_length=30)
@@ -150,6 +165,8 @@ class MemberEvent(models.Model):
                               on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField("记录时间", auto_now_add=True)
 
+    objects = MemberEventQuerySet.as_manager()
+
     class Meta:
         verbose_name = "党员变动记录"
         verbose_name_plural = "党员变动记录"
@@ -157,6 +174,14 @@ class MemberEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}:{self.kind}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError("党员变动记录只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("党员变动记录只能追加，不能删除")
 
 
 class RegistrySettings(models.Model):
