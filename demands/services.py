@@ -11,6 +11,7 @@ import hmac
 import html
 from collections.abc import Iterable
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
@@ -236,6 +237,103 @@ def _bump(d: Demand, fields: list[str]) -> None:
     d.save(update_fields=[*fields, "version", "updated_at"])
 
 
+@dataclass
+class _Step:
+    """What one action changed on the demand (beyond its state) and whom it tells."""
+
+    fields: list[str]
+    note: str
+    notify_users: list = dataclass_field(default_factory=list)
+    notify_title: str = ""
+
+
+def _step_dispatch(d: Demand, *, actor, note: str, now, target_region, target_unit) -> _Step:
+    if (target_region is None) == (target_unit is None):
+        raise ValidationError({"target": "请选择一个派单对象：网格、社区、街道，或部门、驻区单位"})
+    if target_region is not None:
+        if target_region.kind not in (RegionKind.GRID, RegionKind.COMMUNITY, RegionKind.STREET):
+            raise ValidationError({"target": "只能派单到网格、社区或街道"})
+        if not has_perm_at(actor, DemandPerm.HANDLE, target_region.path):
+            raise ValidationError({"target": f"“{target_region}”不在您的管辖范围内"})
+        d.dispatch_from = d.region if d.region_id != target_region.pk else d.dispatch_from
+        d.region = target_region
+        d.assignee_unit = None
+        d.assignee_user = grid_worker_of(target_region) if target_region.kind == RegionKind.GRID else None
+        if d.assignee_user:
+            notify_users = [d.assignee_user]
+        else:
+            notify_users = list(users_with_role_at(
+                target_region, [Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF, Role.STREET_STAFF]))
+        where = f"{target_region}" + (f"（{d.assignee_user.display_name}）" if d.assignee_user else "")
+    else:
+        if not target_unit.active or not has_perm_at(actor, DemandPerm.VIEW, target_unit.region.path):
+            raise ValidationError({"target": f"承办单位“{target_unit}”不可用或不在您的管辖范围内"})
+        d.assignee_unit = target_unit
+        d.assignee_user = target_unit.contact
+        notify_users = [target_unit.contact] if target_unit.contact else []
+        where = str(target_unit)
+    return _Step(["region", "assignee_unit", "assignee_user", "dispatch_from"],
+                 f"派至 {where}" + (f"：{note}" if note else ""), notify_users, f"新派单：{d.title}")
+
+
+def _step_return(d: Demand, *, note: str, **_) -> _Step:
+    back = d.dispatch_from or d.region
+    d.region, d.dispatch_from, d.assignee_user, d.assignee_unit = back, None, None, None
+    notify_users = list(users_with_role_at(back, [Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF,
+                                                  Role.STREET_STAFF, Role.DISTRICT_ADMIN]))
+    return _Step(["region", "dispatch_from", "assignee_user", "assignee_unit"], note, notify_users,
+                 f"退单：{d.title}")
+
+
+def _step_arrive(d: Demand, *, note: str, now, **_) -> _Step:
+    if d.responded_at is not None:
+        return _Step([], note)
+    d.responded_at = now
+    return _Step(["responded_at"], note)
+
+
+def _step_handle(d: Demand, *, note: str, now, **_) -> _Step:
+    step = _step_arrive(d, note=note, now=now)
+    d.handled_at = now
+    d.overdue = d.overdue or now > d.handling_due
+    return _Step([*step.fields, "handled_at", "overdue"], note)
+
+
+def _step_close(d: Demand, *, note: str, now, **_) -> _Step:
+    d.closed_at = now
+    return _Step(["closed_at"], note)
+
+
+def _step_reopen(d: Demand, *, note: str, now, **_) -> _Step:
+    d.reopen_count += 1
+    d.handled_at = d.closed_at = None
+    d.satisfaction = ""
+    d.handling_due = add_minutes(now, d.category.handling_minutes, working_hours_only=d.category.working_hours_only)
+    d.overdue = False
+    return _Step(["reopen_count", "handled_at", "closed_at", "satisfaction", "handling_due", "overdue"], note)
+
+
+def _step_escalate(d: Demand, *, note: str, now, **_) -> _Step:
+    if d.escalation >= Escalation.QUARTERLY:
+        raise ValidationError({"action": "已在季化解清单中，不能再升级"})
+    d.escalation += 1
+    d.escalated_at = now
+    return _Step(["escalation", "escalated_at"], note, escalation_targets(d),
+                 f"诉求升级至{d.get_escalation_display()}：{d.title}")
+
+
+def _step_state_only(d: Demand, *, note: str, **_) -> _Step:
+    return _Step([], note)
+
+
+# One function per action of rules.TRANSITIONS (accept, follow_up and note change the state alone).
+_STEPS = {
+    "accept": _step_state_only, "dispatch": _step_dispatch, "return": _step_return, "arrive": _step_arrive,
+    "handle": _step_handle, "follow_up": _step_state_only, "close": _step_close, "reopen": _step_reopen,
+    "escalate": _step_escalate, "note": _step_state_only,
+}
+
+
 @transaction.atomic
 def demand_transition(
     *, actor, demand: Demand | int, action: str, expected_version: int | None = None, note: str = "",
@@ -252,81 +350,20 @@ def demand_transition(
     note = _clean_text(note, "note", "说明", max_len=2000, required=spec.note_required)
     photos = _check_photos(photos)
     before = d.state
-    now = timezone.now()
-    fields = ["state"]
-    notify_users, notify_title = [], ""
-    if action == "dispatch":
-        if (target_region is None) == (target_unit is None):
-            raise ValidationError({"target": "请选择一个派单对象：网格、社区、街道，或部门、驻区单位"})
-        if target_region is not None:
-            if target_region.kind not in (RegionKind.GRID, RegionKind.COMMUNITY, RegionKind.STREET):
-                raise ValidationError({"target": "只能派单到网格、社区或街道"})
-            if not has_perm_at(actor, DemandPerm.HANDLE, target_region.path):
-                raise ValidationError({"target": f"“{target_region}”不在您的管辖范围内"})
-            d.dispatch_from = d.region if d.region_id != target_region.pk else d.dispatch_from
-            d.region = target_region
-            d.assignee_unit = None
-            d.assignee_user = grid_worker_of(target_region) if target_region.kind == RegionKind.GRID else None
-            if d.assignee_user:
-                notify_users = [d.assignee_user]
-            else:
-                notify_users = list(users_with_role_at(
-                    target_region, [Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF, Role.STREET_STAFF]))
-            where = f"{target_region}" + (f"（{d.assignee_user.display_name}）" if d.assignee_user else "")
-        else:
-            if not target_unit.active or not has_perm_at(actor, DemandPerm.VIEW, target_unit.region.path):
-                raise ValidationError({"target": f"承办单位“{target_unit}”不可用或不在您的管辖范围内"})
-            d.assignee_unit = target_unit
-            d.assignee_user = target_unit.contact
-            notify_users = [target_unit.contact] if target_unit.contact else []
-            where = str(target_unit)
-        note = f"派至 {where}" + (f"：{note}" if note else "")
-        notify_title = f"新派单：{d.title}"
-        fields += ["region", "assignee_unit", "assignee_user", "dispatch_from"]
-    elif action == "return":
-        back = d.dispatch_from or d.region
-        d.region, d.dispatch_from, d.assignee_user, d.assignee_unit = back, None, None, None
-        fields += ["region", "dispatch_from", "assignee_user", "assignee_unit"]
-        notify_users = list(users_with_role_at(back, [Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF,
-                                                      Role.STREET_STAFF, Role.DISTRICT_ADMIN]))
-        notify_title = f"退单：{d.title}"
-    elif action in ("arrive", "handle"):
-        if d.responded_at is None:
-            d.responded_at = now
-            fields.append("responded_at")
-        if action == "handle":
-            d.handled_at = now
-            d.overdue = d.overdue or now > d.handling_due
-            fields += ["handled_at", "overdue"]
-    elif action == "close":
-        d.closed_at = now
-        fields.append("closed_at")
-    elif action == "reopen":
-        d.reopen_count += 1
-        d.handled_at = d.closed_at = None
-        d.satisfaction = ""
-        d.handling_due = add_minutes(now, d.category.handling_minutes,
-                                     working_hours_only=d.category.working_hours_only)
-        d.overdue = False
-        fields += ["reopen_count", "handled_at", "closed_at", "satisfaction", "handling_due", "overdue"]
-    elif action == "escalate":
-        if d.escalation >= Escalation.QUARTERLY:
-            raise ValidationError({"action": "已在季化解清单中，不能再升级"})
-        d.escalation += 1
-        d.escalated_at = now
-        fields += ["escalation", "escalated_at"]
-        notify_users, notify_title = escalation_targets(d), f"诉求升级至{d.get_escalation_display()}：{d.title}"
+    step = _STEPS[action](d, actor=actor, note=note, now=timezone.now(), target_region=target_region,
+                          target_unit=target_unit)
     if spec.target:
         d.state = spec.target
-    _bump(d, fields)
-    ev = _event(d, action, actor=actor, note=note, from_state=before, to_state=d.state)
+    _bump(d, ["state", *step.fields])
+    ev = _event(d, action, actor=actor, note=step.note, from_state=before, to_state=d.state)
     _save_photos(d, ev, photos)
     record(actor=actor, action=AuditAction.TRANSITION, obj=d,
            changes={"state": [before, d.state], "action": [None, action]})
     if d.state in (State.HANDLED, State.CLOSED):
         notifications_close_for(d)
-    if notify_users:
-        notify(recipients=notify_users, title=notify_title, body=note or d.description[:200], link=_link(d), source=d)
+    if step.notify_users:
+        notify(recipients=step.notify_users, title=step.notify_title, body=step.note or d.description[:200],
+               link=_link(d), source=d)
     return d
 
 
