@@ -4,8 +4,10 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from accounts.scope import has_perm
 from core.treepaths import under
 from demands.models import Demand, State
+from demands.rules import DemandPerm
 
 from .conftest import png
 
@@ -47,7 +49,8 @@ def test_anonymous_is_sent_to_login(client):
 ])
 def test_role_matrix_detail_and_api(personas, client_for, make_demand, tree, who, sees):
     d = make_demand(region=tree.east1_grid1)
-    c = client_for(getattr(personas, who))
+    user = getattr(personas, who)
+    c = client_for(user)
     page = c.get(reverse("demands:detail", args=[d.pk]))
     api = c.get(f"/api/demands/{d.pk}/")
     listing = c.get("/api/demands/")
@@ -55,10 +58,11 @@ def test_role_matrix_detail_and_api(personas, client_for, make_demand, tree, who
         assert page.status_code == 200 and api.status_code == 200
         assert api.json()["caller_phone"] == "138****5678" and "13812345678" not in api.content.decode()
         assert "13812345678" not in page.content.decode()
-    else:
-        assert page.status_code in (403, 404) and api.status_code in (403, 404)
-        if listing.status_code == 200:
-            assert listing.json()["count"] == 0
+    elif has_perm(user, DemandPerm.VIEW):  # out of scope: 404, and the list is empty
+        assert page.status_code == 404 and api.status_code == 404
+        assert listing.status_code == 200 and listing.json()["count"] == 0
+    else:  # no permission: 403
+        assert page.status_code == 403 and api.status_code == 403 and listing.status_code == 403
 
 
 def test_staff_outside_scope_cannot_act_by_url(personas, client_for, make_demand):
