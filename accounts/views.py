@@ -9,21 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from core.forms import add_errors, flash_errors
+
 from . import services
 from .forms import LoginForm, RoleAssignForm, UserCreateForm
 from .models import RoleAssignment, User
 from .roles import Perm
 from .scope import has_perm
-
-
-def add_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError onto a form, by field where it names one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for err in errors:
-                form.add_error(field if field in form.fields else None, err.messages)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def login_view(request):
@@ -112,7 +104,7 @@ def user_detail(request, pk: int):
             if action == "assign":
                 add_errors(form, exc)
             else:
-                messages.error(request, "；".join(exc.messages))
+                flash_errors(request, exc)
     return render(request, "accounts/user_detail.html", {
         "target": target, "form": form,
         "assignments": target.role_assignments.select_related("region"),

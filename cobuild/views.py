@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from accounts.roles import Role
 from accounts.scope import has_perm, scope_filter
-from accounts.views import add_errors
 from audit.downloads import serve_private
 from audit.models import AuditAction
 from audit.services import record
+from core.forms import add_errors, flash_errors
 from orgs.models import UNIT_LEVELS, PartyOrg
 
 from . import exports, selectors, services
@@ -180,7 +180,7 @@ def resource_new(request, pk: int):
             services.resource_create(actor=request.user, unit=unit, agreement=agreement, **form.cleaned_data)
             messages.success(request, "已登记资源")
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            flash_errors(request, exc)
     else:
         messages.error(request, "；".join(f"{form.fields[f].label}：{e}" for f, es in form.errors.items() for e in es))
     if agreement:
@@ -251,7 +251,7 @@ def agreement_document(request, pk: int):
         services.agreement_attach_document(actor=request.user, agreement=a, document=request.FILES.get("document"))
         messages.success(request, "已上传协议文本")
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        flash_errors(request, exc)
     return redirect("cobuild:agreement", pk=a.pk)
 
 
@@ -266,7 +266,7 @@ def need_new(request, pk: int):
         try:
             need = services.need_create(actor=request.user, region=region, agreement=a, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            flash_errors(request, exc)
         else:
             messages.success(request, f"已登记需求“{need}”，请查看推荐的资源")
             return redirect("cobuild:need", pk=need.pk)
@@ -341,7 +341,7 @@ def project_detail(request, pk: int):
             services.project_complete(actor=user, project=project)
             messages.success(request, "项目已标记为完成")
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            flash_errors(request, exc)
         return redirect("cobuild:project", pk=project.pk)
     can_update = can_edit_at(user, project.region.path) or (project.unit and can_log_for_unit(user, project.unit))
     return render(request, "cobuild/project.html", {
@@ -493,7 +493,7 @@ def pairing_visit(request, pk: int):
             services.pairing_visit(actor=request.user, pairing=pairing, **form.cleaned_data)
             messages.success(request, "已登记走访")
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            flash_errors(request, exc)
     else:
         messages.error(request, "；".join(f"{form.fields[f].label}：{e}" for f, es in form.errors.items() for e in es))
     return redirect("cobuild:pairings")

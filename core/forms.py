@@ -1,6 +1,25 @@
-"""Form helpers shared by every app."""
+"""Form helpers shared by every app, and the two ways a service's ValidationError reaches the person:
+onto the form that was posted (``add_errors``) or, where a page has no form to show again, as a
+message (``flash_errors``)."""
 
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+
+
+def add_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError onto a form, by field where it names one."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for err in errors:
+                form.add_error(field if field in form.fields else None, err.messages)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def flash_errors(request, exc: ValidationError) -> None:
+    """A service's ValidationError as one error message on the next page (a button without a form)."""
+    messages.error(request, "；".join(exc.messages))
 
 
 class StyledForm(forms.Form):

@@ -78,10 +78,6 @@ class AddInfoForm(StyledForm):
                            error_messages={"required": "补充内容不能为空"})
 
 
-def form_errors(exc_or_form) -> dict[str, list[str]]:
-    return getattr(exc_or_form, "message_dict", None) or {"__all__": list(exc_or_form.messages)}
-
-
 _DATE_INVALID = "%s格式不正确，应为 年-月-日（如 2026-10-01）"
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.scope import has_perm, has_perm_at, scope_filter
 from audit.downloads import serve_private
+from core.forms import flash_errors
 from regions.models import Region, RegionKind
 
 from . import selectors, services
@@ -205,7 +206,7 @@ def _post_action(request, pk: int, fn):
     try:
         msg = fn(demand, data, files)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        flash_errors(request, exc)
     else:
         if msg:
             messages.success(request, msg)
@@ -277,7 +278,7 @@ def reveal_phone(request, pk: int):
     try:
         phone = services.demand_reveal_phone(actor=request.user, demand=demand, purpose=request.POST.get("purpose", ""))
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        flash_errors(request, exc)
         return redirect("demands:detail", pk=demand.pk)
     ctx = _detail_context(request, demand)
     ctx["revealed_phone"] = phone
@@ -446,7 +447,7 @@ def calendar_delete(request, pk: int):
     try:
         change = services.calendar_delete(actor=request.user, entry=row)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已删除{row.get_kind_display()}：{row.name} {services.fmt_day(row.date)}"
                                   f"{_moved(change.recomputed)}")

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from accounts.roles import Perm
 from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at
-from accounts.views import add_errors
 from audit.downloads import serve_private
 from audit.services import record_pii_view
+from core.forms import add_errors
 from core.masking import mask_id_number, mask_mobile
 from core.treepaths import under
 from regions.models import Region, RegionKind

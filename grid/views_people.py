@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at, scope_filter
-from accounts.views import add_errors
+from core.forms import add_errors
 from regions.models import Region, RegionKind
 
 from . import services

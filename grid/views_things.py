@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.scope import get_in_scope_or_404, has_perm
-from accounts.views import add_errors
 from audit.models import AuditAction
 from core import treepaths as paths
+from core.forms import add_errors
 from core.masking import mask_mobile
 from regions.models import Region, RegionKind
 

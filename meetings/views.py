@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.scope import has_perm, has_perm_at, scope_filter
-from accounts.views import add_errors
 from cobuild import selectors as cobuild_selectors
+from core.forms import add_errors, flash_errors
 from core.treepaths import under
 from regions.models import Region, RegionKind
 
@@ -39,10 +39,6 @@ from .rules import P
 def _need(request, perm=P.VIEW):
     if not has_perm(request.user, perm):
         raise PermissionDenied("您没有访问议事机构的权限")
-
-
-def _errors(request, exc: ValidationError) -> None:
-    messages.error(request, "；".join(exc.messages))
 
 
 def _form_errors(request, form) -> None:
@@ -92,7 +88,7 @@ def body_new(request):
         try:
             body = services.body_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, f"已设立“{body}”")
             return redirect("meetings:body", pk=body.pk)
@@ -127,7 +123,7 @@ def member_add(request, pk: int):
         try:
             m = services.member_add(actor=request.user, body=body, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             invited = m.invited_meetings
             messages.success(request, f"已添加成员“{m}”" + (
@@ -148,7 +144,7 @@ def member_remove(request, pk: int, member_pk: int):
     try:
         withdrawn = services.member_remove(actor=request.user, member=member)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
         return redirect("meetings:body", pk=body.pk)
     messages.success(request, f"已移除成员“{label}”" + (
         f"，并撤回其对 {len(withdrawn)} 次尚未召开的会议的邀请" if withdrawn else "") + "；已召开会议的出席记录保留")
@@ -168,7 +164,7 @@ def chair_generate(request, pk: int):
         turns = services.chair_schedule_generate(actor=request.user, body=body, year=timezone.localdate().year)
         messages.success(request, f"已生成 {len(turns)} 期轮值会长安排")
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     return redirect("meetings:body", pk=body.pk)
 
 
@@ -182,7 +178,7 @@ def meeting_new(request, pk: int):
         try:
             m = services.meeting_create(actor=request.user, body=body, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, f"已安排会议“{m}”，已邀请全体成员")
             return redirect("meetings:meeting", pk=m.pk)
@@ -251,7 +247,7 @@ def meeting_cancel(request, pk: int):
     try:
         services.meeting_cancel(actor=request.user, meeting=m, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已取消会议“{m.title}”，已通知受邀单位的联络员")
     return redirect("meetings:meeting", pk=m.pk)
@@ -270,7 +266,7 @@ def attendance(request, pk: int):
         services.attendance_record(actor=request.user, meeting=m, statuses=statuses)
         messages.success(request, "已登记出席情况")
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     return redirect("meetings:meeting", pk=m.pk)
 
 
@@ -283,7 +279,7 @@ def minutes(request, pk: int):
         services.minutes_save(actor=request.user, meeting=m, minutes=request.POST.get("minutes", ""))
         messages.success(request, "已保存会议纪要")
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     return redirect("meetings:meeting", pk=m.pk)
 
 
@@ -301,7 +297,7 @@ def resolution_new(request, pk: int):
                                        budget=d["budget"] or 0, unit=d["unit"])
             messages.success(request, "已登记决议")
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
     else:
         _form_errors(request, form)
     return redirect("meetings:meeting", pk=m.pk)
@@ -316,7 +312,7 @@ def resolution_done(request, pk: int):
     try:
         services.resolution_done(actor=request.user, resolution=res)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     return redirect("meetings:meeting", pk=res.meeting_id)
 
 
@@ -366,7 +362,7 @@ def rules(request):
             services.cadences_update(actor=request.user, values=values)
             messages.success(request, "会议频次已保存")
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         return redirect("meetings:rules")
     return render(request, "meetings/rules.html", {"rules": current.values(), "can_edit": can_edit})
 

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 
 from accounts.roles import Perm
 from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at, scope_filter
-from accounts.views import add_errors
+from core.forms import add_errors, flash_errors
 from regions.selectors import visible_regions
 
 from . import services
@@ -76,7 +76,7 @@ def org_detail(request, pk: int):
             try:
                 services.org_delete(actor=request.user, org=org)
             except ValidationError as exc:
-                messages.error(request, "；".join(exc.messages))
+                flash_errors(request, exc)
                 return redirect("orgs:detail", pk=org.pk)
             messages.success(request, f"已删除党组织“{org}”")
             return redirect("orgs:list")

@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Perm
+from core.forms import flash_errors
 
 from . import selectors, services
 from .forms import RegionCreateForm, RegionForm
@@ -16,7 +17,7 @@ def _edit_post(request, pk: int, action):
     try:
         result = action(region)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        flash_errors(request, exc)
         return redirect("regions:detail", pk=region.pk)
     return result
 

@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.scope import has_perm
-from accounts.views import add_errors
 from cobuild import selectors as cobuild_selectors
 from cobuild import services as cobuild_services
 from cobuild.forms import ChronicleNewForm
 from cobuild.rules import P, can_rate, unit_only
 from cobuild.views import _need, _page, _year
+from core.forms import add_errors, flash_errors
 from meetings.selectors import chronicle_lines, unit_attendance
 
 
@@ -41,7 +41,7 @@ def chronicle(request):
                 n = cobuild_services.chronicle_generate(actor=user, year=year, more_lines=chronicle_lines)
                 messages.success(request, f"已从台帐和会议生成 {n} 条大事记")
             except ValidationError as exc:
-                messages.error(request, "；".join(exc.messages))
+                flash_errors(request, exc)
             return redirect(reverse("cobuild:chronicle") + f"?year={year}")
         if new_form.is_valid():
             try:
@@ -73,7 +73,7 @@ def stars(request):
                 n = cobuild_services.star_board_compute(actor=user, year=year, attendance_of=unit_attendance)
                 messages.success(request, f"已计算 {year} 年度星光榜（{n} 个单位）")
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            flash_errors(request, exc)
         return redirect(reverse("cobuild:stars") + f"?year={year}")
     qs = cobuild_selectors.star_ratings(user, year)
     stars_filter = request.GET.get("stars")

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.scope import has_perm
-from accounts.views import add_errors
+from core.forms import add_errors
 
 from .. import selectors, services
 from ..forms import (

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core import treepaths as paths
+from core.forms import flash_errors
 from regions.models import Region, RegionKind
 
 from .. import selectors, services
@@ -101,7 +102,7 @@ def my_register(request):
         reg = services.dual_registration_self(actor=request.user, community=community,
                                               note=request.POST.get("note", ""))
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已向{reg.community}报到，等待社区党组织确认")
     return redirect("members:me")

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import Perm
 from accounts.scope import has_perm, has_perm_at
-from accounts.views import add_errors
 from audit.services import record_pii_view
+from core.forms import add_errors, flash_errors
 from orgs.models import PartyOrg
 
 from .. import selectors, services
@@ -147,7 +147,7 @@ def member_photo_remove(request, pk):
     try:
         services.member_photo_remove(actor=request.user, member=member)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        flash_errors(request, exc)
     else:
         messages.success(request, "已删除照片")
     return redirect("members:edit", pk=member.pk)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.scope import has_perm, has_perm_at
-from accounts.views import add_errors
+from core.forms import add_errors, flash_errors
 from orgs.models import UNIT_LEVELS
 from regions.models import Region, RegionKind
 
@@ -93,7 +93,7 @@ def dual_decide(request, pk):
         services.dual_registration_decide(actor=request.user, registration=reg, confirm=confirm,
                                           reason=request.POST.get("reason", ""))
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        flash_errors(request, exc)
     else:
         messages.success(request, "已确认报到" if confirm else "已退回报到申请")
     return redirect("members:dual")
@@ -148,7 +148,7 @@ def mobile_inflow(request, pk):
         try:
             services.mobile_inflow_register(actor=request.user, record_=rec, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            flash_errors(request, exc)
         else:
             messages.success(request, "已登记流入地报到")
     else:
@@ -165,7 +165,7 @@ def mobile_contact(request, pk):
     try:
         services.mobile_contact_record(actor=request.user, record_=rec, on=timezone.localdate())
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已记录与{rec.member.name}的联系")
     return redirect("members:mobile")

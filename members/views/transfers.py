@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at
-from accounts.views import add_errors
+from core.forms import add_errors, flash_errors
 from orgs.models import PartyOrg
 from orgs.selectors import leading_org
 from regions.models import Region, RegionKind
@@ -99,7 +99,7 @@ def transfer_decide(request, pk):
         services.transfer_decide(actor=request.user, transfer=t, confirm=confirm,
                                  reason=request.POST.get("reason", ""))
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        flash_errors(request, exc)
     else:
         messages.success(request, "已确认转入" if confirm else "已退回转接申请")
     return redirect("members:transfers")
@@ -115,7 +115,7 @@ def batch_confirm(request, pk, org_id):
     try:
         n = services.transfer_batch_confirm(actor=request.user, batch=batch, to_org=to_org)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已确认 {n} 名党员转入“{to_org}”")
     return redirect("members:transfers")

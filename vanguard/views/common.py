@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 
 from accounts.scope import has_perm
@@ -20,10 +19,6 @@ def me_or_404(request):
     if member is None:
         raise Http404("您的账号尚未关联党员档案")
     return member
-
-
-def flash_errors(request, exc: ValidationError) -> None:
-    messages.error(request, "；".join(exc.messages))
 
 
 def photo_response(field) -> HttpResponse:

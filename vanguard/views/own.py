@@ -8,13 +8,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.views import add_errors
+from core.forms import add_errors, flash_errors
 
 from .. import selectors, services
 from ..forms import ClaimForm, FulfilForm, PledgeForm, RegisterForm, ReviseForm
 from ..models import ClaimStatus, Pledge, PledgeState, Post, PostClaim
 from ..services.common import today
-from .common import flash_errors, me_or_404, photo_response
+from .common import me_or_404, photo_response
 
 
 @login_required

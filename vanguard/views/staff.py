@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at, scope_filter
-from accounts.views import add_errors
+from core.forms import add_errors, flash_errors
 from regions.models import Region
 
 from .. import selectors, services
@@ -20,7 +20,7 @@ from ..rules import P
 from ..services.common import today
 from ..services.pledges import branch_path, community_path, superior_path
 from ..services.posts import POST_REGION_KINDS
-from .common import flash_errors, need, photo_response
+from .common import need, photo_response
 
 
 @login_required

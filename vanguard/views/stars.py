@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at, scope_filter
+from core.forms import flash_errors
 from members.models import PartyMember
 from regions.models import Region, RegionKind
 
@@ -20,7 +21,7 @@ from ..rules import P
 from ..services.common import today
 from ..services.community import REMINDERS
 from ..services.stars import quarter_of
-from .common import flash_errors, me_or_404, need
+from .common import me_or_404, need
 
 
 def _community(request, perm=P.VIEW):
@@ -114,7 +115,7 @@ def my_consent(request):
         try:
             services.consent_set(actor=request.user, member=member, **form.cleaned_data)
         except ValidationError as exc:
-            from accounts.views import add_errors
+            from core.forms import add_errors
 
             add_errors(form, exc)
         else:

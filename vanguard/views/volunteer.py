@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at, scope_filter
-from accounts.views import add_errors
 from core import treepaths as tree_paths
+from core.forms import add_errors, flash_errors
 from regions.models import Region, RegionKind
 
 from .. import selectors
@@ -26,7 +26,7 @@ from ..models import Activity, SignUp
 from ..rules import P
 from ..services import volunteer as services
 from ..services.common import own_member
-from .common import flash_errors, need
+from .common import need
 
 
 def _qr_svg(url: str) -> str:

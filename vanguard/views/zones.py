@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.scope import get_in_scope_or_404, has_perm_at, scope_filter
-from accounts.views import add_errors
 from core import treepaths as tree_paths
+from core.forms import add_errors, flash_errors
 from grid.models import Household
 from members.models import ACTIVE_STATUSES, Decision, PartyMember
 from regions.models import Region, RegionKind
@@ -22,7 +22,7 @@ from ..forms import ContactForm, ZoneBuildingForm, ZoneForm, ZoneMembersForm
 from ..models import Zone
 from ..rules import P
 from ..services.common import today
-from .common import flash_errors, me_or_404, need
+from .common import me_or_404, need
 
 
 @login_required
