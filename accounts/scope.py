@@ -9,6 +9,7 @@ lookup by id outside it answers 404 — in pages and in the API alike.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -47,6 +48,13 @@ def has_perm(user, perm: str) -> bool:
     if getattr(user, "is_superuser", False) and user.is_active:
         return True
     return any(perm in ROLE_PERMISSIONS.get(role, ()) for role, _ in _grants(user))
+
+
+def require_perm(user, *perms: str, what: str = "访问此页面") -> None:
+    """The permission guard of every page: 403 (``您没有{what}的权限``) unless the user holds one of
+    ``perms`` somewhere. Where an object lies is checked afterwards, by ``get_in_scope_or_404`` (404)."""
+    if not any(has_perm(user, perm) for perm in perms):
+        raise PermissionDenied(f"您没有{what}的权限")
 
 
 def scope_paths(user, perm: str) -> list[str] | None:

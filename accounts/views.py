@@ -2,13 +2,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts.scope import require_perm
 from core.forms import add_errors, flash_errors
 
 from . import services
@@ -44,14 +45,9 @@ def logout_view(request):
     return redirect("accounts:login")
 
 
-def _require(request, *perms):
-    if not any(has_perm(request.user, p) for p in perms):
-        raise PermissionDenied("您没有访问此页面的权限")
-
-
 @login_required
 def user_list(request):
-    _require(request, Perm.USERS_MANAGE, Perm.ROLES_MANAGE)
+    require_perm(request.user, Perm.USERS_MANAGE, Perm.ROLES_MANAGE)
     qs = User.objects.order_by("username").prefetch_related("role_assignments__region")
     q = request.GET.get("q", "").strip()
     if q:
@@ -59,7 +55,7 @@ def user_list(request):
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     form = UserCreateForm(request.POST or None)
     if request.method == "POST":
-        _require(request, Perm.USERS_MANAGE)
+        require_perm(request.user, Perm.USERS_MANAGE)
         if form.is_valid():
             try:
                 user = services.user_create(actor=request.user, **form.cleaned_data)
@@ -76,7 +72,7 @@ def user_list(request):
 
 @login_required
 def user_detail(request, pk: int):
-    _require(request, Perm.USERS_MANAGE, Perm.ROLES_MANAGE)
+    require_perm(request.user, Perm.USERS_MANAGE, Perm.ROLES_MANAGE)
     target = get_object_or_404(User, pk=pk)
     form = RoleAssignForm(request.POST or None)
     if request.method == "POST":

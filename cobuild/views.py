@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.scope import has_perm, scope_filter
+from accounts.scope import has_perm, require_perm, scope_filter
 from audit.downloads import serve_private
 from audit.models import AuditAction
 from audit.services import record
@@ -42,11 +42,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _need(request, perm=P.VIEW):
-    if not has_perm(request.user, perm):
-        raise PermissionDenied("您没有访问共驻共建的权限")
-
-
 def _year(request) -> int:
     try:
         year = int(request.GET.get("year") or request.POST.get("year") or timezone.localdate().year)
@@ -71,7 +66,7 @@ def _download(content: bytes, mime: str, filename: str) -> HttpResponse:
 
 @login_required
 def index(request):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问共驻共建")
     user = request.user
     year = timezone.localdate().year
     qs = selectors.units(user).annotate(
@@ -110,7 +105,7 @@ def _unit_form(request, data=None, initial=None):
 
 @login_required
 def unit_new(request):
-    _need(request, P.EDIT)
+    require_perm(request.user, P.EDIT, what="访问共驻共建")
     if unit_only(request.user):
         raise PermissionDenied("联络员不能登记驻区单位")
     form = _unit_form(request, request.POST or None)
@@ -127,7 +122,7 @@ def unit_new(request):
 
 @login_required
 def unit_detail(request, pk: int):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问共驻共建")
     user = request.user
     unit = selectors.unit_get(user, pk)
     year = _year(request)
@@ -169,7 +164,7 @@ def unit_detail(request, pk: int):
 @login_required
 @require_POST
 def resource_new(request, pk: int):
-    _need(request, P.DEED)
+    require_perm(request.user, P.DEED, what="访问共驻共建")
     unit = selectors.unit_get(request.user, pk)
     form = ResourceForm(request.POST)
     agreement = None
@@ -192,7 +187,7 @@ def resource_new(request, pk: int):
 
 @login_required
 def agreement_list(request):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问共驻共建")
     qs = selectors.agreements(request.user).annotate(
         n_needs=Count("needs", distinct=True), n_resources=Count("resources", distinct=True),
         n_projects=Count("projects", distinct=True)).order_by("-start", "id")
@@ -207,7 +202,7 @@ def agreement_list(request):
 
 @login_required
 def agreement_new(request):
-    _need(request, P.EDIT)
+    require_perm(request.user, P.EDIT, what="访问共驻共建")
     if unit_only(request.user):
         raise PermissionDenied("联络员不能签订协议")
     user = request.user
@@ -227,7 +222,7 @@ def agreement_new(request):
 
 @login_required
 def agreement_detail(request, pk: int):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问共驻共建")
     user = request.user
     a = selectors.agreement_get(user, pk)
     can_edit = can_edit_at(user, a.region.path)
@@ -245,7 +240,7 @@ def agreement_detail(request, pk: int):
 @login_required
 @require_POST
 def agreement_document(request, pk: int):
-    _need(request, P.EDIT)
+    require_perm(request.user, P.EDIT, what="访问共驻共建")
     a = selectors.agreement_get(request.user, pk)
     try:
         services.agreement_attach_document(actor=request.user, agreement=a, document=request.FILES.get("document"))
@@ -258,7 +253,7 @@ def agreement_document(request, pk: int):
 @login_required
 @require_POST
 def need_new(request, pk: int):
-    _need(request, P.EDIT)
+    require_perm(request.user, P.EDIT, what="访问共驻共建")
     a = selectors.agreement_get(request.user, pk)
     form = NeedForm(request.POST)
     if form.is_valid():
@@ -277,7 +272,7 @@ def need_new(request, pk: int):
 
 @login_required
 def need_detail(request, pk: int):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问共驻共建")
     user = request.user
     need = selectors.need_get(user, pk)
     can_edit = can_edit_at(user, need.region.path)
@@ -311,7 +306,7 @@ def need_detail(request, pk: int):
 
 @login_required
 def matching(request):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问共驻共建")
     return render(request, "cobuild/matching.html", {
         "needs": selectors.unmatched_needs(request.user)[:100],
         "resources": selectors.idle_resources(request.user)[:100],
@@ -322,7 +317,7 @@ def matching(request):
 
 @login_required
 def project_list(request):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问共驻共建")
     qs = selectors.projects(request.user)
     status = request.GET.get("status")
     if status in ProjectStatus.values:
@@ -333,7 +328,7 @@ def project_list(request):
 
 @login_required
 def project_detail(request, pk: int):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问共驻共建")
     user = request.user
     project = selectors.project_get(user, pk)
     if request.method == "POST":
@@ -366,7 +361,7 @@ def _ledger_qs(request):
 
 @login_required
 def ledger(request):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问共驻共建")
     qs = _ledger_qs(request)
     return render(request, "cobuild/ledger.html", {
         "page": _page(request, qs.prefetch_related("participants")), "year": _year(request),
@@ -378,7 +373,7 @@ def ledger(request):
 
 @login_required
 def ledger_export(request):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问共驻共建")
     qs = _ledger_qs(request)
     year = _year(request)
     record(actor=request.user, action=AuditAction.EXPORT, object_type="cobuild.deed", object_id=str(year),
@@ -388,7 +383,7 @@ def ledger_export(request):
 
 @login_required
 def deed_new(request):
-    _need(request, P.DEED)
+    require_perm(request.user, P.DEED, what="访问共驻共建")
     user = request.user
     unit_qs = selectors.units(user, P.DEED)
     project_qs = selectors.projects(user).filter(status=ProjectStatus.ACTIVE)
@@ -419,7 +414,7 @@ def deed_new(request):
 
 @login_required
 def deed_photo(request, pk: int, photo_pk: int):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问共驻共建")
     deed = selectors.deed_get(request.user, pk)
     ph = deed.photos.filter(pk=photo_pk).first()
     if ph is None:
@@ -429,7 +424,7 @@ def deed_photo(request, pk: int, photo_pk: int):
 
 @login_required
 def agreement_file(request, pk: int):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问共驻共建")
     a = selectors.agreement_get(request.user, pk)
     ext = a.document.name.rsplit(".", 1)[-1] if "." in a.document.name else "pdf"
     return serve_private(request, a.document, obj=a, label="协议文本", filename=f"{a.title}.{ext}")
@@ -437,14 +432,14 @@ def agreement_file(request, pk: int):
 
 @login_required
 def deed_detail(request, pk: int):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问共驻共建")
     deed = selectors.deed_get(request.user, pk)
     return render(request, "cobuild/deed.html", {"deed": deed})
 
 
 @login_required
 def shortfalls(request):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问共驻共建")
     year = _year(request)
     members = selectors.member_lines(request.user, year)
     return render(request, "cobuild/shortfalls.html", {
@@ -458,7 +453,7 @@ def shortfalls(request):
 
 @login_required
 def pairings(request):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问共驻共建")
     user = request.user
     regions = selectors.communities(user).filter(kind="community")
     can_add = has_perm(user, P.EDIT) and not unit_only(user)
@@ -483,7 +478,7 @@ def pairings(request):
 @login_required
 @require_POST
 def pairing_visit(request, pk: int):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问共驻共建")
     pairing = selectors.pairings(request.user).filter(pk=pk).first()
     if pairing is None:
         raise Http404("不存在或不在您的管辖范围内")
@@ -503,7 +498,7 @@ def pairing_visit(request, pk: int):
 
 @login_required
 def chronicle_edit(request, pk: int):
-    _need(request, P.EDIT)
+    require_perm(request.user, P.EDIT, what="访问共驻共建")
     entry = selectors.chronicle(request.user).filter(pk=pk).first()
     if entry is None:
         raise Http404("不存在或不在您的管辖范围内")
@@ -521,7 +516,7 @@ def chronicle_edit(request, pk: int):
 
 @login_required
 def chronicle_export(request):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问共驻共建")
     if unit_only(request.user):
         raise PermissionDenied("大事记由社区及以上编写")
     year = _year(request)
@@ -535,7 +530,7 @@ def chronicle_export(request):
 
 @login_required
 def star_override(request, pk: int):
-    _need(request, P.RATE)
+    require_perm(request.user, P.RATE, what="访问共驻共建")
     rating = StarRating.objects.filter(pk__in=scope_filter(StarRating.objects.all(), request.user, P.RATE)
                                        .values("pk"), pk=pk).select_related("unit", "region").first()
     if rating is None:
@@ -556,7 +551,7 @@ def star_override(request, pk: int):
 
 @login_required
 def scores_export(request):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问共驻共建")
     year = _year(request)
     qs = selectors.star_ratings(request.user, year)
     record(actor=request.user, action=AuditAction.EXPORT, object_type="cobuild.starrating", object_id=str(year),
@@ -567,7 +562,7 @@ def scores_export(request):
 
 @login_required
 def rules_edit(request):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问共驻共建")
     obj = selectors.rules()
     can_edit = has_perm(request.user, P.RULES)
     form = RulesForm(request.POST or None, initial={f: getattr(obj, f) for f in services.RULE_FIELDS})

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.scope import has_perm, has_perm_at, scope_filter
+from accounts.scope import has_perm, has_perm_at, require_perm, scope_filter
 from audit.downloads import serve_private
 from core.forms import flash_errors
 from regions.models import Region, RegionKind
@@ -23,11 +23,6 @@ from .models import Channel, Demand, DemandPhoto, Escalation, HandlingUnit, Stat
 from .rules import STAFF_ACTIONS, TRANSITIONS, DemandPerm
 
 TOO_BIG = "提交的内容过大（超过 10 MB）：请缩短诉求内容或减少照片，本次未保存"
-
-
-def _require(request, perm):
-    if not has_perm(request.user, perm):
-        raise PermissionDenied("您没有访问接诉即办的权限")
 
 
 def read_post(request):
@@ -67,7 +62,7 @@ def _nodes(user, kinds=(RegionKind.STREET, RegionKind.COMMUNITY, RegionKind.GRID
 
 @login_required
 def demand_list(request):
-    _require(request, DemandPerm.VIEW)
+    require_perm(request.user, DemandPerm.VIEW, what="访问接诉即办")
     g = request.GET
     qs = selectors.demand_list(request.user, state=g.get("state", ""), channel=g.get("channel", ""),
                                category=g.get("category", ""), overdue=g.get("overdue") == "1",
@@ -83,14 +78,14 @@ def demand_list(request):
 
 @login_required
 def queue(request):
-    _require(request, DemandPerm.HANDLE)
+    require_perm(request.user, DemandPerm.HANDLE, what="访问接诉即办")
     page = Paginator(selectors.handler_queue(request.user), 30).get_page(request.GET.get("page"))
     return render(request, "demands/queue.html", {"page": page, "now": timezone.now()})
 
 
 @login_required
 def create(request):
-    _require(request, DemandPerm.HANDLE)
+    require_perm(request.user, DemandPerm.HANDLE, what="访问接诉即办")
     cats, nodes = selectors.active_categories(), _nodes(request.user)
     if request.method == "POST":
         data, files = read_post(request)
@@ -122,7 +117,7 @@ def create(request):
 @login_required
 def street_report(request):
     """A grid worker's report from the street: phone-sized, with a photo and the browser's location."""
-    _require(request, DemandPerm.HANDLE)
+    require_perm(request.user, DemandPerm.HANDLE, what="访问接诉即办")
     cats, grids = selectors.active_categories(), _nodes(request.user, (RegionKind.GRID,))
     initial = {}
     if request.GET.get("grid", "").isdigit():
@@ -183,7 +178,7 @@ def _detail_context(request, demand: Demand) -> dict:
 @login_required
 def photo(request, pk: int, photo_pk: int):
     """A photo of a demand the viewer may see (the demand's scope), never by a public address."""
-    _require(request, DemandPerm.VIEW)
+    require_perm(request.user, DemandPerm.VIEW, what="访问接诉即办")
     demand = selectors.demand_get(request.user, pk)
     p = get_object_or_404(DemandPhoto, pk=photo_pk, demand=demand)
     return serve_private(request, p.image, obj=demand, label="诉求照片")
@@ -191,13 +186,13 @@ def photo(request, pk: int, photo_pk: int):
 
 @login_required
 def detail(request, pk: int):
-    _require(request, DemandPerm.VIEW)
+    require_perm(request.user, DemandPerm.VIEW, what="访问接诉即办")
     demand = selectors.demand_get(request.user, pk)
     return render(request, "demands/detail.html", _detail_context(request, demand))
 
 
 def _post_action(request, pk: int, fn):
-    _require(request, DemandPerm.HANDLE)
+    require_perm(request.user, DemandPerm.HANDLE, what="访问接诉即办")
     demand = selectors.demand_get(request.user, pk)
     data, files = read_post(request)
     if data is None:
@@ -273,7 +268,7 @@ def rate(request, pk: int):
 @login_required
 @require_POST
 def reveal_phone(request, pk: int):
-    _require(request, DemandPerm.VIEW)
+    require_perm(request.user, DemandPerm.VIEW, what="访问接诉即办")
     demand = selectors.demand_get(request.user, pk)
     try:
         phone = services.demand_reveal_phone(actor=request.user, demand=demand, purpose=request.POST.get("purpose", ""))
@@ -293,7 +288,7 @@ LADDER_PAGES = {
 
 
 def _ladder(request, level: int):
-    _require(request, DemandPerm.STATS)
+    require_perm(request.user, DemandPerm.STATS, what="访问接诉即办")
     qs = selectors.escalation_list(request.user, level)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     title, intro = LADDER_PAGES[level]
@@ -320,7 +315,7 @@ def quarterly(request):
 
 @login_required
 def stats(request):
-    _require(request, DemandPerm.STATS)
+    require_perm(request.user, DemandPerm.STATS, what="访问接诉即办")
     nodes = list(scope_filter(Region.objects.filter(kind__in=[RegionKind.DISTRICT, RegionKind.STREET,
                                                                RegionKind.COMMUNITY]), request.user, DemandPerm.STATS)
                  .order_by("path")[:500])
@@ -360,7 +355,7 @@ def _calendar_year(request, value) -> int:
 def _calendar_page(request, *, year=None, off_form=None, work_form=None, status=200):
     """The work calendar: everyone who sees demands reads it; `demands.manage` (the district
     admin) changes it."""
-    _require(request, DemandPerm.VIEW)
+    require_perm(request.user, DemandPerm.VIEW, what="访问接诉即办")
     year = year if year is not None else _calendar_year(request, request.GET.get("year"))
     can_manage = has_perm(request.user, DemandPerm.MANAGE)
     lo, hi = selectors.calendar_view_years()
@@ -385,8 +380,7 @@ def work_calendar(request):
 
 
 def _calendar_post(request, form_class, run):
-    if not has_perm(request.user, DemandPerm.MANAGE):
-        raise PermissionDenied("您没有维护工作日历的权限")
+    require_perm(request.user, DemandPerm.MANAGE, what="维护工作日历")
     data, _ = read_post(request)
     form = form_class(data) if data is not None else form_class()
     if data is None:
@@ -441,8 +435,7 @@ def calendar_workday(request):
 @login_required
 @require_POST
 def calendar_delete(request, pk: int):
-    if not has_perm(request.user, DemandPerm.MANAGE):
-        raise PermissionDenied("您没有维护工作日历的权限")
+    require_perm(request.user, DemandPerm.MANAGE, what="维护工作日历")
     row = get_object_or_404(WorkCalendarDay, pk=pk)
     try:
         change = services.calendar_delete(actor=request.user, entry=row)

@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts.roles import Perm
-from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at
+from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at, require_perm
 from audit.downloads import serve_private
 from audit.services import record_pii_view
 from core.forms import add_errors
@@ -23,11 +23,6 @@ from .apps import GridPerm
 from .crumbs import trail
 from .forms import GridProfileForm, VisitForm
 from .models import CARE_TAGS, Household, HouseholdStatus, Resident, ResidentKind, Visit, VisitPhoto
-
-
-def _require(request, perm: str = GridPerm.VIEW):
-    if not has_perm(request.user, perm):
-        raise PermissionDenied("您没有访问网格治理的权限")
 
 
 def _region_param(request) -> Region | None:
@@ -55,7 +50,7 @@ def _report_url(grid: Region, household: Household | None = None) -> str | None:
 
 @login_required
 def grid_list(request):
-    _require(request)
+    require_perm(request.user, GridPerm.VIEW, what="访问网格治理")
     region = _region_param(request)
     qs = selectors.visible_grids(request.user)
     if region is not None:
@@ -77,7 +72,7 @@ def grid_list(request):
 
 @login_required
 def grid_detail(request, pk: int):
-    _require(request)
+    require_perm(request.user, GridPerm.VIEW, what="访问网格治理")
     grid = selectors.grid_get(request.user, pk)
     data = selectors.grid_profile_data(grid)
     hh = Household.objects.filter(grid=grid)
@@ -95,7 +90,7 @@ def grid_detail(request, pk: int):
 
 @login_required
 def grid_edit(request, pk: int):
-    _require(request, GridPerm.EDIT)
+    require_perm(request.user, GridPerm.EDIT, what="访问网格治理")
     grid = selectors.grid_get(request.user, pk, GridPerm.EDIT)
     profile = selectors.profile_of(grid)
     initial = {
@@ -122,7 +117,7 @@ def grid_edit(request, pk: int):
 
 @login_required
 def resident_list(request):
-    _require(request)
+    require_perm(request.user, GridPerm.VIEW, what="访问网格治理")
     q = request.GET.get("q", "").strip()[:50]
     kind = request.GET.get("kind", "")
     care = request.GET.get("care", "")
@@ -139,7 +134,7 @@ def resident_list(request):
 
 @login_required
 def resident_detail(request, pk: int):
-    _require(request)
+    require_perm(request.user, GridPerm.VIEW, what="访问网格治理")
     r = get_in_scope_or_404(Resident.objects.select_related("household__house__building", "grid__parent"),
                             request.user, GridPerm.VIEW, pk=pk)
     can_full = has_perm_at(request.user, Perm.PII_VIEW_FULL, r.grid.path)
@@ -166,7 +161,7 @@ def resident_detail(request, pk: int):
 
 @login_required
 def expiring(request):
-    _require(request)
+    require_perm(request.user, GridPerm.VIEW, what="访问网格治理")
     try:
         days = max(1, min(365, int(request.GET.get("days", 30))))
     except ValueError:
@@ -182,7 +177,7 @@ def expiring(request):
 
 @login_required
 def visit_stats(request):
-    _require(request)
+    require_perm(request.user, GridPerm.VIEW, what="访问网格治理")
     region = _region_param(request)
     try:
         days = max(1, min(365, int(request.GET.get("days", selectors.rule("care_visit_days")))))
@@ -205,7 +200,7 @@ def visit_stats(request):
 
 @login_required
 def mobile(request):
-    _require(request, GridPerm.VISIT)
+    require_perm(request.user, GridPerm.VISIT, what="访问网格治理")
     grids = selectors.with_parents(list(selectors.grids_of_worker(request.user)[:200]))
     if not grids:
         return render(request, "grid/mobile.html", {"grid": None})
@@ -231,7 +226,7 @@ def mobile(request):
 
 @login_required
 def visit_new(request):
-    _require(request, GridPerm.VISIT)
+    require_perm(request.user, GridPerm.VISIT, what="访问网格治理")
     raw = request.POST.get("household") or request.GET.get("household", "")
     if not str(raw).isdigit():
         raise Http404("请选择住户")
@@ -263,7 +258,7 @@ def visit_new(request):
 
 @login_required
 def household_detail(request, pk: int):
-    _require(request)
+    require_perm(request.user, GridPerm.VIEW, what="访问网格治理")
     hh = get_in_scope_or_404(Household.objects.select_related("house__building", "grid"), request.user, GridPerm.VIEW,
                              pk=pk)
     members = list(Resident.objects.filter(household=hh).order_by("id"))
@@ -282,6 +277,6 @@ def household_detail(request, pk: int):
 
 @login_required
 def photo(request, pk: int):
-    _require(request)
+    require_perm(request.user, GridPerm.VIEW, what="访问网格治理")
     p = get_in_scope_or_404(VisitPhoto.objects.select_related("visit"), request.user, GridPerm.VIEW, pk=pk)
     return serve_private(request, p.image, obj=p.visit, label="走访照片")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at, scope_filter
+from accounts.scope import get_in_scope_or_404, has_perm_at, require_perm, scope_filter
 from core.forms import add_errors
 from regions.models import Region, RegionKind
 
@@ -47,14 +47,8 @@ from .models import (
 )
 
 
-def _require(request, perm: str) -> None:
-    if not has_perm(request.user, perm):
-        raise PermissionDenied("您没有维护网格房屋和人口信息的权限" if perm == GridPerm.PEOPLE
-                               else "您没有访问网格治理的权限")
-
-
 def _get(request, qs, perm: str, pk: int):
-    _require(request, perm)
+    require_perm(request.user, perm, what="维护网格房屋和人口信息" if perm == GridPerm.PEOPLE else "访问网格治理")
     return get_in_scope_or_404(qs, request.user, perm, pk=pk)
 
 

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.scope import get_in_scope_or_404, has_perm
+from accounts.scope import get_in_scope_or_404, has_perm, require_perm
 from audit.models import AuditAction
 from core import treepaths as paths
 from core.forms import add_errors
@@ -26,14 +26,9 @@ from .apps import GridPerm
 from .crumbs import Crumb, list_url, trail
 from .forms_things import FacilityForm, FacilityStateForm, LiaisonForm, UnitForm
 from .models import Facility, FacilityKind, FacilityState, GridLiaison, GridUnit, UnitKind
-from .views import _region_param, _require
+from .views import _region_param
 
 MAX_GRID_CHOICES = 300
-
-
-def _require_write(request):
-    if not any(has_perm(request.user, p) for p in selectors.THINGS_WRITE_PERMS):
-        raise PermissionDenied("您没有登记设施与单位的权限")
 
 
 def _communities(request) -> list[Region]:
@@ -80,7 +75,7 @@ def _picker(request) -> dict:
 
 @login_required
 def facility_list(request):
-    _require(request)
+    require_perm(request.user, GridPerm.VIEW, what="访问网格治理")
     region = _region_param(request)
     kind = request.GET.get("kind", "")
     state = request.GET.get("state", "")
@@ -101,7 +96,7 @@ def facility_list(request):
 
 @login_required
 def facility_broken(request):
-    _require(request)
+    require_perm(request.user, GridPerm.VIEW, what="访问网格治理")
     region = _region_param(request)
     qs = selectors.facility_list(request.user, region=region, state=selectors.BROKEN)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -119,7 +114,7 @@ def facility_broken(request):
 
 @login_required
 def facility_new(request):
-    _require_write(request)
+    require_perm(request.user, *selectors.THINGS_WRITE_PERMS, what="登记设施与单位")
     region = _region_param(request)
     grids = _grid_choices(request, region)
     if region is None and grids.count() > MAX_GRID_CHOICES:
@@ -142,7 +137,7 @@ def facility_new(request):
 
 
 def _facility_writable(request, pk: int) -> Facility:
-    _require_write(request)
+    require_perm(request.user, *selectors.THINGS_WRITE_PERMS, what="登记设施与单位")
     try:
         return selectors.things_writable(Facility.objects.select_related("grid__parent"), request.user).get(pk=pk)
     except Facility.DoesNotExist:
@@ -173,7 +168,7 @@ def _facility_page(request, f: Facility, state_form: FacilityStateForm | None = 
 
 @login_required
 def facility_detail(request, pk: int):
-    _require(request)
+    require_perm(request.user, GridPerm.VIEW, what="访问网格治理")
     f = get_in_scope_or_404(Facility.objects.select_related("grid__parent"), request.user, GridPerm.VIEW, pk=pk)
     return _facility_page(request, f)
 
@@ -225,7 +220,7 @@ def facility_state(request, pk: int):
 
 @login_required
 def unit_list(request):
-    _require(request)
+    require_perm(request.user, GridPerm.VIEW, what="访问网格治理")
     region = _region_param(request)
     kind = request.GET.get("kind", "")
     party = request.GET.get("party", "")
@@ -260,7 +255,7 @@ def _communities_of(grids) -> list[Region]:
 
 @login_required
 def unit_new(request):
-    _require_write(request)
+    require_perm(request.user, *selectors.THINGS_WRITE_PERMS, what="登记设施与单位")
     region = _region_param(request)
     grids = _grid_choices(request, region)
     if region is None and grids.count() > MAX_GRID_CHOICES:
@@ -283,7 +278,7 @@ def unit_new(request):
 
 @login_required
 def unit_edit(request, pk: int):
-    _require_write(request)
+    require_perm(request.user, *selectors.THINGS_WRITE_PERMS, what="登记设施与单位")
     try:
         u = selectors.things_writable(GridUnit.objects.select_related("grid__parent", "party_org"),
                                       request.user).get(pk=pk)
@@ -315,7 +310,7 @@ def unit_edit(request, pk: int):
 
 @login_required
 def liaisons(request, pk: int):
-    _require(request)
+    require_perm(request.user, GridPerm.VIEW, what="访问网格治理")
     grid = selectors.grid_get(request.user, pk)
     can_edit = selectors.can_edit_grid(request.user, grid)
     form = LiaisonForm(request.POST or None) if can_edit else None
@@ -338,7 +333,7 @@ def liaisons(request, pk: int):
 
 
 def _liaison_editable(request, pk: int) -> GridLiaison:
-    _require(request, GridPerm.EDIT)
+    require_perm(request.user, GridPerm.EDIT, what="访问网格治理")
     return get_in_scope_or_404(GridLiaison.objects.select_related("grid__parent"), request.user, GridPerm.EDIT, pk=pk)
 
 

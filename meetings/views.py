@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from accounts.scope import has_perm, has_perm_at, scope_filter
+from accounts.scope import has_perm, has_perm_at, require_perm, scope_filter
 from cobuild import selectors as cobuild_selectors
 from core.forms import add_errors, flash_errors
 from core.treepaths import under
@@ -36,11 +36,6 @@ from .models import AttendanceReply, AttendanceStatus, BodyKind, Resolution
 from .rules import P
 
 
-def _need(request, perm=P.VIEW):
-    if not has_perm(request.user, perm):
-        raise PermissionDenied("您没有访问议事机构的权限")
-
-
 def _form_errors(request, form) -> None:
     messages.error(request, "；".join(f"{form.fields[f].label if f in form.fields else ''}：{e}"
                                      for f, es in form.errors.items() for e in es))
@@ -48,7 +43,7 @@ def _form_errors(request, form) -> None:
 
 @login_required
 def index(request):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问议事机构")
     body_list = list(selectors.bodies(request.user).filter(active=True))
     statuses = selectors.body_statuses(body_list)
     kind = request.GET.get("kind")
@@ -63,7 +58,7 @@ def index(request):
 @login_required
 @require_POST
 def check(request):
-    _need(request, P.EDIT)
+    require_perm(request.user, P.EDIT, what="访问议事机构")
     flagged = services.cadence_check(actor=request.user, body_qs=selectors.bodies(request.user, P.EDIT)
                                      .filter(active=True))
     if flagged:
@@ -82,7 +77,7 @@ def _body_form(request, data=None):
 
 @login_required
 def body_new(request):
-    _need(request, P.EDIT)
+    require_perm(request.user, P.EDIT, what="访问议事机构")
     form = _body_form(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -97,7 +92,7 @@ def body_new(request):
 
 @login_required
 def body_detail(request, pk: int):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问议事机构")
     body = selectors.body_get(request.user, pk)
     can_edit = has_perm_at(request.user, P.EDIT, body.region.path)
     year = timezone.localdate().year
@@ -116,7 +111,7 @@ def body_detail(request, pk: int):
 @login_required
 @require_POST
 def member_add(request, pk: int):
-    _need(request, P.EDIT)
+    require_perm(request.user, P.EDIT, what="访问议事机构")
     body = selectors.body_get(request.user, pk, P.EDIT)
     form = MemberForm(request.POST, units=cobuild_selectors.units(request.user))
     if form.is_valid():
@@ -137,7 +132,7 @@ def member_add(request, pk: int):
 @login_required
 @require_POST
 def member_remove(request, pk: int, member_pk: int):
-    _need(request, P.EDIT)
+    require_perm(request.user, P.EDIT, what="访问议事机构")
     body = selectors.body_get(request.user, pk, P.EDIT)
     member = get_object_or_404(body.members.select_related("unit"), pk=member_pk)
     label = str(member)
@@ -158,7 +153,7 @@ def member_remove(request, pk: int, member_pk: int):
 @login_required
 @require_POST
 def chair_generate(request, pk: int):
-    _need(request, P.EDIT)
+    require_perm(request.user, P.EDIT, what="访问议事机构")
     body = selectors.body_get(request.user, pk, P.EDIT)
     try:
         turns = services.chair_schedule_generate(actor=request.user, body=body, year=timezone.localdate().year)
@@ -171,7 +166,7 @@ def chair_generate(request, pk: int):
 @login_required
 @require_POST
 def meeting_new(request, pk: int):
-    _need(request, P.EDIT)
+    require_perm(request.user, P.EDIT, what="访问议事机构")
     body = selectors.body_get(request.user, pk, P.EDIT)
     form = MeetingForm(request.POST)
     if form.is_valid():
@@ -189,7 +184,7 @@ def meeting_new(request, pk: int):
 
 @login_required
 def meeting_detail(request, pk: int):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问议事机构")
     m = selectors.meeting_get(request.user, pk)
     can_edit = has_perm_at(request.user, P.EDIT, m.body.region.path)
     units = cobuild_selectors.units(request.user).filter(under("region__path", m.body.region.path))
@@ -211,7 +206,7 @@ def meeting_detail(request, pk: int):
 @login_required
 def meeting_edit(request, pk: int):
     """Edit a scheduled meeting that has not started (staff who may schedule it)."""
-    _need(request, P.EDIT)
+    require_perm(request.user, P.EDIT, what="访问议事机构")
     m = selectors.meeting_get(request.user, pk, P.EDIT)
     if not m.editable:
         messages.error(request, "会议已开始、已召开或已取消，不能修改")
@@ -238,7 +233,7 @@ def meeting_edit(request, pk: int):
 @login_required
 @require_POST
 def meeting_cancel(request, pk: int):
-    _need(request, P.EDIT)
+    require_perm(request.user, P.EDIT, what="访问议事机构")
     m = selectors.meeting_get(request.user, pk, P.EDIT)
     form = MeetingCancelForm(request.POST)
     if not form.is_valid():
@@ -256,7 +251,7 @@ def meeting_cancel(request, pk: int):
 @login_required
 @require_POST
 def attendance(request, pk: int):
-    _need(request, P.EDIT)
+    require_perm(request.user, P.EDIT, what="访问议事机构")
     m = selectors.meeting_get(request.user, pk)
     statuses = {}
     for key, value in request.POST.items():
@@ -273,7 +268,7 @@ def attendance(request, pk: int):
 @login_required
 @require_POST
 def minutes(request, pk: int):
-    _need(request, P.EDIT)
+    require_perm(request.user, P.EDIT, what="访问议事机构")
     m = selectors.meeting_get(request.user, pk)
     try:
         services.minutes_save(actor=request.user, meeting=m, minutes=request.POST.get("minutes", ""))
@@ -286,7 +281,7 @@ def minutes(request, pk: int):
 @login_required
 @require_POST
 def resolution_new(request, pk: int):
-    _need(request, P.EDIT)
+    require_perm(request.user, P.EDIT, what="访问议事机构")
     m = selectors.meeting_get(request.user, pk)
     form = ResolutionForm(request.POST, units=cobuild_selectors.units(request.user))
     if form.is_valid():
@@ -306,7 +301,7 @@ def resolution_new(request, pk: int):
 @login_required
 @require_POST
 def resolution_done(request, pk: int):
-    _need(request, P.EDIT)
+    require_perm(request.user, P.EDIT, what="访问议事机构")
     res = get_object_or_404(Resolution.objects.select_related("meeting__body__region"), pk=pk,
                             meeting__in=selectors.meetings(request.user))
     try:
@@ -318,7 +313,7 @@ def resolution_done(request, pk: int):
 
 @login_required
 def calendar(request):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问议事机构")
     today = timezone.localdate()
     try:
         year, month = (int(x) for x in (request.GET.get("month") or f"{today:%Y-%m}").split("-"))
@@ -343,7 +338,7 @@ def calendar(request):
 
 @login_required
 def rules(request):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问议事机构")
     can_edit = has_perm(request.user, P.RULES)
     current = selectors.cadence_rules()
     if request.method == "POST":

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
 from accounts.roles import Perm
-from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at, scope_filter
+from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at, require_perm, scope_filter
 from core.forms import add_errors, flash_errors
 from regions.selectors import visible_regions
 
@@ -15,18 +15,13 @@ from .models import OrgLevel, PartyOrg
 from .selectors import org_list
 
 
-def _require_view(request):
-    if not has_perm(request.user, Perm.TREE_VIEW):
-        raise PermissionDenied("您没有查看党组织的权限")
-
-
 def _parents(user):
     return scope_filter(PartyOrg.objects.all(), user, Perm.TREE_VIEW)
 
 
 @login_required
 def org_index(request):
-    _require_view(request)
+    require_perm(request.user, Perm.TREE_VIEW, what="查看党组织")
     level = request.GET.get("level", "")
     q = request.GET.get("q", "").strip()
     qs = org_list(actor=request.user, level=level or None)
@@ -58,7 +53,7 @@ def org_index(request):
 
 @login_required
 def org_detail(request, pk: int):
-    _require_view(request)
+    require_perm(request.user, Perm.TREE_VIEW, what="查看党组织")
     org = get_in_scope_or_404(PartyOrg.objects.select_related("region", "parent"), request.user, Perm.TREE_VIEW, pk=pk)
     can_edit = has_perm_at(request.user, Perm.TREE_EDIT, org.region.path)
     # The current parent stays a choice even above the editor's scope (a community secretary keeps

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.scope import get_in_scope_or_404, has_perm, scope_paths
+from accounts.scope import get_in_scope_or_404, require_perm, scope_paths
 from members.models import PartyMember
 from regions.models import Region, RegionKind
 from vanguard.selectors import community_of
@@ -46,8 +45,7 @@ def my_points(request):
 
 @login_required
 def ranking(request):
-    if not has_perm(request.user, P.VIEW):
-        raise PermissionDenied("您没有查看积分排行的权限")
+    require_perm(request.user, P.VIEW, what="查看积分排行")
     year = _year(request)
     node_id = request.GET.get("node")
     if node_id:

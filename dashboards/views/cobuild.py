@@ -10,12 +10,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.scope import has_perm
+from accounts.scope import has_perm, require_perm
 from cobuild import selectors as cobuild_selectors
 from cobuild import services as cobuild_services
 from cobuild.forms import ChronicleNewForm
 from cobuild.rules import P, can_rate, unit_only
-from cobuild.views import _need, _page, _year
+from cobuild.views import _page, _year
 from core.forms import add_errors, flash_errors
 from meetings.selectors import chronicle_lines, unit_attendance
 
@@ -26,7 +26,7 @@ def _recent_years():
 
 @login_required
 def chronicle(request):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问共驻共建")
     user = request.user
     if unit_only(user):
         raise PermissionDenied("大事记由社区及以上编写")
@@ -60,7 +60,7 @@ def chronicle(request):
 
 @login_required
 def stars(request):
-    _need(request)
+    require_perm(request.user, P.VIEW, what="访问共驻共建")
     user = request.user
     year = _year(request)
     can_refresh = not can_rate(user) and has_perm(user, P.EDIT) and not unit_only(user)

@@ -1,22 +1,16 @@
 """The map (一张图, /grid/map/): the grids coloured by a metric of any domain (dashboards.selectors.map)."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
-from accounts.scope import has_perm
+from accounts.scope import require_perm
 from grid import coords
 from grid import selectors as grid_selectors
 from grid.apps import GridPerm
 from regions.models import Region, RegionKind
 
 from ..selectors.map import METRICS, map_metric
-
-
-def _require(request):
-    if not has_perm(request.user, GridPerm.VIEW):
-        raise PermissionDenied("您没有访问网格治理的权限")
 
 
 def _region_param(request) -> Region | None:
@@ -30,7 +24,7 @@ def _region_param(request) -> Region | None:
 
 @login_required
 def grid_map(request):
-    _require(request)
+    require_perm(request.user, GridPerm.VIEW, what="访问网格治理")
     region = _region_param(request)
     if region is None:
         region = grid_selectors.scoped(Region.objects.filter(kind__in=[
@@ -47,7 +41,7 @@ def grid_map(request):
 
 @login_required
 def grid_geojson(request):
-    _require(request)
+    require_perm(request.user, GridPerm.VIEW, what="访问网格治理")
     region = _region_param(request)
     crs = request.GET.get("crs", grid_selectors.tile_config()["crs"])
     if crs not in coords.SYSTEMS:

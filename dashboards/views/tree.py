@@ -2,11 +2,10 @@
 The node's edit actions (create, edit, move, delete) stay in regions.views."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
 from accounts.roles import Perm
-from accounts.scope import has_perm, has_perm_at
+from accounts.scope import has_perm_at, require_perm
 from orgs.selectors import org_list
 from regions import selectors as region_selectors
 from regions.forms import RegionCreateForm, RegionForm, RegionMoveForm
@@ -15,21 +14,16 @@ from regions.models import ALLOWED_CHILDREN
 from ..selectors.tree import coverage, node_rows
 
 
-def _require_view(request):
-    if not has_perm(request.user, Perm.TREE_VIEW):
-        raise PermissionDenied("您没有查看组织架构的权限")
-
-
 @login_required
 def tree(request):
-    _require_view(request)
+    require_perm(request.user, Perm.TREE_VIEW, what="查看组织架构")
     rows = node_rows(request.user, region_selectors.region_roots(request.user))
     return render(request, "dashboards/tree.html", {"rows": rows})
 
 
 @login_required
 def children(request, pk: int):
-    _require_view(request)
+    require_perm(request.user, Perm.TREE_VIEW, what="查看组织架构")
     region = region_selectors.region_get(request.user, pk)
     rows = node_rows(request.user, region_selectors.children_of(request.user, region))
     return render(request, "dashboards/_nodes.html", {"rows": rows, "parent": region})
@@ -37,7 +31,7 @@ def children(request, pk: int):
 
 @login_required
 def detail(request, pk: int):
-    _require_view(request)
+    require_perm(request.user, Perm.TREE_VIEW, what="查看组织架构")
     region = region_selectors.region_get(request.user, pk)
     allowed = ALLOWED_CHILDREN.get(region.kind, set())
     ctx = {

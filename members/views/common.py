@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse
 
 from accounts.roles import Perm
-from accounts.scope import get_in_scope_or_404, has_perm, scope_filter
+from accounts.scope import get_in_scope_or_404, scope_filter
 from audit.downloads import serve_private
 from audit.models import AuditAction
 from audit.services import record
@@ -25,11 +24,6 @@ from ..perms import MembersPerm as P
 MEMBER_FIELDS = ["name", "id_number", "gender", "ethnicity", "mobile", "education", "occupation", "joined_on",
                  "full_member_on", "status", "category", "residence", "address", "employer", "unit_org",
                  "monthly_income"]
-
-
-def _need(request, perm: str, what: str = "查看党员信息") -> None:
-    if not has_perm(request.user, perm):
-        raise PermissionDenied(f"您没有{what}的权限")
 
 
 def _file(data: bytes, name: str, content_type: str) -> HttpResponse:

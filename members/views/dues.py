@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from accounts.scope import has_perm
+from accounts.scope import has_perm, require_perm
 from core.forms import add_errors
 
 from .. import selectors, services
@@ -22,12 +22,11 @@ from ..models import (
     RegistrySettings,
 )
 from ..perms import MembersPerm as P
-from .common import _need
 
 
 @login_required
 def dues_index(request):
-    _need(request, P.VIEW)
+    require_perm(request.user, P.VIEW, what="查看党员信息")
     year = request.GET.get("year", "")
     year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else timezone.localdate().year
     arrears = selectors.arrears(actor=request.user)
@@ -58,7 +57,7 @@ def dues_index(request):
 
 @login_required
 def stats(request):
-    _need(request, P.VIEW)
+    require_perm(request.user, P.VIEW, what="查看党员信息")
     org = request.GET.get("org")
     org_id = int(org) if org and org.isdigit() else None
     data = selectors.statistics(actor=request.user, org=org_id)
@@ -69,7 +68,7 @@ def stats(request):
 @login_required
 def dues_tiers(request):
     """党费标准: the income tiers, the retiree tiers and the fixed amount; edited by holders of members.rules."""
-    _need(request, P.VIEW, "查看党费标准")
+    require_perm(request.user, P.VIEW, what="查看党费标准")
     can_edit = has_perm(request.user, P.RULES)
     tiers = services.dues_tiers()
     rules = RegistrySettings.current()

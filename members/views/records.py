@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Perm
-from accounts.scope import has_perm, has_perm_at
+from accounts.scope import has_perm, has_perm_at, require_perm
 from audit.services import record_pii_view
 from core.forms import add_errors, flash_errors
 from orgs.models import PartyOrg
@@ -35,12 +35,12 @@ from ..models import (
     RegistrySettings,
 )
 from ..perms import MembersPerm as P
-from .common import MEMBER_FIELDS, _card, _form_kwargs, _member_or_404, _need, _photo_response, _photo_url
+from .common import MEMBER_FIELDS, _card, _form_kwargs, _member_or_404, _photo_response, _photo_url
 
 
 @login_required
 def member_index(request):
-    _need(request, P.VIEW)
+    require_perm(request.user, P.VIEW, what="查看党员信息")
     q = request.GET.get("q", "").strip()
     org = request.GET.get("org") or None
     category = request.GET.get("category", "")
@@ -58,7 +58,7 @@ def member_index(request):
 
 @login_required
 def member_create(request):
-    _need(request, P.EDIT, "登记党员")
+    require_perm(request.user, P.EDIT, what="登记党员")
     form = MemberForm(request.POST or None, **_form_kwargs(request.user, P.EDIT))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.scope import has_perm, has_perm_at
+from accounts.scope import has_perm, has_perm_at, require_perm
 from core.forms import add_errors, flash_errors
 from orgs.models import UNIT_LEVELS
 from regions.models import Region, RegionKind
@@ -33,7 +33,6 @@ from ..models import (
     RegistrySettings,
 )
 from ..perms import MembersPerm as P
-from .common import _need
 
 # --------------------------------------------------------------------------
 # Dual registration
@@ -42,7 +41,7 @@ from .common import _need
 
 @login_required
 def dual_index(request):
-    _need(request, P.VIEW)
+    require_perm(request.user, P.VIEW, what="查看党员信息")
     status = request.GET.get("status", "")
     regs = selectors.dual_registrations(actor=request.user, status=status)
     page = Paginator(regs, 30).get_page(request.GET.get("page"))
@@ -60,7 +59,7 @@ def dual_index(request):
                                     unit_orgs=selectors.orgs_in_scope(request.user, P.EDIT).filter(
                                         level__in=list(UNIT_LEVELS)))
     if request.method == "POST":
-        _need(request, P.EDIT, "申请报到")
+        require_perm(request.user, P.EDIT, what="申请报到")
         target = form if request.POST.get("action") == "member" else unit_form
         if target.is_valid():
             d = target.cleaned_data
@@ -106,7 +105,7 @@ def dual_decide(request, pk):
 
 @login_required
 def mobile_index(request):
-    _need(request, P.VIEW)
+    require_perm(request.user, P.VIEW, what="查看党员信息")
     cutoff = selectors.no_contact_cutoff()
     recs = selectors.mobile_records(actor=request.user)
     flagged = request.GET.get("flag") == "1"
@@ -114,7 +113,7 @@ def mobile_index(request):
         recs = recs.filter(Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=cutoff))
     form = OutflowForm(request.POST or None, members=selectors.member_list(actor=request.user, perm=P.EDIT))
     if request.method == "POST":
-        _need(request, P.EDIT, "登记流动党员")
+        require_perm(request.user, P.EDIT, what="登记流动党员")
         if form.is_valid():
             try:
                 services.mobile_outflow_report(actor=request.user, **form.cleaned_data)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import render
 
-from accounts.scope import get_in_scope_or_404, has_perm
+from accounts.scope import get_in_scope_or_404, has_perm, require_perm
 from audit.models import AuditAction
 from audit.services import record
 from bulkimport import XLSX_CONTENT_TYPE
@@ -16,7 +16,7 @@ from orgs.models import PartyOrg
 
 from .. import documents, selectors
 from ..perms import MembersPerm as P
-from .common import _file, _need
+from .common import _file
 
 
 def _roster_org(request, perm):
@@ -32,7 +32,7 @@ def _roster_org(request, perm):
 
 @login_required
 def roster(request):
-    _need(request, P.VIEW)
+    require_perm(request.user, P.VIEW, what="查看党员信息")
     orgs, org = _roster_org(request, P.VIEW)
     members = selectors.member_list(actor=request.user, org=org.pk if org else None).order_by("org_id", "joined_on")
     page = Paginator(members, 50).get_page(request.GET.get("page"))
@@ -46,7 +46,7 @@ def roster(request):
 
 @login_required
 def roster_export(request):
-    _need(request, P.EXPORT, "导出党员名册")
+    require_perm(request.user, P.EXPORT, what="导出党员名册")
     orgs, org = _roster_org(request, P.EXPORT)
     members = selectors.member_list(actor=request.user, org=org.pk if org else None, perm=P.EXPORT)
     members = members.order_by("org_id", "joined_on")
@@ -60,7 +60,7 @@ def roster_export(request):
 
 @login_required
 def org_card(request, org_id, fmt):
-    _need(request, P.EXPORT, "打印党组织活动登记卡")
+    require_perm(request.user, P.EXPORT, what="打印党组织活动登记卡")
     org = get_in_scope_or_404(PartyOrg.objects.select_related("region"), request.user, P.EXPORT, pk=org_id)
     card = documents.org_activity_card(org)
     with transaction.atomic():

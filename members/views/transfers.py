@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at
+from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at, require_perm
 from core.forms import add_errors, flash_errors
 from orgs.models import PartyOrg
 from orgs.selectors import leading_org
@@ -28,12 +28,11 @@ from ..models import (
     TransferBatch,
 )
 from ..perms import MembersPerm as P
-from .common import _need
 
 
 @login_required
 def transfer_index(request):
-    _need(request, P.VIEW)
+    require_perm(request.user, P.VIEW, what="查看党员信息")
     status = request.GET.get("status", "pending")
     qs = selectors.transfers(actor=request.user)
     if status:
@@ -52,7 +51,7 @@ def transfer_index(request):
     batch_rows = [(*k, n) for k, n in grouped.items()]
     batch_form = BatchTransferForm(request.POST or None, orgs=selectors.orgs_in_scope(request.user, P.EDIT))
     if request.method == "POST":
-        _need(request, P.EDIT, "批量转接")
+        require_perm(request.user, P.EDIT, what="批量转接")
         if batch_form.is_valid():
             from_org = batch_form.cleaned_data["from_org"]
             retirees = list(PartyMember.objects.filter(org=from_org, category=Category.RETIRED,

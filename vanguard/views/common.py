@@ -1,17 +1,8 @@
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 
-from accounts.scope import has_perm
-
-from ..rules import P
 from ..services.common import own_member
-
-
-def need(request, perm: str = P.VIEW) -> None:
-    if not has_perm(request.user, perm):
-        raise PermissionDenied("您没有访问此页面的权限")
 
 
 def me_or_404(request):

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at, scope_filter
+from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at, require_perm, scope_filter
 from core.forms import add_errors, flash_errors
 from regions.models import Region
 
@@ -20,12 +20,12 @@ from ..rules import P
 from ..services.common import today
 from ..services.pledges import branch_path, community_path, superior_path
 from ..services.posts import POST_REGION_KINDS
-from .common import need, photo_response
+from .common import photo_response
 
 
 @login_required
 def posts(request):
-    need(request)
+    require_perm(request.user, P.VIEW)
     qs = selectors.posts_with_counts(selectors.posts(request.user)).order_by("region__path", "kind", "title")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     pending = selectors.claims(request.user, P.MANAGE).filter(status=ClaimStatus.PENDING)[:100]
@@ -38,7 +38,7 @@ def posts(request):
 
 @login_required
 def post_new(request):
-    need(request, P.MANAGE)
+    require_perm(request.user, P.MANAGE)
     regions = scope_filter(Region.objects.filter(kind__in=POST_REGION_KINDS), request.user, P.MANAGE) \
         .select_related("parent").order_by("path")
     form = PostForm(request.POST or None, regions=regions)
@@ -56,7 +56,7 @@ def post_new(request):
 @login_required
 @require_POST
 def claim_decide(request, pk):
-    need(request, P.MANAGE)
+    require_perm(request.user, P.MANAGE)
     claim = get_in_scope_or_404(PostClaim.objects.select_related("post", "member"), request.user, P.MANAGE, pk=pk)
     confirm = request.POST.get("decision") == "confirm"
     try:
@@ -71,7 +71,7 @@ def claim_decide(request, pk):
 
 @login_required
 def pledges(request):
-    need(request)
+    require_perm(request.user, P.VIEW)
     qs = selectors.pledges(request.user).order_by("due_on", "id")
     state = request.GET.get("state", "")
     if state in PledgeState.values:
@@ -99,7 +99,7 @@ ACTIONS = {
 
 @login_required
 def pledge_detail(request, pk):
-    need(request)
+    require_perm(request.user, P.VIEW)
     p = _pledge(request, pk)
     u = request.user
     can = {
@@ -139,14 +139,14 @@ def pledge_detail(request, pk):
 
 @login_required
 def pledge_photo(request, pk):
-    need(request)
+    require_perm(request.user, P.VIEW)
     return photo_response(_pledge(request, pk).photo)
 
 
 @login_required
 @require_POST
 def remind_overdue(request):
-    need(request, P.MANAGE)
+    require_perm(request.user, P.MANAGE)
     n = services.pledges_remind_overdue()
     messages.success(request, f"已提醒 {n} 条逾期承诺的党员" if n else "没有需要提醒的逾期承诺")
     return redirect("vanguard:pledges")

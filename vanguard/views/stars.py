@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at, scope_filter
+from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at, require_perm, scope_filter
 from core.forms import flash_errors
 from members.models import PartyMember
 from regions.models import Region, RegionKind
@@ -21,7 +21,7 @@ from ..rules import P
 from ..services.common import today
 from ..services.community import REMINDERS
 from ..services.stars import quarter_of
-from .common import me_or_404, need
+from .common import me_or_404
 
 
 def _community(request, perm=P.VIEW):
@@ -52,7 +52,7 @@ def _quarter(request):
 
 @login_required
 def stars(request):
-    need(request)
+    require_perm(request.user, P.VIEW)
     community, communities = _community(request)
     year, quarter = _quarter(request)
     candidates = []
@@ -77,7 +77,7 @@ def stars(request):
 @login_required
 @require_POST
 def star_propose(request):
-    need(request, P.MANAGE)
+    require_perm(request.user, P.MANAGE)
     community, _ = _community(request, P.MANAGE)
     member = get_object_or_404(PartyMember, pk=request.POST.get("member"))
     year, quarter = int(request.POST.get("year", 0)), int(request.POST.get("quarter", 0))
@@ -94,7 +94,7 @@ def star_propose(request):
 @login_required
 @require_POST
 def star_decide(request, pk):
-    need(request, P.STARS)
+    require_perm(request.user, P.STARS)
     star = get_in_scope_or_404(ServiceStar.objects.select_related("member"), request.user, P.STARS, pk=pk)
     approve = request.POST.get("decision") == "approve"
     try:
@@ -129,7 +129,7 @@ def my_consent(request):
 @login_required
 def community_view(request):
     """社区党员一览: members living here never registered, with no post, no pledge or no hours this year."""
-    need(request)
+    require_perm(request.user, P.VIEW)
     community, communities = _community(request)
     lists = selectors.members_short(community, today().year) if community else {}
     rows = [(kind, REMINDERS[kind][0], lists[kind].select_related("org")[:100], lists[kind].count())
@@ -143,7 +143,7 @@ def community_view(request):
 @login_required
 @require_POST
 def community_remind(request):
-    need(request, P.MANAGE)
+    require_perm(request.user, P.MANAGE)
     community, _ = _community(request, P.MANAGE)
     try:
         n = services.members_remind(actor=request.user, community=community, kind=request.POST.get("kind", ""))

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at, scope_filter
+from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at, require_perm, scope_filter
 from core import treepaths as tree_paths
 from core.forms import add_errors, flash_errors
 from regions.models import Region, RegionKind
@@ -26,7 +26,6 @@ from ..models import Activity, SignUp
 from ..rules import P
 from ..services import volunteer as services
 from ..services.common import own_member
-from .common import need
 
 
 def _qr_svg(url: str) -> str:
@@ -44,7 +43,7 @@ def _scoped_activities(user, perm=P.VIEW):
 
 @login_required
 def activities(request):
-    need(request)
+    require_perm(request.user, P.VIEW)
     qs = _scoped_activities(request.user).order_by("-starts_at")
     return render(request, "vanguard/activities.html", {
         "page": Paginator(qs, 30).get_page(request.GET.get("page")), "now": timezone.now(),
@@ -54,7 +53,7 @@ def activities(request):
 
 @login_required
 def activity_new(request):
-    need(request, P.MANAGE)
+    require_perm(request.user, P.MANAGE)
     regions = scope_filter(Region.objects.filter(kind__in=[RegionKind.COMMUNITY, RegionKind.GRID]), request.user,
                            P.MANAGE).select_related("parent").order_by("path")
     form = ActivityForm(request.POST or None, regions=regions)
@@ -72,7 +71,7 @@ def activity_new(request):
 
 @login_required
 def activity_detail(request, pk):
-    need(request)
+    require_perm(request.user, P.VIEW)
     a = get_in_scope_or_404(Activity.objects.select_related("region"), request.user, P.VIEW, pk=pk)
     manage = has_perm_at(request.user, P.MANAGE, a.region.path)
     if request.method == "POST" and manage:
@@ -97,7 +96,7 @@ def activity_detail(request, pk):
 @login_required
 @require_POST
 def signup_add(request, pk):
-    need(request, P.MANAGE)
+    require_perm(request.user, P.MANAGE)
     a = get_in_scope_or_404(Activity.objects.select_related("region"), request.user, P.MANAGE, pk=pk)
 
     member = get_object_or_404(selectors.community_members(selectors.community_of(a.region) or a.region),

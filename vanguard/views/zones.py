@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.scope import get_in_scope_or_404, has_perm_at, scope_filter
+from accounts.scope import get_in_scope_or_404, has_perm_at, require_perm, scope_filter
 from core import treepaths as tree_paths
 from core.forms import add_errors, flash_errors
 from grid.models import Household
@@ -22,12 +22,12 @@ from ..forms import ContactForm, ZoneBuildingForm, ZoneForm, ZoneMembersForm
 from ..models import Zone
 from ..rules import P
 from ..services.common import today
-from .common import me_or_404, need
+from .common import me_or_404
 
 
 @login_required
 def zones(request):
-    need(request)
+    require_perm(request.user, P.VIEW)
     qs = selectors.zones(request.user).order_by("community__path", "name")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     day = today()
@@ -43,7 +43,7 @@ def zones(request):
 
 @login_required
 def zone_new(request):
-    need(request, P.MANAGE)
+    require_perm(request.user, P.MANAGE)
     communities = scope_filter(Region.objects.filter(kind=RegionKind.COMMUNITY), request.user, P.MANAGE)
     form = ZoneForm(request.POST or None, communities=communities.order_by("path"))
     if request.method == "POST" and form.is_valid():
@@ -67,7 +67,7 @@ def _eligible_members(zone: Zone):
 
 @login_required
 def zone_detail(request, pk):
-    need(request)
+    require_perm(request.user, P.VIEW)
     zone = get_in_scope_or_404(Zone.objects.select_related("community"), request.user, P.VIEW, pk=pk)
     manage = has_perm_at(request.user, P.MANAGE, zone.community.path)
     building_form = members_form = None
@@ -105,7 +105,7 @@ def zone_detail(request, pk):
 @login_required
 @require_POST
 def zone_household_remove(request, pk, household_pk):
-    need(request, P.MANAGE)
+    require_perm(request.user, P.MANAGE)
     zone = get_in_scope_or_404(Zone.objects.select_related("community"), request.user, P.VIEW, pk=pk)
     household = get_object_or_404(Household, pk=household_pk, zone_link__zone=zone)
     try:
