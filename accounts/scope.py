@@ -98,9 +98,12 @@ def has_perm_at(user, perm: str, path: str | None) -> bool:
     return bool(path) and any(tree_paths.is_under(path, root) for root in roots)
 
 
-def get_in_scope_or_404(qs: QuerySet, user, perm: str, **lookup) -> Model:
-    """Fetch one object inside the scope; outside it, or missing, is the same 404."""
+def get_in_scope_or_404(qs: QuerySet, user=None, perm: str | None = None, **lookup) -> Model:
+    """Fetch one object inside the scope; outside it, or missing, is the same 404. Without ``user`` and
+    ``perm``, ``qs`` is a selector's queryset that already applies the scope (e.g. ``pledges(actor)``)."""
+    if perm is not None:
+        qs = scope_filter(qs, user, perm)
     try:
-        return scope_filter(qs, user, perm).get(**lookup)
+        return qs.get(**lookup)
     except qs.model.DoesNotExist as exc:
         raise Http404("不存在或不在您的管辖范围内") from exc

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.scope import has_perm, require_perm, scope_filter
+from accounts.scope import get_in_scope_or_404, has_perm, require_perm, scope_filter
 from audit.downloads import serve_private
 from audit.models import AuditAction
 from audit.services import record
@@ -479,9 +479,7 @@ def pairings(request):
 @require_POST
 def pairing_visit(request, pk: int):
     require_perm(request.user, P.VIEW, what="访问共驻共建")
-    pairing = selectors.pairings(request.user).filter(pk=pk).first()
-    if pairing is None:
-        raise Http404("不存在或不在您的管辖范围内")
+    pairing = get_in_scope_or_404(selectors.pairings(request.user), pk=pk)
     form = VisitForm(request.POST)
     if form.is_valid():
         try:
@@ -499,9 +497,7 @@ def pairing_visit(request, pk: int):
 @login_required
 def chronicle_edit(request, pk: int):
     require_perm(request.user, P.EDIT, what="访问共驻共建")
-    entry = selectors.chronicle(request.user).filter(pk=pk).first()
-    if entry is None:
-        raise Http404("不存在或不在您的管辖范围内")
+    entry = get_in_scope_or_404(selectors.chronicle(request.user), pk=pk)
     form = ChronicleForm(request.POST or None, initial={"date": entry.date, "title": entry.title, "body": entry.body})
     if request.method == "POST" and form.is_valid():
         try:

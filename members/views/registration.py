@@ -9,12 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.scope import has_perm, has_perm_at, require_perm
+from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at, require_perm
 from core.forms import add_errors, flash_errors
 from orgs.models import UNIT_LEVELS
 from regions.models import Region, RegionKind
@@ -84,9 +83,7 @@ def dual_index(request):
 @login_required
 @require_POST
 def dual_decide(request, pk):
-    reg = selectors.dual_registrations(actor=request.user).filter(pk=pk).first()
-    if reg is None:
-        raise Http404("不存在或不在您的管辖范围内")
+    reg = get_in_scope_or_404(selectors.dual_registrations(actor=request.user), pk=pk)
     confirm = request.POST.get("decision") == "confirm"
     try:
         services.dual_registration_decide(actor=request.user, registration=reg, confirm=confirm,
@@ -139,9 +136,7 @@ def mobile_index(request):
 @login_required
 @require_POST
 def mobile_inflow(request, pk):
-    rec = selectors.mobile_records(actor=request.user).filter(pk=pk).first()
-    if rec is None:
-        raise Http404("不存在或不在您的管辖范围内")
+    rec = get_in_scope_or_404(selectors.mobile_records(actor=request.user), pk=pk)
     form = InflowForm(request.POST, orgs=selectors.orgs_in_scope(request.user, P.EDIT))
     if form.is_valid():
         try:
@@ -158,9 +153,7 @@ def mobile_inflow(request, pk):
 @login_required
 @require_POST
 def mobile_contact(request, pk):
-    rec = selectors.mobile_records(actor=request.user).filter(pk=pk).first()
-    if rec is None:
-        raise Http404("不存在或不在您的管辖范围内")
+    rec = get_in_scope_or_404(selectors.mobile_records(actor=request.user), pk=pk)
     try:
         services.mobile_contact_record(actor=request.user, record_=rec, on=timezone.localdate())
     except ValidationError as exc:

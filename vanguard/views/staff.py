@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at, require_perm, scope_filter
@@ -87,7 +87,7 @@ def pledges(request):
 
 
 def _pledge(request, pk) -> Pledge:
-    return get_object_or_404(selectors.pledges(request.user), pk=pk)
+    return get_in_scope_or_404(selectors.pledges(request.user), pk=pk)
 
 
 ACTIONS = {
