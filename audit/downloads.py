@@ -1,6 +1,7 @@
-"""Serving a private file (core.storage) after the caller has applied the data scope: one audit
-entry per read, no caching by browsers or proxies, and, by setting, the bytes handed over to the
-reverse proxy instead of being streamed by Django.
+"""The two audited downloads: a file the platform builds (an export: ``audited_download``) and a private
+stored file (core.storage) read after the caller has applied the data scope (``serve_private``). Each
+writes one audit entry, and neither may be kept by browsers or proxies. A private file is, by setting,
+handed over to the reverse proxy instead of being streamed by Django.
 
 PRIVATE_MEDIA_SERVE (environment variable of the same name):
 - ``django`` (default): Django sends the file itself.
@@ -20,6 +21,30 @@ from django.db.models import Model
 from django.http import Http404, HttpResponse
 
 SERVE_MODES = ("django", "x-accel-redirect", "x-sendfile")
+
+
+def _attachment(resp: HttpResponse, filename: str, *, attachment: bool = True) -> HttpResponse:
+    resp["Cache-Control"] = "private, no-store"
+    resp["X-Content-Type-Options"] = "nosniff"
+    disposition = "attachment" if attachment else "inline"
+    if filename:
+        disposition += f"; filename*=UTF-8''{quote(filename)}"
+    resp["Content-Disposition"] = disposition
+    return resp
+
+
+def audited_download(request, content: bytes, *, filename: str, content_type: str, obj: Model | None = None,
+                     object_type: str = "", object_id: str = "", object_repr: str = "", changes=None,
+                     purpose: str = "") -> HttpResponse:
+    """An export the view has built from data it fetched through the scope, as a download: one ``export``
+    audit entry (about ``obj``, or ``object_type``/``object_repr`` for a list), the file name in UTF-8."""
+    from .models import AuditAction
+    from .services import record
+
+    with transaction.atomic():
+        record(actor=request.user, action=AuditAction.EXPORT, obj=obj, object_type=object_type,
+               object_id=object_id, object_repr=object_repr, changes=changes, purpose=purpose)
+    return _attachment(HttpResponse(content, content_type=content_type), filename)
 
 
 def serve_private(request, field_file, *, obj: Model, label: str, filename: str = "",
@@ -47,10 +72,4 @@ def serve_private(request, field_file, *, obj: Model, label: str, filename: str 
     else:  # every stored file is bounded by its upload limit (photos 5 MB, scans 10 MB): read at once
         with storage.open(name, "rb") as fh:
             resp = HttpResponse(fh.read(), content_type=content_type)
-    resp["Cache-Control"] = "private, no-store"
-    resp["X-Content-Type-Options"] = "nosniff"
-    disposition = "attachment" if attachment else "inline"
-    if filename:
-        disposition += f"; filename*=UTF-8''{quote(filename)}"
-    resp["Content-Disposition"] = disposition
-    return resp
+    return _attachment(resp, filename, attachment=attachment)

@@ -3,14 +3,13 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from . import readable
+from .downloads import audited_download
 from .models import AuditAction
 from .selectors import audit_entries
-from .services import record
 
 MAX_EXPORT_ROWS = 100_000
 
@@ -73,12 +72,11 @@ def entry_export(request):
     ws.set_column(5, 6, 40)
     ws.autofilter(0, 0, max(n, 1), len(headers) - 1)
     wb.close()
-    record(actor=request.user, action=AuditAction.EXPORT, object_type="audit.auditentry",
-           object_repr=f"审计日志导出 {n} 条", changes={"filters": {k: str(v) for k, v in filters.items() if v}})
-    resp = HttpResponse(buf.getvalue(),
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = f"attachment; filename=audit-{timezone.localdate():%Y%m%d}.xlsx"
-    return resp
+    return audited_download(
+        request, buf.getvalue(), filename=f"audit-{timezone.localdate():%Y%m%d}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        object_type="audit.auditentry", object_repr=f"审计日志导出 {n} 条",
+        changes={"filters": {k: str(v) for k, v in filters.items() if v}})
 
 
 @login_required

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,9 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from accounts.roles import Role
 from accounts.scope import get_in_scope_or_404, has_perm, require_perm, scope_filter
-from audit.downloads import serve_private
-from audit.models import AuditAction
-from audit.services import record
+from audit.downloads import audited_download, serve_private
 from core.forms import add_errors, flash_errors
 from orgs.models import UNIT_LEVELS, PartyOrg
 
@@ -52,14 +50,6 @@ def _year(request) -> int:
 
 def _page(request, qs, per=25):
     return Paginator(qs, per).get_page(request.GET.get("page"))
-
-
-def _download(content: bytes, mime: str, filename: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    resp = HttpResponse(content, content_type=mime)
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return resp
 
 
 # --- units --------------------------------------------------------------------------------------
@@ -376,9 +366,9 @@ def ledger_export(request):
     require_perm(request.user, P.VIEW, what="访问共驻共建")
     qs = _ledger_qs(request)
     year = _year(request)
-    record(actor=request.user, action=AuditAction.EXPORT, object_type="cobuild.deed", object_id=str(year),
-           object_repr=f"{year} 年共驻共建台帐", changes={"rows": [None, qs.count()]})
-    return _download(exports.ledger_xlsx(qs), XLSX, f"共驻共建台帐-{year}.xlsx")
+    return audited_download(request, exports.ledger_xlsx(qs), filename=f"共驻共建台帐-{year}.xlsx", content_type=XLSX,
+                            object_type="cobuild.deed", object_id=str(year), object_repr=f"{year} 年共驻共建台帐",
+                            changes={"rows": [None, qs.count()]})
 
 
 @login_required
@@ -517,9 +507,10 @@ def chronicle_export(request):
         raise PermissionDenied("大事记由社区及以上编写")
     year = _year(request)
     entries = selectors.chronicle(request.user).filter(date__year=year)
-    record(actor=request.user, action=AuditAction.EXPORT, object_type="cobuild.chronicleentry", object_id=str(year),
-           object_repr=f"{year} 年大事记", changes={"rows": [None, entries.count()]})
-    return _download(exports.chronicle_docx(entries, f"{year} 年共驻共建大事记"), DOCX, f"大事记-{year}.docx")
+    return audited_download(request, exports.chronicle_docx(entries, f"{year} 年共驻共建大事记"),
+                            filename=f"大事记-{year}.docx", content_type=DOCX, object_type="cobuild.chronicleentry",
+                            object_id=str(year), object_repr=f"{year} 年大事记",
+                            changes={"rows": [None, entries.count()]})
 
 
 # --- star board (the board and its computation are a page of dashboards/: they use meeting attendance) ---
@@ -550,10 +541,10 @@ def scores_export(request):
     require_perm(request.user, P.VIEW, what="访问共驻共建")
     year = _year(request)
     qs = selectors.star_ratings(request.user, year)
-    record(actor=request.user, action=AuditAction.EXPORT, object_type="cobuild.starrating", object_id=str(year),
-           object_repr=f"{year} 年共驻共建考核得分", changes={"rows": [None, qs.count()]})
-    return _download(exports.scores_xlsx(qs, selectors.rules().assessment_weight), XLSX,
-                     f"共驻共建考核得分-{year}.xlsx")
+    return audited_download(request, exports.scores_xlsx(qs, selectors.rules().assessment_weight),
+                            filename=f"共驻共建考核得分-{year}.xlsx", content_type=XLSX,
+                            object_type="cobuild.starrating", object_id=str(year),
+                            object_repr=f"{year} 年共驻共建考核得分", changes={"rows": [None, qs.count()]})
 
 
 @login_required

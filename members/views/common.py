@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from django.db import transaction
 from django.http import HttpResponse
 
 from accounts.roles import Perm
 from accounts.scope import get_in_scope_or_404, scope_filter
-from audit.downloads import serve_private
-from audit.models import AuditAction
-from audit.services import record
+from audit.downloads import audited_download, serve_private
 from orgs.models import UNIT_LEVELS, PartyOrg
 from regions.models import Region, RegionKind
 
@@ -24,12 +19,6 @@ from ..perms import MembersPerm as P
 MEMBER_FIELDS = ["name", "id_number", "gender", "ethnicity", "mobile", "education", "occupation", "joined_on",
                  "full_member_on", "status", "category", "residence", "address", "employer", "unit_org",
                  "monthly_income"]
-
-
-def _file(data: bytes, name: str, content_type: str) -> HttpResponse:
-    resp = HttpResponse(data, content_type=content_type)
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return resp
 
 
 def _member_or_404(request, pk, perm=P.VIEW) -> PartyMember:
@@ -58,6 +47,9 @@ def _photo_url(member: PartyMember, name: str = "members:photo") -> str:
     return f"{reverse(name, args=args)}?v={int(member.updated_at.timestamp())}"
 
 
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
 def _photo_response(request, member: PartyMember) -> HttpResponse:
     """The photo of a member the view fetched through the scope (or the viewer's own), the read audited."""
     return serve_private(request, member.photo, obj=member, label="党员照片")
@@ -66,10 +58,7 @@ def _photo_response(request, member: PartyMember) -> HttpResponse:
 def _card(request, member: PartyMember, fmt: str, purpose: str = "") -> HttpResponse:
     """The member's registration card as a file, its export audited (with `purpose` when given)."""
     card = documents.member_card(member)
-    with transaction.atomic():
-        record(actor=request.user, action=AuditAction.EXPORT, obj=member, changes={"file": f"党员登记卡.{fmt}"},
-               purpose=purpose)
-    if fmt == "pdf":
-        return _file(documents.card_pdf(card), f"社区党员登记卡-{member.name}.pdf", "application/pdf")
-    return _file(documents.card_docx(card), f"社区党员登记卡-{member.name}.docx",
-                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    content, content_type = ((documents.card_pdf(card), "application/pdf") if fmt == "pdf" else
+                             (documents.card_docx(card), DOCX_CONTENT_TYPE))
+    return audited_download(request, content, filename=f"社区党员登记卡-{member.name}.{fmt}", content_type=content_type,
+                            obj=member, changes={"file": f"党员登记卡.{fmt}"}, purpose=purpose)

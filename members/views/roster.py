@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import render
 
 from accounts.scope import get_in_scope_or_404, has_perm, require_perm
-from audit.models import AuditAction
-from audit.services import record
+from audit.downloads import audited_download
 from bulkimport import XLSX_CONTENT_TYPE
 from orgs.models import PartyOrg
 
 from .. import documents, selectors
 from ..perms import MembersPerm as P
-from .common import _file
+from .common import DOCX_CONTENT_TYPE
 
 
 def _roster_org(request, perm):
@@ -52,22 +50,19 @@ def roster_export(request):
     members = members.order_by("org_id", "joined_on")
     title = org.name if org else "管辖范围内"
     n = members.count()
-    with transaction.atomic():
-        record(actor=request.user, action=AuditAction.EXPORT, obj=org, object_type="members.roster",
-               object_repr=f"{title}党员一览表", changes={"rows": n})
-    return _file(documents.roster_xlsx(title, members), f"{title}党员基本情况一览表.xlsx", XLSX_CONTENT_TYPE)
+    return audited_download(request, documents.roster_xlsx(title, members), filename=f"{title}党员基本情况一览表.xlsx",
+                            content_type=XLSX_CONTENT_TYPE, obj=org, object_type="members.roster",
+                            object_repr=f"{title}党员一览表", changes={"rows": n})
 
 
 @login_required
 def org_card(request, org_id, fmt):
     require_perm(request.user, P.EXPORT, what="打印党组织活动登记卡")
     org = get_in_scope_or_404(PartyOrg.objects.select_related("region"), request.user, P.EXPORT, pk=org_id)
+    if fmt not in ("pdf", "docx"):
+        raise Http404()
     card = documents.org_activity_card(org)
-    with transaction.atomic():
-        record(actor=request.user, action=AuditAction.EXPORT, obj=org, changes={"file": f"党组织活动登记卡.{fmt}"})
-    if fmt == "pdf":
-        return _file(documents.card_pdf(card), f"社区党组织活动登记卡-{org.name}.pdf", "application/pdf")
-    if fmt == "docx":
-        return _file(documents.card_docx(card), f"社区党组织活动登记卡-{org.name}.docx",
-                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    raise Http404()
+    content, content_type = ((documents.card_pdf(card), "application/pdf") if fmt == "pdf" else
+                             (documents.card_docx(card), DOCX_CONTENT_TYPE))
+    return audited_download(request, content, filename=f"社区党组织活动登记卡-{org.name}.{fmt}",
+                            content_type=content_type, obj=org, changes={"file": f"党组织活动登记卡.{fmt}"})
