@@ -100,6 +100,7 @@ bundle: venv assets ## Offline bundle in dist/dangjian-bundle: wheels, built sta
 
 lint: venv ## ruff, the floors (import-linter, pyproject.toml) and the migrations check
 	@.venv/bin/ruff check .
+	@$(PY) scripts/check_floors.py
 	@.venv/bin/lint-imports --no-cache
 	@$(PY) manage.py makemigrations --check --dry-run
 

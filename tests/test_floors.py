@@ -81,3 +81,15 @@ def test_tests_may_import_any_app(options, graph, monkeypatch, capsys):
     graph.add_import(importer="core.tests.test_masking", imported="dashboards.views", line_number=1,
                      line_contents="import dashboards.views")
     assert _broken(options, graph, monkeypatch, capsys) == set()
+
+
+def test_every_project_app_is_on_a_floor(monkeypatch):
+    """`make lint` runs scripts/check_floors.py: an app left out of the contract would not be checked."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("check_floors", ROOT / "scripts" / "check_floors.py")
+    check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check)
+    assert check.missing() == {"root_packages": [], "a floor": []}
+    monkeypatch.setattr(check, "project_apps", lambda: ["core", "orglife"])
+    assert check.missing() == {"root_packages": ["orglife"], "a floor": ["orglife"]}
