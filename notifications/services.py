@@ -9,6 +9,21 @@ from django.utils import timezone
 
 from .backends import Message, get_backends
 from .models import Notification
+from .selectors import UNREAD_KEY
+
+
+def forget_unread(user_ids) -> None:
+    """Drop the cached unread counts of these users now and again when the transaction commits (a badge
+    read in between would otherwise keep the old count)."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if not getattr(settings, "NOTIFICATIONS_CACHE_UNREAD", False):
+        return
+    keys = [UNREAD_KEY.format(pk) for pk in set(user_ids)]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def notify(*, recipients: Iterable, title: str, body: str = "", link: str = "", source=None) -> list[Notification]:
@@ -30,6 +45,7 @@ def notify(*, recipients: Iterable, title: str, body: str = "", link: str = "", 
     with transaction.atomic():
         for backend in get_backends():
             backend.send(message)
+        forget_unread(user.pk for user in users)
     return message.created
 
 
@@ -40,17 +56,21 @@ def notification_mark_read(*, actor, notification: Notification) -> Notification
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+        forget_unread([actor.pk])
     return notification
 
 
 @transaction.atomic
 def notification_mark_all_read(*, actor) -> int:
+    forget_unread([actor.pk])
     return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
 
 
 def notifications_close_for(source) -> int:
     """Mark every unread message about `source` read: its object is done, nothing is left to act on.
     Call inside the caller's transaction."""
-    return Notification.objects.filter(
+    unread = Notification.objects.filter(
         source_type=source._meta.label_lower, source_id=str(source.pk), read_at__isnull=True,
-    ).update(read_at=timezone.now())
+    )
+    forget_unread(unread.values_list("recipient_id", flat=True))
+    return unread.update(read_at=timezone.now())

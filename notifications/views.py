@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import condition, require_POST
 
 from . import selectors, services
 
@@ -32,6 +32,18 @@ def mark_all_read(request):
     return redirect("notifications:list")
 
 
+def _badge_etag(request) -> str | None:
+    if not request.user.is_authenticated:
+        return None
+    return f"u{request.user.pk}-{selectors.unread_count(request.user)}"
+
+
 @login_required
+@condition(etag_func=_badge_etag)
 def badge(request):
-    return render(request, "notifications/_badge.html", {"unread_count": selectors.unread_count(request.user)})
+    """Polled every minute by every open page: the browser revalidates with its ETag and an unchanged
+    count answers 304 with no body (and, with the shared cache, no query of the notification table)."""
+    response = render(request, "notifications/_badge.html",
+                      {"unread_count": selectors.unread_count(request.user)})
+    response["Cache-Control"] = "private, no-cache"
+    return response

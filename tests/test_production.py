@@ -138,6 +138,8 @@ def test_several_processes_on_the_memory_cache_are_refused(tmp_path, monkeypatch
         load_settings(env, monkeypatch)
     s = load_settings({**env, "REDIS_URL": "redis://127.0.0.1:6379/0"}, monkeypatch)
     assert s.CACHES["default"]["BACKEND"].endswith("RedisCache")
+    # and with it sessions come from the cache, the badge's count too
+    assert s.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db" and s.NOTIFICATIONS_CACHE_UNREAD
     monkeypatch.delenv("REDIS_URL")
     s = load_settings({**env, "WEB_CONCURRENCY": "1"}, monkeypatch)  # one process: its memory is the truth
     assert s.CACHES["default"]["BACKEND"].endswith("LocMemCache")

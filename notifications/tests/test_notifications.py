@@ -4,6 +4,7 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
+from notifications import services
 from notifications.backends import SmsBackend, WeComBackend
 from notifications.models import Notification
 from notifications.services import notify
@@ -73,3 +74,31 @@ def test_badge_include_loads_itself_without_context(rf):
 
     html = render_to_string("notifications/_badge.html", {})
     assert 'hx-trigger="load"' in html and reverse("notifications:badge") in html
+
+
+def test_the_badge_poll_is_cheap_304_when_unchanged_and_fresh_after_a_message(personas, client_for, settings,
+                                                                              django_assert_max_num_queries):
+    """Every open page asks every minute: the browser revalidates, an unchanged count answers 304 without
+    a body and, with the shared cache, without a query of the notification table."""
+    settings.NOTIFICATIONS_CACHE_UNREAD = True
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "badge-test"}}
+    user = personas.secretary
+    services.notify(recipients=[user], title="一")
+    c = client_for(user)
+    first = c.get(reverse("notifications:badge"))
+    assert first.status_code == 200 and 'id="notif-unread">1<' in first.content.decode()
+    assert first["Cache-Control"] == "private, no-cache" and first["ETag"]
+    with django_assert_max_num_queries(2) as queries:  # the session and the user, nothing else
+        again = c.get(reverse("notifications:badge"), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    assert not any("notifications_notification" in q["sql"] for q in queries.captured_queries)
+    services.notify(recipients=[user], title="二")
+    fresh = c.get(reverse("notifications:badge"), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert fresh.status_code == 200 and 'id="notif-unread">2<' in fresh.content.decode()
+    services.notification_mark_all_read(actor=user)
+    assert 'id="notif-unread"' not in c.get(reverse("notifications:badge")).content.decode()
+    # someone else's badge is their own
+    other = client_for(personas.west_secretary).get(reverse("notifications:badge"),
+                                                    HTTP_IF_NONE_MATCH=first["ETag"])
+    assert other.status_code == 200
