@@ -262,13 +262,6 @@ CACHES = {
 
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
-
 
 # --- Production and scale-out (docs/deployment.md) -----------------------------------------------------
 # Kept in one block: the refusals of a production process, health probes, compressed static files.

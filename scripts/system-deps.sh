@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Install the Debian packages dangjian needs, only where they are missing.
 # chromium drives the browser tests (chromium-l10n: its zh-CN resources, without which date inputs show
-# mm/dd/yyyy whatever --lang says); fonts-noto-cjk renders Chinese in pages, PDFs and screenshots.
+# mm/dd/yyyy whatever --lang says); fonts-noto-cjk renders Chinese in pages, PDFs and screenshots;
+# nginx-light runs deploy/nginx in front of the app in tests/test_deploy_files.py (the service is not started).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ -f /usr/lib/chromium/locales/zh-CN.pak ] || need+=(chromium-l10n)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
