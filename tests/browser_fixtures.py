@@ -46,7 +46,9 @@ def page_for(browser, live_server):
                                   timezone_id="Asia/Shanghai", base_url=live_server.url)
         contexts.append(ctx)
         page = ctx.new_page()
-        page.set_default_timeout(15_000)
+        # Generous: a loaded 2-core machine (tests beside other work) answers a page in seconds, not ms.
+        page.set_default_timeout(30_000)
+        page.set_default_navigation_timeout(30_000)
         # Every browser test also proves the pages it walks run under the content security policy.
         page.on("console", lambda msg: csp_violations.append(f"{page.url}: {msg.text}")
                 if "Content Security Policy" in msg.text else None)
