@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "cobuild",
     "meetings",
     "vanguard",
+    "orglife",
     # Reads facts of the domains (and members)
     "points",
     # The top floor: pages that combine domains, the public portal, the API router

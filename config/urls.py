@@ -31,6 +31,7 @@ urlpatterns = [
                             cobuild_urls.urlpatterns)),
     path("meetings/", include("meetings.urls")),
     path("vanguard/", include("vanguard.urls")),
+    path("orglife/", include("orglife.urls")),
     path("points/", include("points.urls")),
     path("notifications/", include("notifications.urls")),
     path("open311/", include("demands.open311_urls")),

@@ -32,6 +32,7 @@ JOBS: tuple[Job, ...] = (
     Job("30 3 * * *", "members_sweep_photos", "member photo files no record names, older than 24 h"),
     Job("45 3 * * *", "files_sweep", "uploads: old /media/ files moved private, orphans deleted"),
     Job("0 8 * * *", "meetings_cadence_check", "bodies behind their meeting cadence"),
+    Job("10 8 * * *", "orglife_cadence_check", "Party organizations behind 三会一课 / 主题党日"),
     Job("0 9 * * *", "meetings_reply_reminders", "units that have not replied to tomorrow's meeting"),
     Job("0 9 * * 1", "vanguard_remind", "members whose pledges are overdue (once a week each)"),
 )

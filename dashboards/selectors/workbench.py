@@ -186,6 +186,35 @@ def meetings_to_answer(actor, today) -> Block:
                  "没有待回执的会议")
 
 
+# --------------------------------------------------------------------------------------- orglife
+
+def orglife_due(actor, today) -> Block | None:
+    """What the Party organizations of the actor's scope must hold: a kind missed in its last period
+    (red), then what is still due in the current one."""
+    from orglife import selectors as ol
+    from orglife.rules import P as OrglifeP
+
+    if not has_perm(actor, OrglifeP.MANAGE):
+        return None
+    orgs = list(ol.living_orgs(actor, OrglifeP.MANAGE)[:300])
+    if not orgs:  # no organization with members in the scope: nothing to hold
+        return None
+    statuses = [st for st in ol.org_statuses(orgs, today) if st.missed or st.due]
+    statuses.sort(key=lambda st: (not st.missed, st.org.region.path))
+    items = []
+    for st in statuses[:SHOWN]:
+        if st.missed:
+            items.append(Item(st.org.name, "、".join(f"{k.missed.label}未开展{k.label}" for k in st.missed),
+                              reverse("orglife:cadence") + f"?org={st.org.pk}", "缺项", "danger"))
+        else:
+            k = st.due[0]
+            items.append(Item(st.org.name, "本周期待开展：" + "、".join(x.label for x in st.due),
+                              reverse("orglife:session_new") + f"?org={st.org.pk}&kind={k.kind}", "待开展",
+                              "warning"))
+    return Block("orglife-due", "组织生活待开展", len(statuses), reverse("orglife:cadence"), items,
+                 "各党组织的三会一课和主题党日都已按期开展")
+
+
 # --------------------------------------------------------------------------------------- cobuild
 
 def unmatched_needs(actor) -> Block:
@@ -404,13 +433,15 @@ def workbench(actor) -> list[Block]:
         blocks += [grid_events(actor, now, grids), visits_due(actor, grids), leases_ending(actor, grids, today)]
     if staff:
         blocks += [new_demands(actor, now), overdue_demands(actor, now), cadence_gaps(actor, by_community=False),
-                   unmatched_needs(actor), unregistered_members(actor, today), imports_to_review(actor, now)]
+                   orglife_due(actor, today), unmatched_needs(actor), unregistered_members(actor, today),
+                   imports_to_review(actor, now)]
         if Role.COMMUNITY_SECRETARY in roles:
             blocks.append(pending_registrations(actor))
     if above:
         level = Escalation.QUARTERLY if Role.DISTRICT_ADMIN in roles else Escalation.MONTHLY
         blocks += [overdue_demands(actor, now), escalated_demands(actor, now, level),
-                   cadence_gaps(actor, by_community=True), deeds_due(actor, today, by_community=True),
+                   cadence_gaps(actor, by_community=True), orglife_due(actor, today),
+                   deeds_due(actor, today, by_community=True),
                    community_ranking(actor, now)]
     if Role.UNIT_LIAISON in roles:
         from meetings.selectors import is_unit_liaison

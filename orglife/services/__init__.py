@@ -1,0 +1,10 @@
+"""Every write of organizational life: `<entity>_<verb>(*, actor, ...)`, one transaction, audited."""
+
+from .sessions import (  # noqa: F401
+    attendance_record,
+    cadence_check,
+    cadence_update,
+    session_create,
+    session_minutes_save,
+    session_photo_add,
+)

@@ -1,0 +1,23 @@
+"""The demo step on the seed county: a year of sessions for every organization with members, a few
+missed months flagged, mobile members attending online."""
+
+import pytest
+
+from members.demo import load as load_members
+from orglife.demo import load
+from orglife.models import CadenceFlag, Session, SessionAttendance, SessionKind
+from regions.demo import load as load_foundation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_sessions():
+    load_foundation()
+    load_members()
+    load()
+    orgs = set(Session.objects.values_list("org_id", flat=True))
+    assert len(orgs) >= 8  # the eight communities and the unit branches with members
+    assert Session.objects.filter(kind=SessionKind.THEME_DAY, status="held").count() >= 8 * 11
+    assert SessionAttendance.objects.filter(status="online").exists()
+    flagged = set(CadenceFlag.objects.filter(kind=SessionKind.THEME_DAY).values_list("org_id", flat=True))
+    assert 1 <= len(flagged) <= 3

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "orglife"
+urlpatterns = [
+    path("my/", views.my, name="my"),
+    path("sessions/", views.session_list, name="sessions"),
+    path("sessions/new/", views.session_new, name="session_new"),
+    path("sessions/<int:pk>/", views.session_detail, name="session"),
+    path("sessions/<int:pk>/record.docx", views.session_docx, name="session_docx"),
+    path("photos/<int:pk>/", views.session_photo, name="session_photo"),
+    path("cadence/", views.cadence, name="cadence"),
+    path("cadence/check/", views.cadence_check, name="cadence_check"),
+    path("cadence/rules/", views.cadence_rules, name="cadence_rules"),
+    path("members/<int:pk>/", views.member_life, name="member"),
+]

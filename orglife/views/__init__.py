@@ -1,0 +1,12 @@
+from .sessions import (  # noqa: F401
+    cadence,
+    cadence_check,
+    cadence_rules,
+    member_life,
+    my,
+    session_detail,
+    session_docx,
+    session_list,
+    session_new,
+    session_photo,
+)
