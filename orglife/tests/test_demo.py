@@ -6,7 +6,7 @@ import pytest
 from members.demo import load as load_members
 from orglife.demo import load
 from orglife.models import CadenceFlag, Session, SessionAttendance, SessionKind
-from regions.demo import load as load_foundation
+from orgs.demo import load as load_foundation
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.scope import has_perm, scope_filter
 from accounts.views import add_errors
-from core.downloads import serve_private
+from audit.downloads import serve_private
 from members.models import MobileRecord, PartyMember
 
 from .. import documents, selectors, services
