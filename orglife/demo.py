@@ -98,4 +98,41 @@ def load() -> None:
     cadence_check(today_=today)
 
 
-DEMO_STEPS = [("orglife_sessions", load)]
+
+
+def load_pipeline() -> None:
+    """People at every stage of 发展党员 before 转正 in each community organization (one of them a
+    social organization's leader), their steps dated as the rules allow."""
+    from core.idnumber import synthetic_id_number
+
+    from .models import STAGE_DATE, STAGES, Applicant, PipelineStep
+    from .selectors import stage_rules
+
+    rng = random.Random(1701)
+    today = timezone.localdate()
+    rules = stage_rules()
+    orgs = list(PartyOrg.objects.filter(level="community").order_by("id"))
+    people = []
+    for i, org in enumerate(orgs):
+        for n in range(4):  # 申请人, 积极分子, 发展对象, 预备党员
+            dates = [today - timedelta(days=rng.randint(20, 300))]
+            for j in range(n, 0, -1):  # back from the current stage: each held longer than its rule asks
+                rule = rules.get(STAGES[j])
+                dates.insert(0, dates[0] - timedelta(days=(rule.min_months if rule else 0) * 31 + rng.randint(30, 120)))
+            born = date(today.year - rng.randint(22, 45), rng.randint(1, 12), rng.randint(1, 28))
+            gender = rng.choice("MF")
+            a = Applicant(org=org, name=person_name(rng), gender=gender, birth_date=born,
+                          id_number=synthetic_id_number(birth_date=born, gender=gender), stage=STAGES[n],
+                          occupation=rng.choice(["个体经营", "教师", "社区工作者", "企业职工"]),
+                          social_org="好人协会" if (i, n) == (1, 2) else "",
+                          contacts=f"{person_name(rng)}、{person_name(rng)}")
+            for s, d in zip(STAGES, dates, strict=False):
+                setattr(a, STAGE_DATE[s], d)
+            people.append((a, dates))
+    Applicant.objects.bulk_create([a for a, _ in people])
+    PipelineStep.objects.bulk_create([
+        PipelineStep(applicant=a, stage=s, on=d, documents=rules[s].document_list if s in rules else ["入党申请书"])
+        for a, dates in people for s, d in zip(STAGES, dates, strict=False)])
+
+
+DEMO_STEPS = [("orglife_sessions", load), ("orglife_pipeline", load_pipeline)]

@@ -33,3 +33,33 @@ class MinutesForm(StyledForm):
 
 class PhotoForm(StyledForm):
     photo = forms.FileField(label="照片（JPEG 或 PNG）")
+
+
+class ApplicantForm(StyledForm):
+    org = forms.ModelChoiceField(label="培养党组织", queryset=None, empty_label=None)
+    name = forms.CharField(label="姓名", max_length=50)
+    id_number = forms.CharField(label="身份证号", max_length=18)
+    applied_on = forms.DateField(label="递交入党申请书日期", widget=forms.DateInput)
+    occupation = forms.CharField(label="职业", max_length=50, required=False)
+    social_org = forms.CharField(label="所在社会组织（社会组织负责人填写）", max_length=120, required=False)
+    contacts = forms.CharField(label="培养联系人（两名正式党员）", max_length=100, required=False)
+
+    def __init__(self, *args, orgs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = orgs
+
+
+class AdvanceForm(StyledForm):
+    on = forms.DateField(label="日期", widget=forms.DateInput)
+    documents = forms.MultipleChoiceField(label="已具备的材料", required=False, widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label="说明", max_length=300, required=False)
+
+    def __init__(self, *args, documents, full=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["documents"].choices = [(d, d) for d in documents]
+        if full:
+            from members.models import Category
+
+            self.fields["category"] = forms.ChoiceField(label="党员类别", choices=Category.choices,
+                                                        initial=Category.EMPLOYED)
+            self.fields["category"].widget.attrs["class"] = "form-select"

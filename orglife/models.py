@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from core.crypto import EncryptedCharField
 from core.storage import PrivateStorage
 from orgs.models import OrgForm
 
@@ -174,3 +175,121 @@ class CadenceFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org}：{self.period_label}未开展{self.get_kind_display()}"
+
+
+# --- 发展党员: the pipeline ---------------------------------------------------------------------------
+
+class Stage(models.TextChoices):
+    APPLICANT = "applicant", "入党申请人"
+    ACTIVIST = "activist", "入党积极分子"
+    CANDIDATE = "candidate", "发展对象"
+    PROBATIONARY = "probationary", "预备党员"
+    FULL = "full", "正式党员"
+
+
+STAGES = [Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE, Stage.PROBATIONARY, Stage.FULL]
+STAGE_DATE = {Stage.APPLICANT: "applied_on", Stage.ACTIVIST: "activist_on", Stage.CANDIDATE: "candidate_on",
+              Stage.PROBATIONARY: "probationary_on", Stage.FULL: "full_on"}
+
+
+class StageRule(models.Model):
+    """What entering a stage needs: the documents, and how long the person must have spent in the
+    stage before (rules as data; defaults from 《中国共产党发展党员工作细则》)."""
+
+    stage = models.CharField("进入阶段", max_length=20, choices=Stage.choices, unique=True)
+    min_months = models.PositiveSmallIntegerField("上一阶段至少（月）", default=0)
+    documents = models.TextField("所需材料", blank=True, help_text="每行一项")
+    note = models.CharField("依据", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "发展党员规则"
+        verbose_name_plural = "发展党员规则"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.get_stage_display()
+
+    @property
+    def document_list(self) -> list[str]:
+        return [line.strip() for line in self.documents.splitlines() if line.strip()]
+
+
+DEFAULT_STAGE_RULES = [
+    (Stage.ACTIVIST, 0, ["入党申请书", "党组织派人谈话记录", "支委会研究确定积极分子的记录"],
+     "递交入党申请书后，党组织一个月内派人谈话，经支委会研究确定为入党积极分子"),
+    (Stage.CANDIDATE, 12, ["两名培养联系人意见", "培养教育考察登记表", "党员和群众意见"],
+     "经过一年以上培养教育和考察，支委会研究同意列为发展对象"),
+    (Stage.PROBATIONARY, 0, ["政治审查结论", "短期集中培训结业证明", "入党志愿书", "支部大会接收决议",
+                             "上级党委审批意见", "入党宣誓记录"],
+     "政治审查、集中培训、支部大会讨论、上级党委审批后，成为预备党员并进行入党宣誓"),
+    (Stage.FULL, 12, ["转正申请书", "支部大会转正决议", "上级党委审批意见"],
+     "预备期为一年，期满经支部大会讨论、上级党委审批转正"),
+]
+
+
+class Applicant(models.Model):
+    """A person on the way into the Party, from the application to 转正 (then a registry member)."""
+
+    name = models.CharField("姓名", max_length=50)
+    gender = models.CharField("性别", max_length=1, choices=[("M", "男"), ("F", "女")])
+    birth_date = models.DateField("出生日期")
+    id_number = EncryptedCharField("身份证号", max_length=18, hash_field="id_number_hash", hash_purpose="id_number",
+                                   normalizer="core.idnumber.normalize_id_number")
+    id_number_hash = models.CharField(max_length=64, null=True, editable=False)
+    occupation = models.CharField("职业", max_length=50, blank=True)
+    social_org = models.CharField("所在社会组织（负责人）", max_length=120, blank=True,
+                                  help_text="社会组织负责人入党时填写其社会组织名称")
+    org = models.ForeignKey("orgs.PartyOrg", verbose_name="培养党组织", on_delete=models.PROTECT,
+                            related_name="applicants")
+    stage = models.CharField("阶段", max_length=20, choices=Stage.choices, default=Stage.APPLICANT, db_index=True)
+    applied_on = models.DateField("递交申请日期")
+    activist_on = models.DateField("确定为积极分子日期", null=True, blank=True)
+    candidate_on = models.DateField("列为发展对象日期", null=True, blank=True)
+    probationary_on = models.DateField("接收为预备党员日期", null=True, blank=True)
+    full_on = models.DateField("转正日期", null=True, blank=True)
+    contacts = models.CharField("培养联系人", max_length=100, blank=True)
+    member = models.OneToOneField("members.PartyMember", verbose_name="党员档案", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="applicant")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    scope_path_field = "org__region__path"
+
+    class Meta:
+        verbose_name = "发展党员"
+        verbose_name_plural = "发展党员"
+        ordering = ["org_id", "stage", "applied_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["id_number_hash"], name="orglife_applicant_id_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def stage_date(self, stage: str):
+        return getattr(self, STAGE_DATE[stage])
+
+    @property
+    def next_stage(self) -> str | None:
+        i = STAGES.index(self.stage)
+        return STAGES[i + 1] if i + 1 < len(STAGES) else None
+
+
+class PipelineStep(models.Model):
+    """One dated transition of an applicant (append-only), with the documents it was taken on."""
+
+    applicant = models.ForeignKey(Applicant, verbose_name="发展对象", on_delete=models.CASCADE, related_name="steps")
+    stage = models.CharField("进入阶段", max_length=20, choices=Stage.choices)
+    on = models.DateField("日期")
+    documents = models.JSONField("已具备材料", default=list, blank=True)
+    note = models.CharField("说明", max_length=300, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "发展党员记录"
+        verbose_name_plural = "发展党员记录"
+        ordering = ["on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.applicant_id}:{self.stage}"

@@ -15,12 +15,15 @@ from orgs.models import PartyOrg
 
 from .models import (
     DEFAULT_CADENCES,
+    DEFAULT_STAGE_RULES,
+    Applicant,
     CadenceFlag,
     CadenceRule,
     Session,
     SessionAttendance,
     SessionKind,
     SessionStatus,
+    StageRule,
 )
 from .rules import P
 
@@ -243,3 +246,36 @@ def session_counts(org_ids: list[int], year: int) -> dict[tuple[int, str], int]:
 
 def search_q(text: str) -> Q:
     return Q(topic__icontains=text) | Q(org__name__icontains=text)
+
+
+# --- 发展党员 -----------------------------------------------------------------------------------------
+
+def stage_rules() -> dict[str, StageRule]:
+    have = {r.stage: r for r in StageRule.objects.all()}
+    missing = [StageRule(stage=s, min_months=m, documents="\n".join(d), note=n) for s, m, d, n in DEFAULT_STAGE_RULES
+               if s not in have]
+    if missing:
+        StageRule.objects.bulk_create(missing, ignore_conflicts=True)
+        have = {r.stage: r for r in StageRule.objects.all()}
+    return have
+
+
+def applicants(actor, perm: str = P.VIEW) -> QuerySet[Applicant]:
+    return scope_filter(Applicant.objects.select_related("org", "org__region", "member"), actor, perm)
+
+
+def applicant_get(actor, pk, perm: str = P.VIEW) -> Applicant:
+    return get_in_scope_or_404(applicants(actor, perm), actor, perm, pk=pk)
+
+
+def stage_counts(qs) -> dict[str, int]:
+    from django.db.models import Count
+
+    return {r["stage"]: r["n"] for r in qs.order_by().values("stage").annotate(n=Count("id"))}
+
+
+def pipeline_orgs(actor, perm: str = P.MANAGE) -> QuerySet[PartyOrg]:
+    """Organizations that may develop members: branches, general branches and committees at and below
+    the community (not the county or a town's committee)."""
+    return orgs(actor, perm).exclude(level__in=["district", "street"]).exclude(form="group").order_by(
+        "region__path", "name")

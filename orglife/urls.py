@@ -14,4 +14,7 @@ urlpatterns = [
     path("cadence/check/", views.cadence_check, name="cadence_check"),
     path("cadence/rules/", views.cadence_rules, name="cadence_rules"),
     path("members/<int:pk>/", views.member_life, name="member"),
+    path("pipeline/", views.pipeline, name="pipeline"),
+    path("pipeline/new/", views.applicant_new, name="applicant_new"),
+    path("pipeline/<int:pk>/", views.applicant_detail, name="applicant"),
 ]

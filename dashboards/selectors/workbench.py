@@ -215,6 +215,29 @@ def orglife_due(actor, today) -> Block | None:
                  "各党组织的三会一课和主题党日都已按期开展")
 
 
+def pipeline_due(actor, today) -> Block | None:
+    """发展党员 steps that may be taken now or within a month (a 转正 due, a 积极分子's year done)."""
+    from orglife import selectors as ol
+    from orglife.rules import P as OrglifeP
+    from orglife.services.pipeline import due_on
+
+    if not has_perm(actor, OrglifeP.MANAGE):
+        return None
+    rules = ol.stage_rules()
+    rows = []
+    for a in ol.applicants(actor, OrglifeP.MANAGE).exclude(stage="full")[:500]:
+        d = due_on(a, rules)
+        if d is not None and d <= today + timedelta(days=30):
+            rows.append((d, a))
+    if not rows:
+        return None
+    rows.sort(key=lambda r: (r[0], r[1].pk))
+    items = [Item(a.name, f"{a.get_stage_display()} · {a.org.name} · 下一步 {d:%Y-%m-%d} 起",
+                  reverse("orglife:applicant", args=[a.pk]), "可办理" if d <= today else "将到期",
+                  "warning" if d <= today else "") for d, a in rows[:SHOWN]]
+    return Block("pipeline-due", "发展党员待办", len(rows), reverse("orglife:pipeline"), items, "暂无到期事项")
+
+
 # --------------------------------------------------------------------------------------- cobuild
 
 def unmatched_needs(actor) -> Block:
@@ -433,8 +456,8 @@ def workbench(actor) -> list[Block]:
         blocks += [grid_events(actor, now, grids), visits_due(actor, grids), leases_ending(actor, grids, today)]
     if staff:
         blocks += [new_demands(actor, now), overdue_demands(actor, now), cadence_gaps(actor, by_community=False),
-                   orglife_due(actor, today), unmatched_needs(actor), unregistered_members(actor, today),
-                   imports_to_review(actor, now)]
+                   orglife_due(actor, today), pipeline_due(actor, today), unmatched_needs(actor),
+                   unregistered_members(actor, today), imports_to_review(actor, now)]
         if Role.COMMUNITY_SECRETARY in roles:
             blocks.append(pending_registrations(actor))
     if above:

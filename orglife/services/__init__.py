@@ -1,5 +1,6 @@
 """Every write of organizational life: `<entity>_<verb>(*, actor, ...)`, one transaction, audited."""
 
+from .pipeline import applicant_advance, applicant_create, stage_rule_update  # noqa: F401
 from .sessions import (  # noqa: F401
     attendance_record,
     cadence_check,

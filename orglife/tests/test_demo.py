@@ -4,8 +4,8 @@ missed months flagged, mobile members attending online."""
 import pytest
 
 from members.demo import load as load_members
-from orglife.demo import load
-from orglife.models import CadenceFlag, Session, SessionAttendance, SessionKind
+from orglife.demo import load, load_pipeline
+from orglife.models import Applicant, CadenceFlag, Session, SessionAttendance, SessionKind
 from orgs.demo import load as load_foundation
 
 pytestmark = pytest.mark.django_db
@@ -21,3 +21,16 @@ def test_demo_sessions():
     assert SessionAttendance.objects.filter(status="online").exists()
     flagged = set(CadenceFlag.objects.filter(kind=SessionKind.THEME_DAY).values_list("org_id", flat=True))
     assert 1 <= len(flagged) <= 3
+
+
+def test_demo_pipeline():
+    from orglife.services.pipeline import due_on
+
+    load_foundation()
+    load_members()
+    load_pipeline()
+    stages = set(Applicant.objects.values_list("stage", flat=True))
+    assert stages == {"applicant", "activist", "candidate", "probationary"}
+    assert Applicant.objects.exclude(social_org="").exists()
+    for a in Applicant.objects.all():  # every demo person's dates keep the rules
+        assert a.steps.count() >= 1 and due_on(a) is not None

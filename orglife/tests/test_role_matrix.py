@@ -114,3 +114,19 @@ def test_the_workbench_shows_what_a_branch_must_hold(world, personas, client_for
     assert 'id="wb-orglife-due"' not in client_for(personas.community_staff).get("/").content.decode()
     west = client_for(personas.west_secretary).get("/").content.decode()
     assert "网格1党支部" not in west
+
+
+def test_the_workbench_lists_pipeline_steps_due(world, personas, client_for):
+    from datetime import date, timedelta
+
+    from core.idnumber import synthetic_id_number
+    from orglife.models import Applicant
+
+    Applicant.objects.create(org=world.branch, name="到期的预备党员", gender="M", birth_date=date(1990, 1, 1),
+                             id_number=synthetic_id_number(birth_date=date(1990, 1, 1), gender="M"),
+                             stage="probationary", applied_on=date(2022, 1, 1), activist_on=date(2022, 3, 1),
+                             candidate_on=date(2023, 4, 1),
+                             probationary_on=timezone.localdate() - timedelta(days=370))
+    page = client_for(world.branch_secretary).get("/").content.decode()
+    assert 'id="wb-pipeline-due"' in page and "到期的预备党员" in page
+    assert "到期的预备党员" not in client_for(personas.west_secretary).get("/").content.decode()

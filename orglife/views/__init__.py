@@ -1,3 +1,4 @@
+from .pipeline import applicant_detail, applicant_new, pipeline  # noqa: F401
 from .sessions import (  # noqa: F401
     cadence,
     cadence_check,
