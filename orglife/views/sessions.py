@@ -76,13 +76,14 @@ def _attendance_rows(session):
     """What the attendance form shows: each eligible member with what is recorded (or a default:
     a member who is away attends online)."""
     recorded = {a.member_id: a for a in selectors.attendance_rows(session)}
+    recorded_any = bool(recorded)  # once attendance is recorded, a member added later starts as 未登记
     away = selectors.outflow_member_ids(session.org)
     rows = []
     for m, inflow in selectors.eligible_members(session.org):
         a = recorded.pop(m.pk, None)
         default = AttendanceStatus.ONLINE if m.pk in away else AttendanceStatus.PRESENT
         rows.append({"member": m, "inflow": inflow, "away": m.pk in away,
-                     "status": a.status if a else ("" if session.held else default), "reason": a.reason if a else ""})
+                     "status": a.status if a else ("" if recorded_any else default), "reason": a.reason if a else ""})
     for a in recorded.values():  # recorded earlier, no longer eligible (transferred, returned)
         rows.append({"member": a.member, "inflow": a.inflow, "away": False, "status": a.status, "reason": a.reason})
     return rows
@@ -103,7 +104,7 @@ def session_detail(request, pk):
     if action == "attendance":
         rows = {}
         for key, value in request.POST.items():
-            if key.startswith("status_") and key[7:].isdigit():
+            if key.startswith("status_") and key[7:].isdigit() and value:  # 未登记: left out
                 rows[int(key[7:])] = (value, request.POST.get(f"reason_{key[7:]}", ""))
         try:
             services.attendance_record(actor=request.user, session=s, rows=rows)
