@@ -135,4 +135,40 @@ def load_pipeline() -> None:
         for a, dates in people for s, d in zip(STAGES, dates, strict=False)])
 
 
-DEMO_STEPS = [("orglife_sessions", load), ("orglife_pipeline", load_pipeline)]
+
+
+def load_reviews() -> None:
+    """Last year's 民主评议党员 in every community organization, closed: most members 合格, about one
+    in six 优秀, a few 基本合格, one 不合格 with 限期改正."""
+    from .models import FollowUp, Rating, Review, ReviewEntry
+
+    rng = random.Random(1702)
+    today = timezone.localdate()
+    year = today.year - 1
+    first = True
+    for org in PartyOrg.objects.filter(level="community").order_by("id"):
+        ids = list(PartyMember.objects.filter(org=org, status__in=ACTIVE_STATUSES, joined_on__year__lt=year + 1)
+                   .values_list("id", flat=True))
+        if not ids:
+            continue
+        r = Review.objects.create(org=org, year=year, opened_on=date(year + 1, 1, 10), closed_on=date(year + 1, 2, 28))
+        n, entries = len(ids), []
+        for k, mid in enumerate(ids):
+            x = rng.random()
+            rating = (Rating.UNQUALIFIED if first and k == 3 else Rating.EXCELLENT if x < 0.16
+                      else Rating.BASIC if x > 0.96 else Rating.QUALIFIED)
+            top = int(n * rng.uniform(0.7, 0.9))
+            votes = {"votes_excellent": 0, "votes_qualified": 0, "votes_basic": 0, "votes_unqualified": 0}
+            votes[f"votes_{rating}"] = top
+            votes["votes_qualified" if rating != Rating.QUALIFIED else "votes_excellent"] += rng.randint(0, n - top)
+            e = ReviewEntry(review=r, member_id=mid, rating=rating, **votes,
+                            self_assessment="对照党员标准，按时参加组织生活，积极参加志愿服务；不足是理论学习还不够系统。")
+            if rating == Rating.UNQUALIFIED:
+                e.follow_up, e.follow_up_due = FollowUp.CORRECT, date(year + 1, 6, 30)
+                e.follow_up_note = "无正当理由连续半年不参加组织生活，支部谈话提醒，限期改正"
+                first = False
+            entries.append(e)
+        ReviewEntry.objects.bulk_create(entries)
+
+
+DEMO_STEPS = [("orglife_sessions", load), ("orglife_pipeline", load_pipeline), ("orglife_reviews", load_reviews)]

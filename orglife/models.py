@@ -293,3 +293,69 @@ class PipelineStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.applicant_id}:{self.stage}"
+
+
+# --- 民主评议党员: the yearly review ------------------------------------------------------------------
+
+class Rating(models.TextChoices):
+    EXCELLENT = "excellent", "优秀"
+    QUALIFIED = "qualified", "合格"
+    BASIC = "basic", "基本合格"
+    UNQUALIFIED = "unqualified", "不合格"
+
+
+class FollowUp(models.TextChoices):
+    CORRECT = "correct", "限期改正"
+    PERSUADE = "persuade", "劝其退党"
+    REMOVE = "remove", "除名"
+
+
+class Review(models.Model):
+    """A branch's yearly 民主评议党员: self-assessment, then the branch's rating with the vote counts."""
+
+    org = models.ForeignKey("orgs.PartyOrg", verbose_name="党组织", on_delete=models.PROTECT,
+                            related_name="orglife_reviews")
+    year = models.PositiveSmallIntegerField("年度")
+    opened_on = models.DateField("开始日期")
+    closed_on = models.DateField("结束日期", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    scope_path_field = "org__region__path"
+
+    class Meta:
+        verbose_name = "民主评议党员"
+        verbose_name_plural = "民主评议党员"
+        ordering = ["-year", "org_id"]
+        constraints = [models.UniqueConstraint(fields=["org", "year"], name="orglife_review_once_a_year")]
+
+    def __str__(self) -> str:
+        return f"{self.org} {self.year} 年度民主评议党员"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+
+class ReviewEntry(models.Model):
+    review = models.ForeignKey(Review, verbose_name="评议", on_delete=models.CASCADE, related_name="entries")
+    member = models.ForeignKey("members.PartyMember", verbose_name="党员", on_delete=models.CASCADE,
+                               related_name="orglife_reviews")
+    self_assessment = models.TextField("个人自评", blank=True)
+    rating = models.CharField("评定等次", max_length=12, choices=Rating.choices, blank=True)
+    votes_excellent = models.PositiveSmallIntegerField("优秀票", default=0)
+    votes_qualified = models.PositiveSmallIntegerField("合格票", default=0)
+    votes_basic = models.PositiveSmallIntegerField("基本合格票", default=0)
+    votes_unqualified = models.PositiveSmallIntegerField("不合格票", default=0)
+    follow_up = models.CharField("组织处置", max_length=10, choices=FollowUp.choices, blank=True)
+    follow_up_note = models.CharField("处置情况", max_length=300, blank=True)
+    follow_up_due = models.DateField("改正期限", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "评议结果"
+        verbose_name_plural = "评议结果"
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["review", "member"], name="orglife_review_entry_once")]
+
+    def __str__(self) -> str:
+        return f"{self.review_id}:{self.member_id}"

@@ -19,6 +19,8 @@ from .models import (
     Applicant,
     CadenceFlag,
     CadenceRule,
+    Review,
+    ReviewEntry,
     Session,
     SessionAttendance,
     SessionKind,
@@ -279,3 +281,22 @@ def pipeline_orgs(actor, perm: str = P.MANAGE) -> QuerySet[PartyOrg]:
     the community (not the county or a town's committee)."""
     return orgs(actor, perm).exclude(level__in=["district", "street"]).exclude(form="group").order_by(
         "region__path", "name")
+
+
+# --- 民主评议党员 -------------------------------------------------------------------------------------
+
+def reviews(actor, perm: str = P.VIEW) -> QuerySet[Review]:
+    return scope_filter(Review.objects.select_related("org", "org__region"), actor, perm)
+
+
+def review_get(actor, pk, perm: str = P.VIEW) -> Review:
+    return get_in_scope_or_404(reviews(actor, perm), actor, perm, pk=pk)
+
+
+def review_entries(review: Review) -> list[ReviewEntry]:
+    return list(review.entries.select_related("member").order_by("member__name_pinyin", "id"))
+
+
+def own_review_entries(member: PartyMember) -> QuerySet[ReviewEntry]:
+    return ReviewEntry.objects.filter(member=member).select_related("review", "review__org").order_by(
+        "-review__year")

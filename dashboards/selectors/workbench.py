@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -213,6 +214,22 @@ def orglife_due(actor, today) -> Block | None:
                               "warning"))
     return Block("orglife-due", "组织生活待开展", len(statuses), reverse("orglife:cadence"), items,
                  "各党组织的三会一课和主题党日都已按期开展")
+
+
+def reviews_open(actor) -> Block | None:
+    """民主评议党员 still open in the scope, with how many members are not rated yet."""
+    from orglife import selectors as ol
+    from orglife.rules import P as OrglifeP
+
+    if not has_perm(actor, OrglifeP.MANAGE):
+        return None
+    rows = list(ol.reviews(actor, OrglifeP.MANAGE).filter(closed_on__isnull=True)
+                .annotate(unrated=Count("entries", filter=Q(entries__rating=""))).order_by("year", "id")[:50])
+    if not rows:
+        return None
+    items = [Item(f"{r.org.name} {r.year} 年度", f"{r.unrated} 人未评定" if r.unrated else "可结束评议",
+                  reverse("orglife:review", args=[r.pk]), "进行中", "warning") for r in rows[:SHOWN]]
+    return Block("reviews-open", "进行中的民主评议", len(rows), reverse("orglife:reviews"), items, "暂无")
 
 
 def pipeline_due(actor, today) -> Block | None:
@@ -456,7 +473,8 @@ def workbench(actor) -> list[Block]:
         blocks += [grid_events(actor, now, grids), visits_due(actor, grids), leases_ending(actor, grids, today)]
     if staff:
         blocks += [new_demands(actor, now), overdue_demands(actor, now), cadence_gaps(actor, by_community=False),
-                   orglife_due(actor, today), pipeline_due(actor, today), unmatched_needs(actor),
+                   orglife_due(actor, today), pipeline_due(actor, today), reviews_open(actor),
+                   unmatched_needs(actor),
                    unregistered_members(actor, today), imports_to_review(actor, now)]
         if Role.COMMUNITY_SECRETARY in roles:
             blocks.append(pending_registrations(actor))

@@ -1,6 +1,7 @@
 """Every write of organizational life: `<entity>_<verb>(*, actor, ...)`, one transaction, audited."""
 
 from .pipeline import applicant_advance, applicant_create, stage_rule_update  # noqa: F401
+from .reviews import review_close, review_follow_up, review_open, review_rate, review_self_assess  # noqa: F401
 from .sessions import (  # noqa: F401
     attendance_record,
     cadence_check,

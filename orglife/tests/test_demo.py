@@ -34,3 +34,16 @@ def test_demo_pipeline():
     assert Applicant.objects.exclude(social_org="").exists()
     for a in Applicant.objects.all():  # every demo person's dates keep the rules
         assert a.steps.count() >= 1 and due_on(a) is not None
+
+
+def test_demo_reviews():
+    from orglife.demo import load_reviews
+    from orglife.models import Review, ReviewEntry
+
+    load_foundation()
+    load_members()
+    load_reviews()
+    assert Review.objects.count() == 8 and not Review.objects.filter(closed_on__isnull=True).exists()
+    bad = ReviewEntry.objects.filter(rating="unqualified")
+    assert bad.count() == 1 and bad.get().follow_up == "correct"
+    assert ReviewEntry.objects.filter(rating="excellent").count() > ReviewEntry.objects.filter(rating="basic").count()

@@ -1,4 +1,5 @@
 from .pipeline import applicant_detail, applicant_new, pipeline  # noqa: F401
+from .reviews import my_review, review_detail, review_list  # noqa: F401
 from .sessions import (  # noqa: F401
     cadence,
     cadence_check,

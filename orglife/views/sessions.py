@@ -224,8 +224,8 @@ def my(request):
 
 
 def _my_extra(request, member) -> dict:
-    """What later parts of the member's page add (reviews)."""
-    return {}
+    """The member's reviews (民主评议党员), with the self-assessment form while a review is open."""
+    return {"reviews": list(selectors.own_review_entries(member)[:10])}
 
 
 @login_required
