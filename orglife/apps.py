@@ -19,5 +19,6 @@ class OrglifeConfig(AppConfig):
             MenuEntry("组织生活频次", "orglife:cadence", P.VIEW, "组织生活", 361),
             MenuEntry("发展党员", "orglife:pipeline", P.VIEW, "组织生活", 362),
             MenuEntry("民主评议党员", "orglife:reviews", P.VIEW, "组织生活", 363),
+            MenuEntry("组织生活统计", "orglife:stats", P.VIEW, "组织生活", 364),
             MenuEntry("我的组织生活", "orglife:my", P.SELF, "工作台", 25, also_for=has_own_member),
         )

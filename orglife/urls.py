@@ -14,6 +14,7 @@ urlpatterns = [
     path("cadence/check/", views.cadence_check, name="cadence_check"),
     path("cadence/rules/", views.cadence_rules, name="cadence_rules"),
     path("members/<int:pk>/", views.member_life, name="member"),
+    path("stats/", views.stats, name="stats"),
     path("reviews/", views.review_list, name="reviews"),
     path("reviews/<int:pk>/", views.review_detail, name="review"),
     path("my/reviews/<int:pk>/", views.my_review, name="my_review"),

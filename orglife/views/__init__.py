@@ -11,4 +11,5 @@ from .sessions import (  # noqa: F401
     session_list,
     session_new,
     session_photo,
+    stats,
 )

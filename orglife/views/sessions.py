@@ -242,3 +242,38 @@ def member_life(request, pk):
     rows = list(selectors.member_attendance(member)[:200])
     return render(request, "orglife/member.html", {"member": member, "rows": rows,
                                                    "attended": sum(1 for a in rows if a.status in ATTENDED)})
+
+
+@login_required
+def stats(request):
+    """Statistics per organization and year, charted; ?format=xlsx for the workbook."""
+    from urllib.parse import quote
+
+    from .. import stats as st
+
+    need(request)
+    orgs = list(selectors.living_orgs(request.user)[:300])
+    year_raw = request.GET.get("year", "")
+    year = int(year_raw) if year_raw.isdigit() and 2000 <= int(year_raw) <= today().year else today().year
+    org_id = request.GET.get("org", "")
+    chosen = [o for o in orgs if str(o.pk) == org_id] or orgs
+    rows = st.year_stats(chosen, year)
+    growth = st.growth_series(chosen, year)
+    title = chosen[0].name if len(chosen) == 1 else "管辖范围内"
+    if request.GET.get("format") == "xlsx":
+        resp = HttpResponse(st.stats_xlsx(title, year, rows, growth),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{title}{year}年组织生活统计.xlsx')}"
+        return resp
+    kinds = [(k, label, sum(r.held.get(k, 0) for r in rows), sum(r.required.get(k, 0) for r in rows))
+             for k, label in st.KINDS]
+    expected = sum(r.expected for r in rows)
+    attended = sum(r.attended for r in rows)
+    return render(request, "orglife/stats.html", {
+        "rows": rows, "year": year, "years": list(range(today().year, today().year - 5, -1)), "orgs": orgs,
+        "org_id": org_id, "kinds": [k for k in kinds if k[3]], "growth": growth,
+        "rate": round(100 * attended / expected, 1) if expected else None,
+        "online": sum(r.online for r in rows), "attended": attended,
+        "chart_sessions": [[label, held, req] for _k, label, held, req in kinds if req],
+        "chart_growth": growth,
+    })
