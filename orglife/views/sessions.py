@@ -3,20 +3,18 @@ cadence page, and a member's own record."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.scope import has_perm, scope_filter
 from accounts.views import add_errors
-from audit.downloads import serve_private
+from audit.downloads import audited_download, serve_private
 from members.models import MobileRecord, PartyMember
 
 from .. import documents, selectors, services
@@ -149,10 +147,9 @@ def session_docx(request, pk):
     need(request)
     s = selectors.session_get(request.user, pk)
     data = documents.session_docx(s, selectors.attendance_rows(s))
-    resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    name = f"{s.org.name}{s.get_kind_display()}记录{s.date:%Y%m%d}.docx"
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return resp
+    return audited_download(request, data, filename=f"{s.org.name}{s.get_kind_display()}记录{s.date:%Y%m%d}.docx",
+                            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                            obj=s)
 
 
 @login_required
@@ -247,8 +244,6 @@ def member_life(request, pk):
 @login_required
 def stats(request):
     """Statistics per organization and year, charted; ?format=xlsx for the workbook."""
-    from urllib.parse import quote
-
     from .. import stats as st
 
     need(request)
@@ -261,10 +256,10 @@ def stats(request):
     growth = st.growth_series(chosen, year)
     title = chosen[0].name if len(chosen) == 1 else "管辖范围内"
     if request.GET.get("format") == "xlsx":
-        resp = HttpResponse(st.stats_xlsx(title, year, rows, growth),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{title}{year}年组织生活统计.xlsx')}"
-        return resp
+        return audited_download(request, st.stats_xlsx(title, year, rows, growth),
+                                filename=f"{title}{year}年组织生活统计.xlsx",
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                object_type="orglife.stats", object_repr=f"{title}{year}年组织生活统计")
     kinds = [(k, label, sum(r.held.get(k, 0) for r in rows), sum(r.required.get(k, 0) for r in rows))
              for k, label in st.KINDS]
     expected = sum(r.expected for r in rows)
