@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "orglife",
     # Reads facts of the domains (and members)
     "points",
+    # The district's command system: task lists, inspections, assessment over every domain
+    "assessment",
     # The top floor: pages that combine domains, the public portal, the API router
     "dashboards",
     "portal",

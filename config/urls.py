@@ -33,6 +33,7 @@ urlpatterns = [
     path("vanguard/", include("vanguard.urls")),
     path("orglife/", include("orglife.urls")),
     path("points/", include("points.urls")),
+    path("assessment/", include("assessment.urls")),
     path("notifications/", include("notifications.urls")),
     path("open311/", include("demands.open311_urls")),
     path("portal/", include(portal_urls)),

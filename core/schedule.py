@@ -26,6 +26,7 @@ class Job:
 JOBS: tuple[Job, ...] = (
     Job("*/5 * * * *", "escalate_demands", "overdue demands: flag, escalate, notify"),
     Job("*/10 * * * *", "points_sync", "points for new facts, reversals for undone ones"),
+    Job("*/10 * * * *", "assessment_escalate", "overdue key tasks, problems and rectifications climb the tree"),
     Job("*/10 * * * *", "imports_reap", "import jobs whose worker died: finished true to what was committed"),
     Job("0 2 * * *", "stars_refresh", "star board figures of the year from the latest ledger"),
     Job("15 2 * * *", "audit_verify", "the audit hash chain (keep the head it prints)"),

@@ -42,8 +42,8 @@ def test_a_malformed_schedule_is_refused(bad):
 
 def test_jobs_of_a_monday_morning():
     names = [j.command for j in due_jobs(datetime(2026, 12, 7, 9, 0))]
-    assert names == ["escalate_demands", "points_sync", "imports_reap", "meetings_reply_reminders",
-                     "vanguard_remind"]
+    assert names == ["escalate_demands", "points_sync", "assessment_escalate", "imports_reap",
+                     "meetings_reply_reminders", "vanguard_remind"]
 
 
 def test_each_job_of_a_minute_runs_once_even_with_two_schedulers(monkeypatch, settings):
@@ -55,7 +55,7 @@ def test_each_job_of_a_minute_runs_once_even_with_two_schedulers(monkeypatch, se
         call_command("run_scheduler", "--once", "--at", "2026-12-07 02:15", stdout=StringIO())
     assert ran == ["escalate_demands", "audit_verify"]
     call_command("run_scheduler", "--once", "--at", "2026-12-07 02:20", stdout=StringIO())
-    assert ran[2:] == ["escalate_demands", "points_sync", "imports_reap"]
+    assert ran[2:] == ["escalate_demands", "points_sync", "assessment_escalate", "imports_reap"]
 
 
 def test_minutes_missed_during_a_long_job_are_caught_up_once(monkeypatch, settings):
@@ -68,7 +68,8 @@ def test_minutes_missed_during_a_long_job_are_caught_up_once(monkeypatch, settin
     from django.utils import timezone
 
     command._tick(*[timezone.make_aware(m) for m in minutes], dry_run=False)
-    assert sorted(ran) == sorted(["escalate_demands", "points_sync", "imports_reap", "audit_verify"])
+    assert sorted(ran) == sorted(["escalate_demands", "points_sync", "assessment_escalate", "imports_reap",
+                                  "audit_verify"])
 
 
 def test_the_list_and_a_bad_minute():

@@ -439,6 +439,57 @@ def accounts_to_look_at(actor, now, *, security: bool) -> Block:
 
 # --------------------------------------------------------------------------------------- helpers
 
+# ------------------------------------------------------------------------------ key tasks (督办)
+
+def tasks_to_sign(actor) -> Block:
+    from assessment.selectors import to_sign
+
+    qs = to_sign(actor).order_by("deadline", "id")
+    items = [Item(a.task.title, f"{a.number} · {a.region.name} · 时限 {a.deadline:%Y-%m-%d}",
+                  reverse("assessment:assignment", args=[a.pk])) for a in qs[:SHOWN]]
+    return Block("tasks-to-sign", "待签收的交办书", qs.count(), reverse("assessment:index") + "?state=unsigned",
+                 items, "没有待签收的交办书")
+
+
+def tasks_overdue(actor, today) -> Block:
+    from assessment.selectors import assignment_list
+
+    qs = assignment_list(actor, state="overdue").order_by("-escalation", "deadline", "id")
+    items = [Item(a.task.title, f"{a.region.name} · 时限 {a.deadline:%Y-%m-%d} · 进度 {a.progress}%",
+                  reverse("assessment:assignment", args=[a.pk]),
+                  a.get_escalation_display() if a.escalation else "已超期", "danger") for a in qs[:SHOWN]]
+    return Block("tasks-overdue", "超期的重点任务", qs.count(), reverse("assessment:index") + "?state=overdue",
+                 items, "重点任务都在时限内")
+
+
+def rectifications_open(actor, today) -> Block:
+    from assessment.models import RectificationStatus
+    from assessment.selectors import findings
+
+    qs = findings(actor).filter(status=RectificationStatus.OPEN).order_by("deadline", "id")
+    items = [Item(f.text, f"{f.region.name} · 整改时限 {f.deadline:%Y-%m-%d}",
+                  reverse("assessment:inspection", args=[f.inspection_id]) + f"#finding-{f.pk}",
+                  f.get_escalation_display() if f.escalation else ("已超期" if f.deadline < today else ""),
+                  "danger" if f.deadline < today else "") for f in qs[:SHOWN]]
+    return Block("rectifications", "督查问题待整改", qs.count(),
+                 reverse("assessment:inspections") + "?tab=rectifications", items, "没有待整改的督查问题")
+
+
+def contracts_to_decide(actor) -> Block:
+    from accounts.scope import scope_paths
+    from assessment.models import Contract, ContractStatus
+    from assessment.rules import P as AP
+
+    roots = scope_paths(actor, AP.REPORT)
+    qs = Contract.objects.filter(status=ContractStatus.PENDING).select_related("region").order_by("deadline", "id")
+    if roots is not None:
+        qs = qs.filter(region__path__in=roots)
+    items = [Item(c.task, f"{c.department} · 经费 {c.funds:.2f} 元 · 期限 {c.deadline:%Y-%m-%d}",
+                  reverse("assessment:contract", args=[c.pk])) for c in qs[:SHOWN]]
+    return Block("contracts", "待确认的委托合同", qs.count(), reverse("assessment:admission"), items,
+                 "没有待确认的委托合同")
+
+
 def _community_name(region: Region) -> str:
     if region.kind == RegionKind.COMMUNITY:
         return region.name
@@ -472,6 +523,8 @@ def workbench(actor) -> list[Block]:
         grids = list(grids_of_worker(actor))
         blocks += [grid_events(actor, now, grids), visits_due(actor, grids), leases_ending(actor, grids, today)]
     if staff:
+        blocks += [tasks_to_sign(actor), tasks_overdue(actor, today), rectifications_open(actor, today),
+                   contracts_to_decide(actor)]
         blocks += [new_demands(actor, now), overdue_demands(actor, now), cadence_gaps(actor, by_community=False),
                    orglife_due(actor, today), pipeline_due(actor, today), reviews_open(actor),
                    unmatched_needs(actor),
@@ -480,7 +533,10 @@ def workbench(actor) -> list[Block]:
             blocks.append(pending_registrations(actor))
     if above:
         level = Escalation.QUARTERLY if Role.DISTRICT_ADMIN in roles else Escalation.MONTHLY
-        blocks += [overdue_demands(actor, now), escalated_demands(actor, now, level),
+        if Role.STREET_STAFF in roles:
+            blocks.append(tasks_to_sign(actor))
+        blocks += [tasks_overdue(actor, today), rectifications_open(actor, today), overdue_demands(actor, now),
+                   escalated_demands(actor, now, level),
                    cadence_gaps(actor, by_community=True), orglife_due(actor, today),
                    deeds_due(actor, today, by_community=True),
                    community_ranking(actor, now)]

@@ -54,12 +54,16 @@ def demands_(personas, tree, db):
 
 ROLE_BLOCKS = {
     "grid_worker": {"my-queue", "grid-events", "visits-due", "leases-ending"},
-    "secretary": {"my-queue", "new-demands", "overdue-demands", "cadence-gaps", "unmatched-needs", "unregistered",
-                  "imports", "pending-registrations"},
-    "community_staff": {"my-queue", "new-demands", "overdue-demands", "cadence-gaps", "unmatched-needs",
-                        "unregistered", "imports"},
-    "street_staff": {"overdue-demands", "escalated", "cadence-gaps", "deeds-due", "ranking"},
-    "district_admin": {"overdue-demands", "escalated", "cadence-gaps", "deeds-due", "ranking"},
+    "secretary": {"my-queue", "tasks-to-sign", "tasks-overdue", "rectifications", "contracts", "new-demands",
+                  "overdue-demands", "cadence-gaps", "unmatched-needs", "unregistered", "imports",
+                  "pending-registrations"},
+    "community_staff": {"my-queue", "tasks-to-sign", "tasks-overdue", "rectifications", "contracts",
+                        "new-demands", "overdue-demands", "cadence-gaps", "unmatched-needs", "unregistered",
+                        "imports"},
+    "street_staff": {"tasks-to-sign", "tasks-overdue", "rectifications", "overdue-demands", "escalated",
+                     "cadence-gaps", "deeds-due", "ranking"},
+    "district_admin": {"tasks-overdue", "rectifications", "overdue-demands", "escalated", "cadence-gaps",
+                       "deeds-due", "ranking"},
     "auditor": {"audit-today"},
     "secadmin": {"locked-accounts"},
     "sysadmin": {"no-role-accounts"},
@@ -174,3 +178,30 @@ def test_system_roles_see_their_own_queues(personas, client_for):
     assert "nobody" in blocks(client_for, personas.sysadmin)["no-role-accounts"]
     audit = blocks(client_for, personas.auditor)["audit-today"]
     assert "今日导出 1 次" in audit and "action=export" in audit
+
+
+def test_key_tasks_reach_the_workbench(client_for, personas, tree):
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from assessment import services as task_services
+    from assessment.models import Assignment
+
+    year = timezone.localdate().year
+    tl = task_services.tasklist_create(actor=personas.district_admin, region=tree.district, year=year, title="清单")
+    a = task_services.aspect_add(actor=personas.district_admin, task_list=tl, name="组织体系")
+    t = task_services.keytask_add(actor=personas.district_admin, aspect=a, title="建强小区党支部", content="全覆盖",
+                                  levels=["community"], deadline=date(year, 12, 31))
+    task_services.tasklist_publish(actor=personas.district_admin, task_list=tl)
+    [x] = task_services.assignment_create(actor=personas.district_admin, task=t, regions=[tree.east1],
+                                          deadline=date(year, 12, 31), signer="部长")
+    sec = blocks(client_for, personas.secretary)
+    assert count(sec["tasks-to-sign"]) == 1 and "建强小区党支部" in sec["tasks-to-sign"]
+    Assignment.objects.filter(pk=x.pk).update(assigned_on=timezone.localdate() - timedelta(days=40),
+                                              deadline=timezone.localdate() - timedelta(days=10))
+    task_services.escalate_overdue()
+    for who in (personas.secretary, personas.street_staff, personas.district_admin):
+        b = blocks(client_for, who)["tasks-overdue"]
+        assert count(b) == 1 and "月调度（街道）" in b, who
+    assert count(blocks(client_for, personas.west_secretary)["tasks-overdue"]) == 0

@@ -1,0 +1,1 @@
+from assessment.testing import Plan, plan  # noqa: F401  (shared fixture)
