@@ -29,6 +29,8 @@ JOBS: tuple[Job, ...] = (
     Job("*/10 * * * *", "assessment_escalate", "overdue key tasks, problems and rectifications climb the tree"),
     Job("*/10 * * * *", "imports_reap", "import jobs whose worker died: finished true to what was committed"),
     Job("0 2 * * *", "stars_refresh", "star board figures of the year from the latest ledger"),
+    Job("*/10 * * * *", "dashboards_refresh", "数据驾驶舱 rollups: the days changed since the last refresh"),
+    Job("30 2 * * *", "dashboards_rebuild", "数据驾驶舱 rollups: everything recounted"),
     Job("15 2 * * *", "audit_verify", "the audit hash chain (keep the head it prints)"),
     Job("30 3 * * *", "members_sweep_photos", "member photo files no record names, older than 24 h"),
     Job("45 3 * * *", "files_sweep", "uploads: old /media/ files moved private, orphans deleted"),

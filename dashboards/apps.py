@@ -2,8 +2,23 @@ from django.apps import AppConfig
 
 
 class DashboardsConfig(AppConfig):
-    """The top floor: pages that show more than one domain. It owns no models and registers nothing;
-    each page calls the selectors of the domains it shows, directly."""
+    """The top floor: pages that show more than one domain. Each page calls the selectors of the
+    domains it shows, directly; the leaders' dashboards read its own rollup tables (models.py)."""
 
     name = "dashboards"
     verbose_name = "工作台与汇总"
+
+    def ready(self):
+        from accounts.navigation import MenuEntry, register
+        from accounts.roles import Role, register_permissions
+
+        from .selectors.leader import DASH_VIEW
+
+        leaders = {DASH_VIEW}
+        register_permissions({
+            Role.DISTRICT_ADMIN: leaders,
+            Role.STREET_STAFF: leaders,
+            Role.COMMUNITY_SECRETARY: leaders,
+            Role.COMMUNITY_STAFF: leaders,
+        })
+        register(MenuEntry("数据驾驶舱", "dashboard", DASH_VIEW, "工作台", 8))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
@@ -32,10 +32,20 @@ def demand_get(actor, pk: int, perm: str = DemandPerm.VIEW) -> Demand:
 
 
 def demand_list(actor, *, state: str = "", channel: str = "", category: str = "", overdue: bool = False,
-                q: str = "", region: Region | None = None) -> QuerySet[Demand]:
+                q: str = "", region: Region | None = None, since=None, until=None,
+                escalated: bool = False) -> QuerySet[Demand]:
+    """Demands the actor sees, filtered; `since`/`until` are local dates of submission (inclusive)."""
     qs = visible_demands(actor)
     if region is not None:
         qs = qs.filter(paths.under("region__path", region.path))
+    tz = timezone.get_current_timezone()
+    if since is not None:
+        qs = qs.filter(submitted_at__gte=datetime(since.year, since.month, since.day, tzinfo=tz))
+    if until is not None:
+        end = until + timedelta(days=1)
+        qs = qs.filter(submitted_at__lt=datetime(end.year, end.month, end.day, tzinfo=tz))
+    if escalated:
+        qs = qs.filter(escalation__gt=0)
     if state == "open":
         qs = qs.filter(state__in=OPEN_STATES)
     elif state in State.values:

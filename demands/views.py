@@ -3,6 +3,8 @@ pages (周纪实 / 月调度 / 季化解) and statistics."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
@@ -12,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.scope import has_perm, has_perm_at, require_perm, scope_filter
+from accounts.scope import get_in_scope_or_404, has_perm, has_perm_at, require_perm, scope_filter
 from audit.downloads import serve_private
 from core.forms import flash_errors
 from regions.models import Region, RegionKind
@@ -64,15 +66,28 @@ def _nodes(user, kinds=(RegionKind.STREET, RegionKind.COMMUNITY, RegionKind.GRID
 def demand_list(request):
     require_perm(request.user, DemandPerm.VIEW, what="访问接诉即办")
     g = request.GET
+    region = None
+    if g.get("region", "").isdigit():
+        region = get_in_scope_or_404(Region.objects.all(), request.user, DemandPerm.VIEW, pk=int(g["region"]))
+    dates = {}
+    for name, label in (("since", "起始日期"), ("until", "截止日期")):
+        raw = g.get(name, "").strip()
+        if raw:
+            try:
+                dates[name] = date.fromisoformat(raw)
+            except ValueError:
+                messages.error(request, f"{label}“{raw[:20]}”不是有效日期（应为 年-月-日，如 2026-05-01），已忽略")
     qs = selectors.demand_list(request.user, state=g.get("state", ""), channel=g.get("channel", ""),
                                category=g.get("category", ""), overdue=g.get("overdue") == "1",
-                               q=g.get("q", "").strip()[:50])
+                               q=g.get("q", "").strip()[:50], region=region, escalated=g.get("escalated") == "1",
+                               **dates)
     page = Paginator(qs, 30).get_page(g.get("page"))
     params = g.copy()
     params.pop("page", None)
     return render(request, "demands/list.html", {
         "page": page, "states": State.choices, "channels": Channel.choices,
         "categories": selectors.active_categories(), "f": g, "qs_params": params.urlencode(), "now": timezone.now(),
+        "region": region, "dates": dates,
     })
 
 
