@@ -22,7 +22,7 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from regions import paths
+from core import treepaths as paths
 from regions.models import Region, RegionKind
 
 from .models import CategoryDay, DayFigures, NodeFigures, RollupRun
