@@ -13,6 +13,7 @@ class DashboardsConfig(AppConfig):
         from accounts.roles import Role, register_permissions
 
         from .selectors.leader import DASH_VIEW
+        from .selectors.search import can_search
 
         leaders = {DASH_VIEW}
         register_permissions({
@@ -21,4 +22,7 @@ class DashboardsConfig(AppConfig):
             Role.COMMUNITY_SECRETARY: leaders,
             Role.COMMUNITY_STAFF: leaders,
         })
-        register(MenuEntry("数据驾驶舱", "dashboard", DASH_VIEW, "工作台", 8))
+        register(
+            MenuEntry("数据驾驶舱", "dashboard", DASH_VIEW, "工作台", 8),
+            MenuEntry("全局搜索", "search", None, "工作台", 9, only_if=can_search),
+        )

@@ -6,12 +6,13 @@ the app's own patterns, e.g. `regions:detail` is /regions/<pk>/ whichever app se
 
 from django.urls import path
 
-from .views import cobuild, home, leader, map, tree
+from .views import cobuild, home, leader, map, search, tree
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("dashboard/", leader.board, name="dashboard"),
     path("dashboard/<int:pk>/", leader.board, name="dashboard_node"),
+    path("search/", search.search_page, name="search"),
 ]
 
 # /regions/ (namespace "regions"): the tree browser; the edit actions are regions.urls.

@@ -70,3 +70,16 @@ def test_the_county_dashboard_on_a_desktop_and_in_print(page_for, personas, tree
     page.emulate_media(media="print")
     assert not page.is_visible("#range-form")
     assert page.is_visible("#kpis")
+
+
+def test_a_secretary_finds_a_demand_by_its_words_on_a_phone(page_for, personas, tree, overdue_demand):
+    page = page_for(viewport=(390, 844))
+    login(page, "secretary", PASSWORD)
+    page.goto("/search/")
+    page.fill("input[name=q]", "楼道灯")
+    page.click("#search-form button")
+    page.wait_for_selector("#group-demands")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "search-phone")
+    page.click(f"#group-demands >> text={overdue_demand.title}")
+    page.wait_for_url(f"**/demands/{overdue_demand.pk}/")
