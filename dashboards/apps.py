@@ -12,17 +12,19 @@ class DashboardsConfig(AppConfig):
         from accounts.navigation import MenuEntry, register
         from accounts.roles import Role, register_permissions
 
+        from .briefings import BRIEF
         from .selectors.leader import DASH_VIEW
         from .selectors.search import can_search
 
         leaders = {DASH_VIEW}
         register_permissions({
-            Role.DISTRICT_ADMIN: leaders,
-            Role.STREET_STAFF: leaders,
-            Role.COMMUNITY_SECRETARY: leaders,
+            Role.DISTRICT_ADMIN: leaders | {BRIEF},
+            Role.STREET_STAFF: leaders | {BRIEF},
+            Role.COMMUNITY_SECRETARY: leaders | {BRIEF},
             Role.COMMUNITY_STAFF: leaders,
         })
         register(
             MenuEntry("数据驾驶舱", "dashboard", DASH_VIEW, "工作台", 8),
             MenuEntry("全局搜索", "search", None, "工作台", 9, only_if=can_search),
+            MenuEntry("简报", "briefings", DASH_VIEW, "工作台", 10),
         )

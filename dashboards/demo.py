@@ -81,4 +81,22 @@ def load_rollup():
     rollup_refresh(full=True)
 
 
-DEMO_STEPS = [("workday", load), ("rollup", load_rollup)]
+def load_briefings():
+    """Last month's briefings: each street's, issued to its communities (the demo community has read
+    it), and each community's, as a draft its secretary can edit and issue."""
+    from . import briefings
+
+    admin = _assignment("qw_zzb", Role.DISTRICT_ADMIN)
+    if admin is None:
+        return
+    sec = _assignment("sq_shuji", Role.COMMUNITY_SECRETARY)
+    for street in Region.objects.filter(kind=RegionKind.STREET).order_by("path"):
+        b = briefings.briefing_generate(actor=admin.user, region=street, kind="month")
+        briefings.briefing_issue(actor=admin.user, briefing=b)
+        if sec is not None and sec.region.parent_id == street.pk:
+            briefings.briefing_read(actor=sec.user, briefing=b)
+    for community in Region.objects.filter(kind=RegionKind.COMMUNITY).order_by("path"):
+        briefings.briefing_generate(actor=admin.user, region=community, kind="month")
+
+
+DEMO_STEPS = [("workday", load), ("rollup", load_rollup), ("briefings", load_briefings)]

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from core.forms import StyledForm
 
+from .models import BriefingKind
 from .selectors.leader import MAX_RANGE_DAYS
 
 
@@ -23,3 +24,17 @@ class RangeForm(StyledForm):
             if end - start > timedelta(days=MAX_RANGE_DAYS):
                 raise ValidationError("日期范围最长三年")
         return data
+
+
+class BriefingNewForm(StyledForm):
+    region = forms.ChoiceField(label="编发单位")
+    kind = forms.ChoiceField(label="类型", choices=BriefingKind.choices, initial=BriefingKind.MONTH)
+
+    def __init__(self, *args, nodes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [(str(n.pk), n.name) for n in nodes]
+
+
+class BriefingEditForm(StyledForm):
+    title = forms.CharField(label="标题", max_length=100)
+    body = forms.CharField(label="正文", max_length=20000, widget=forms.Textarea(attrs={"rows": 18}))

@@ -6,6 +6,7 @@ A row belongs to a node of kind district, street, community or grid (records und
 building count for their grid). Every level has its own rows, so a dashboard reads its node's rows
 for the totals and its children's rows (`parent_id`) for the breakdown, never the leaves."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -109,3 +110,64 @@ class RollupRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M}"
+
+
+class BriefingKind(models.TextChoices):
+    WEEK = "week", "周报"
+    MONTH = "month", "月报"
+    QUARTER = "quarter", "季报"
+
+
+class BriefingStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    ISSUED = "issued", "已下发"
+
+
+class Briefing(models.Model):
+    """简报: a node's weekly, monthly or quarterly briefing, generated from the records as a draft,
+    edited, then issued to the nodes one level below (each with a read receipt)."""
+
+    region = models.ForeignKey("regions.Region", verbose_name="编发单位", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("类型", max_length=10, choices=BriefingKind.choices)
+    start = models.DateField("起始日期")
+    end = models.DateField("截止日期")
+    title = models.CharField("标题", max_length=100)
+    body = models.TextField("正文", max_length=20000)
+    status = models.CharField("状态", max_length=10, choices=BriefingStatus.choices, default=BriefingStatus.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="生成人", null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="下发人", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    issued_at = models.DateTimeField("下发时间", null=True, blank=True)
+
+    scope_path_field = "region__path"
+
+    class Meta:
+        verbose_name = "简报"
+        verbose_name_plural = "简报"
+        ordering = ["-end", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BriefingReceipt(models.Model):
+    """One node below that a briefing was issued to, and who there read it when."""
+
+    briefing = models.ForeignKey(Briefing, verbose_name="简报", on_delete=models.CASCADE, related_name="receipts")
+    region = models.ForeignKey("regions.Region", verbose_name="接收单位", on_delete=models.PROTECT, related_name="+")
+    read_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="阅读人", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
+
+    scope_path_field = "region__path"
+
+    class Meta:
+        verbose_name = "简报回执"
+        verbose_name_plural = "简报回执"
+        ordering = ["region__path"]
+        constraints = [models.UniqueConstraint(fields=["briefing", "region"], name="dash_receipt_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.briefing_id} → {self.region_id}"

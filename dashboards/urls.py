@@ -6,13 +6,18 @@ the app's own patterns, e.g. `regions:detail` is /regions/<pk>/ whichever app se
 
 from django.urls import path
 
-from .views import cobuild, home, leader, map, search, tree
+from .views import briefings, cobuild, home, leader, map, search, tree
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("dashboard/", leader.board, name="dashboard"),
     path("dashboard/<int:pk>/", leader.board, name="dashboard_node"),
     path("search/", search.search_page, name="search"),
+    path("briefings/", briefings.briefing_list, name="briefings"),
+    path("briefings/<int:pk>/", briefings.briefing_detail, name="briefing"),
+    path("briefings/<int:pk>/issue/", briefings.briefing_issue, name="briefing_issue"),
+    path("briefings/<int:pk>/read/", briefings.briefing_read, name="briefing_read"),
+    path("briefings/<int:pk>/file/<str:fmt>/", briefings.briefing_file, name="briefing_file"),
 ]
 
 # /regions/ (namespace "regions"): the tree browser; the edit actions are regions.urls.
