@@ -29,8 +29,6 @@ JOBS: tuple[Job, ...] = (
     Job("*/10 * * * *", "assessment_escalate", "overdue key tasks, problems and rectifications climb the tree"),
     Job("*/10 * * * *", "imports_reap", "import jobs whose worker died: finished true to what was committed"),
     Job("0 2 * * *", "stars_refresh", "star board figures of the year from the latest ledger"),
-    Job("*/10 * * * *", "dashboards_refresh", "数据驾驶舱 rollups: the days changed since the last refresh"),
-    Job("30 2 * * *", "dashboards_rebuild", "数据驾驶舱 rollups: everything recounted"),
     Job("15 2 * * *", "audit_verify", "the audit hash chain (keep the head it prints)"),
     Job("30 3 * * *", "members_sweep_photos", "member photo files no record names, older than 24 h"),
     Job("45 3 * * *", "files_sweep", "uploads: old /media/ files moved private, orphans deleted"),
@@ -38,6 +36,8 @@ JOBS: tuple[Job, ...] = (
     Job("10 8 * * *", "orglife_cadence_check", "Party organizations behind 三会一课 / 主题党日"),
     Job("0 9 * * *", "meetings_reply_reminders", "units that have not replied to tomorrow's meeting"),
     Job("0 9 * * 1", "vanguard_remind", "members whose pledges are overdue (once a week each)"),
+    Job("*/10 * * * *", "dashboards_refresh", "数据驾驶舱 rollups: the days changed since the last refresh"),
+    Job("30 2 * * *", "dashboards_rebuild", "数据驾驶舱 rollups: everything recounted"),
 )
 
 _RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))

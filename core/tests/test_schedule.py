@@ -43,7 +43,7 @@ def test_a_malformed_schedule_is_refused(bad):
 def test_jobs_of_a_monday_morning():
     names = [j.command for j in due_jobs(datetime(2026, 12, 7, 9, 0))]
     assert names == ["escalate_demands", "points_sync", "assessment_escalate", "imports_reap",
-                     "meetings_reply_reminders", "vanguard_remind"]
+                     "meetings_reply_reminders", "vanguard_remind", "dashboards_refresh"]
 
 
 def test_each_job_of_a_minute_runs_once_even_with_two_schedulers(monkeypatch, settings):
@@ -55,7 +55,8 @@ def test_each_job_of_a_minute_runs_once_even_with_two_schedulers(monkeypatch, se
         call_command("run_scheduler", "--once", "--at", "2026-12-07 02:15", stdout=StringIO())
     assert ran == ["escalate_demands", "audit_verify"]
     call_command("run_scheduler", "--once", "--at", "2026-12-07 02:20", stdout=StringIO())
-    assert ran[2:] == ["escalate_demands", "points_sync", "assessment_escalate", "imports_reap"]
+    assert ran[2:] == ["escalate_demands", "points_sync", "assessment_escalate", "imports_reap",
+                       "dashboards_refresh"]
 
 
 def test_minutes_missed_during_a_long_job_are_caught_up_once(monkeypatch, settings):
@@ -69,7 +70,7 @@ def test_minutes_missed_during_a_long_job_are_caught_up_once(monkeypatch, settin
 
     command._tick(*[timezone.make_aware(m) for m in minutes], dry_run=False)
     assert sorted(ran) == sorted(["escalate_demands", "points_sync", "assessment_escalate", "imports_reap",
-                                  "audit_verify"])
+                                  "audit_verify", "dashboards_refresh"])
 
 
 def test_the_list_and_a_bad_minute():
