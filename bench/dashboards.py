@@ -38,6 +38,18 @@ def _bench_demands():
     spec = importlib.util.spec_from_file_location("bench_demands_city", HERE / "demands.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
+    # Columns the demand gained after bench/demands.py was written (NOT NULL without a default).
+    extra = {"secret_code": "", "description_full": "基准测试生成的诉求内容"}
+    missing = [c for c in extra if c not in mod.COLS]
+    if missing:
+        generate = mod.generate
+        mod.COLS = mod.COLS + missing
+
+        def generate_full(*args, **kwargs):
+            for row in generate(*args, **kwargs):
+                yield row + tuple(extra[c] for c in missing)
+
+        mod.generate = generate_full
     return mod
 
 
@@ -92,9 +104,10 @@ def one_days_work(n_new: int, n_changed: int, n_visits: int, worker_id: int) -> 
         c.execute("""INSERT INTO demands_demand (tracking_code, channel, category_id, title, description, address,
                        region_id, caller_name, caller_phone, anonymous, state, version, escalation, overdue,
                        submitted_at, response_due, handling_due, reopen_count, satisfaction, satisfaction_note,
-                       updated_at)
+                       updated_at, secret_code, description_full)
                      SELECT 'D' || substr(md5(random()::text), 1, 11), channel, category_id, '基准新诉求', description,
-                       address, region_id, '', '', false, 'submitted', 1, 0, false, %s, %s, %s, 0, '', '', %s
+                       address, region_id, '', '', false, 'submitted', 1, 0, false, %s, %s, %s, 0, '', '', %s, '',
+                       description
                      FROM demands_demand WHERE title = '基准诉求' ORDER BY id DESC LIMIT %s""",
                   [now, now + timedelta(hours=1), now + timedelta(days=3), now, n_new])
         c.execute("""INSERT INTO grid_visit (grid_id, household_id, worker_id, visited_at, findings, created_at)

@@ -40,9 +40,10 @@ def main() -> None:
     assert connection.vendor == "postgresql", "the bench runs on PostgreSQL"
     target = max(1000, int(1_000_000 * args.scale))
     if Demand.objects.filter(title__startswith="基准").count() < target:
-        spec = importlib.util.spec_from_file_location("bench_demands_city", HERE / "demands.py")
-        bd = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(bd)
+        spec = importlib.util.spec_from_file_location("bench_dashboards_city", HERE / "dashboards.py")
+        city = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(city)
+        bd = city._bench_demands()
         bd.build_tree()
         from regions.models import Region, RegionKind
 
