@@ -57,11 +57,11 @@ def _change(now, prev):
         return None
     if isinstance(now, float) or isinstance(prev, float):
         diff = round((now - prev) * 100)
-        return (f"{diff:+d} 个百分点", "up" if diff > 0 else "down" if diff < 0 else "flat")
+        return (f"较上期 {diff:+d} 个百分点", "up" if diff > 0 else "down" if diff < 0 else "flat")
     if not prev:
         return None if not now else ("上期为 0", "up")
     pct = round((now - prev) * 100 / prev)
-    return (f"{pct:+d}%", "up" if pct > 0 else "down" if pct < 0 else "flat")
+    return (f"较上期 {pct:+d}%", "up" if pct > 0 else "down" if pct < 0 else "flat")
 
 
 @login_required
