@@ -153,6 +153,14 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Login slowdown per client address and other counters live in the cache: each test starts clean.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path_factory):
     # Files written by tests (and by demo loads) stay out of var/: member photos, uploads, photos.
     settings.PRIVATE_MEDIA_ROOT = tmp_path_factory.mktemp("private")

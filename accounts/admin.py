@@ -2,9 +2,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .models import RoleAssignment, User
+from .views import admin_login_view
 
 # The admin is for superusers only (staff flags grant nothing here).
 admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
+# One authentication path: /admin/login/ is the site's login (lockout, slowdown, audit, 2FA).
+admin.site.login = admin_login_view
 
 
 class RoleAssignmentInline(admin.TabularInline):

@@ -45,7 +45,7 @@ def obtain_token(request):
     """Exchange username and password for an API token (the same lockout as the login page)."""
     s = LoginSerializer(data=request.data)
     s.is_valid(raise_exception=True)
-    result = services.login_attempt(request=request._request, **s.validated_data)
+    result = services.login_attempt(request=request._request, channel="api", **s.validated_data)
     if result.user is None:
         return Response({"detail": result.error}, status=status.HTTP_400_BAD_REQUEST)
     token, _ = Token.objects.get_or_create(user=result.user)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import math
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -15,6 +19,7 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import record
+from core.clientip import client_ip
 
 from .models import RoleAssignment, User
 from .roles import ROLE_SCOPE_KIND, SYSTEM_ROLES, Perm, Role
@@ -27,39 +32,133 @@ class LoginResult:
     error: str = ""
 
 
-def _locked_message(user: User) -> str:
-    until = timezone.localtime(user.locked_until)
+def _wrong_message(left: int) -> str:
+    return f"用户名或密码错误，再失败 {left} 次账户将被锁定 {settings.LOGIN_LOCK_MINUTES} 分钟"
+
+
+def _locked_message(locked_until) -> str:
+    until = timezone.localtime(locked_until)
     return f"登录失败次数过多，账户已锁定，请于 {until:%H:%M} 后再试，或联系安全管理员解锁"
 
 
-def login_attempt(*, request, username: str, password: str) -> LoginResult:
-    """Check a password; count failures and lock the account after LOGIN_MAX_FAILURES of them."""
+def _throttled_message(seconds: int) -> str:
+    return f"登录尝试过于频繁，请 {max(1, seconds)} 秒后再试"
+
+
+def _key(kind: str, text: str) -> str:
+    return f"login:{kind}:" + hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _address_wait(ip: str) -> int:
+    """Seconds this client address must still wait before its next attempt (0: may try now)."""
+    state = cache.get(_key("ip", ip or "-"))
+    if not state:
+        return 0
+    return max(0, math.ceil(state["not_before"] - time.time()))
+
+
+def _address_failed(ip: str) -> None:
+    """One more failure from this address: after LOGIN_SLOWDOWN_AFTER of them within
+    LOGIN_SLOWDOWN_WINDOW_MINUTES, every further attempt waits 2, 4, 8 … seconds (at most
+    LOGIN_SLOWDOWN_MAX_SECONDS) whichever account it names, existing or not."""
+    key = _key("ip", ip or "-")
+    state = cache.get(key) or {"count": 0, "not_before": 0.0}
+    state["count"] += 1
+    over = state["count"] - settings.LOGIN_SLOWDOWN_AFTER
+    if over > 0:
+        state["not_before"] = time.time() + min(2 ** over, settings.LOGIN_SLOWDOWN_MAX_SECONDS)
+    cache.set(key, state, settings.LOGIN_SLOWDOWN_WINDOW_MINUTES * 60)
+
+
+def _address_succeeded(ip: str) -> None:
+    cache.delete(_key("ip", ip or "-"))
+
+
+def _unknown_failed(username: str) -> LoginResult:
+    """A name no account has gets the very answers an account would (count-down, then the lock),
+    so the page never tells whether an account exists."""
+    key = _key("name", username.lower())
+    state = cache.get(key) or {"count": 0, "locked_until": None}
+    if state["locked_until"] and state["locked_until"] > timezone.now():
+        return LoginResult(None, _locked_message(state["locked_until"]))
+    state["count"] += 1
+    left = settings.LOGIN_MAX_FAILURES - state["count"]
+    if left <= 0:
+        state = {"count": 0, "locked_until": timezone.now() + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)}
+        cache.set(key, state, settings.LOGIN_LOCK_MINUTES * 60)
+        return LoginResult(None, _locked_message(state["locked_until"]))
+    cache.set(key, state, settings.LOGIN_LOCK_MINUTES * 60)
+    return LoginResult(None, _wrong_message(left))
+
+
+def _unknown_locked_until(username: str):
+    state = cache.get(_key("name", username.lower()))
+    if state and state["locked_until"] and state["locked_until"] > timezone.now():
+        return state["locked_until"]
+    return None
+
+
+def login_attempt(*, request, username: str, password: str, channel: str = "web") -> LoginResult:
+    """The one password check of the site, the admin and the API token endpoint.
+
+    Counts failures per account (LOGIN_MAX_FAILURES lock it for LOGIN_LOCK_MINUTES) and per client
+    address (slowdown), answers a name without an account exactly as an account, and audits every
+    success, failure, refusal and lock with the channel it came through."""
     username = (username or "").strip()
+    ip = client_ip(request) if request is not None else None
     user = User.objects.filter(username=username).first()
+
+    def failed(reason: str, target=None):
+        record(actor=None, action=AuditAction.LOGIN_FAILED, obj=target,
+               object_type="" if target else "accounts.user", object_repr="" if target else username[:150],
+               changes={"channel": channel, "reason": reason})
+
+    wait = _address_wait(ip)
+    if wait:
+        failed("slowdown", user)
+        return LoginResult(None, _throttled_message(wait))
     if user is not None and user.is_locked():
-        return LoginResult(None, _locked_message(user))
+        failed("locked", user)
+        _address_failed(ip)
+        return LoginResult(None, _locked_message(user.locked_until))
+    if user is None and (until := _unknown_locked_until(username)):
+        failed("locked")
+        _address_failed(ip)
+        return LoginResult(None, _locked_message(until))
     authed = authenticate(request, username=username, password=password)
     if authed is None:
+        _address_failed(ip)
         if user is None:
-            record(actor=None, action=AuditAction.LOGIN_FAILED, object_type="accounts.user", object_repr=username[:150])
-            return LoginResult(None, "用户名或密码错误")
+            failed("password")
+            return _unknown_failed(username)
         with transaction.atomic():
             User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
             user.refresh_from_db(fields=["failed_login_count"])
             left = settings.LOGIN_MAX_FAILURES - user.failed_login_count
-            record(actor=None, action=AuditAction.LOGIN_FAILED, obj=user)
+            failed("password", user)
             if left <= 0:
                 user.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
                 user.failed_login_count = 0
                 user.save(update_fields=["locked_until", "failed_login_count"])
                 record(actor=None, action=AuditAction.LOCKED, obj=user,
-                       changes={"locked_until": [None, f"{timezone.localtime(user.locked_until):%Y-%m-%d %H:%M}"]})
-                return LoginResult(None, _locked_message(user))
-        return LoginResult(None, f"用户名或密码错误，再失败 {left} 次账户将被锁定 {settings.LOGIN_LOCK_MINUTES} 分钟")
+                       changes={"locked_until": [None, f"{timezone.localtime(user.locked_until):%Y-%m-%d %H:%M}"],
+                                "channel": channel})
+                revoke_tokens(user)
+                return LoginResult(None, _locked_message(user.locked_until))
+        return LoginResult(None, _wrong_message(left))
     if authed.failed_login_count or authed.locked_until:
         User.objects.filter(pk=authed.pk).update(failed_login_count=0, locked_until=None)
-    record(actor=authed, action=AuditAction.LOGIN, obj=authed)
+    _address_succeeded(ip)
+    record(actor=authed, action=AuditAction.LOGIN, obj=authed, changes={"channel": channel})
     return LoginResult(authed)
+
+
+def revoke_tokens(user: User) -> int:
+    """Delete the user's API tokens (on a lock, a password change or reset, a deactivation)."""
+    from rest_framework.authtoken.models import Token
+
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted
 
 
 def _require(actor, perm: str, what: str) -> None:

@@ -19,24 +19,36 @@ from .roles import Perm
 from .scope import has_perm
 
 
-def login_view(request):
+def _safe_next(request, default: str = "") -> str:
+    nxt = request.POST.get("next") or request.GET.get("next", "")
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+        return nxt
+    return default
+
+
+def login_view(request, default_next: str = "", channel: str = "web"):
+    """The site's one sign-in page; /admin/login/ is this same view (channel "admin")."""
     if request.user.is_authenticated:
-        return redirect("home")
+        return redirect(_safe_next(request, default_next) or "home")
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         result = services.login_attempt(
-            request=request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+            request=request, username=form.cleaned_data["username"], password=form.cleaned_data["password"],
+            channel=channel,
         )
         if result.user is not None:
             login(request, result.user)
-            nxt = request.GET.get("next", "")
-            if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-                return redirect(nxt)
-            return redirect("home")
+            return redirect(_safe_next(request, default_next) or "home")
         form.add_error(None, result.error)
     return render(request, "accounts/login.html", {
         "form": form, "max_failures": settings.LOGIN_MAX_FAILURES, "lock_minutes": settings.LOGIN_LOCK_MINUTES,
     })
+
+
+def admin_login_view(request, extra_context=None):
+    """Django admin's login replaced by the site's: the same lockout, slowdown, audit (and 2FA)."""
+    return login_view(request, default_next="/admin/", channel="admin")
 
 
 @require_POST

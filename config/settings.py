@@ -156,6 +156,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # Login lockout (等保): N failures lock the account for M minutes.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "30"))
+# Per client address, whatever account is named: after LOGIN_SLOWDOWN_AFTER failures within the window
+# each further attempt must wait 2, 4, 8 … seconds (at most LOGIN_SLOWDOWN_MAX_SECONDS).
+LOGIN_SLOWDOWN_AFTER = deploy.env_int("LOGIN_SLOWDOWN_AFTER", 10)
+LOGIN_SLOWDOWN_WINDOW_MINUTES = deploy.env_int("LOGIN_SLOWDOWN_WINDOW_MINUTES", 15)
+LOGIN_SLOWDOWN_MAX_SECONDS = deploy.env_int("LOGIN_SLOWDOWN_MAX_SECONDS", 60)
 # Audit entries are kept at least this long; `manage.py audit_archive` refuses less than 180 days.
 AUDIT_RETENTION_DAYS = deploy.env_int("AUDIT_RETENTION_DAYS", 180)
 SESSION_COOKIE_AGE = 8 * 3600

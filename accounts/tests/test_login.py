@@ -68,10 +68,62 @@ def test_configurable_thresholds(settings):
     assert User.objects.get(username="dave").locked_until < timezone.now() + timedelta(minutes=11)
 
 
-def test_unknown_user_gets_the_generic_message():
-    html = _login(Client(), "ghost", "whatever").content.decode()
-    error = html.split('id="login-error">')[1].split("</div>")[0]
-    assert error == "用户名或密码错误"
+def _error(resp) -> str:
+    return resp.content.decode().split('id="login-error">')[1].split("</div>")[0]
+
+
+def test_unknown_user_gets_the_answers_an_account_gets(settings):
+    """The page never tells whether an account exists: the same count-down, the same lock."""
+    settings.LOGIN_MAX_FAILURES = 3
+    make_user("frank")
+    ghost, real = Client(REMOTE_ADDR="10.0.0.1"), Client(REMOTE_ADDR="10.0.0.2")
+    for _ in range(3):
+        g, r = _error(_login(ghost, "ghost", "whatever")), _error(_login(real, "frank", "whatever"))
+        assert g == r
+    assert "账户已锁定" in g
+    assert _error(_login(ghost, "ghost", "x")) == _error(_login(real, "frank", "x"))
+    assert AuditEntry.objects.filter(action="login_failed", object_repr="ghost").count() == 4
+
+
+def test_twenty_wrong_admin_passwords_then_the_right_one_does_not_log_in(personas):
+    c = Client()
+    for _ in range(20):
+        resp = c.post("/admin/login/?next=/admin/", {"username": "root", "password": "wrong-guess"})
+        assert resp.status_code == 200
+    resp = c.post("/admin/login/?next=/admin/", {"username": "root", "password": PASSWORD})
+    assert resp.status_code == 200 and "login-error" in resp.content.decode()
+    assert c.get("/admin/").status_code == 302
+    root = User.objects.get(username="root")
+    assert root.is_locked()
+    entries = AuditEntry.objects.filter(object_type="accounts.user", object_id=str(root.pk))
+    assert entries.filter(action="locked").count() == 1
+    assert entries.filter(action="login_failed", changes__channel="admin").count() == 21
+
+
+def test_admin_login_is_the_site_login_page(personas, settings):
+    settings.ALLOW_SUPERUSER_LOGIN = True
+    c = Client()
+    page = c.get("/admin/login/?next=/admin/").content.decode()
+    assert "账号登录" in page and 'id="id_username"' in page
+    resp = c.post("/admin/login/?next=/admin/", {"username": "root", "password": PASSWORD})
+    assert resp.status_code == 302 and resp["Location"] == "/admin/"
+    assert c.get("/admin/").status_code == 200
+    assert AuditEntry.objects.filter(action="login", actor_name="root", changes__channel="admin").exists()
+
+
+def test_one_address_trying_many_accounts_is_slowed_down(settings):
+    settings.LOGIN_SLOWDOWN_AFTER = 3
+    for name in ("u1", "u2", "u3", "u4"):
+        make_user(name)
+    c = Client(REMOTE_ADDR="10.9.9.9")
+    for name in ("u1", "u2", "u3"):
+        assert "用户名或密码错误" in _error(_login(c, name, "bad"))
+    _login(c, "u4", "bad")  # the fourth failure: from now on each attempt waits
+    assert "登录尝试过于频繁" in _error(_login(c, "u4", PASSWORD))  # the right password is not even tried
+    # Another address is not slowed down; an unknown name is slowed down the same.
+    assert _login(Client(REMOTE_ADDR="10.9.9.8"), "u4", PASSWORD).status_code == 302
+    assert "登录尝试过于频繁" in _error(_login(c, "nobody-here", "bad"))
+    assert AuditEntry.objects.filter(action="login_failed", changes__reason="slowdown").count() == 2
 
 
 def test_security_admin_unlocks(personas, client_for, settings):
