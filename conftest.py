@@ -92,6 +92,9 @@ def tree(db) -> Tree:
 
 
 def make_user(username: str, role: str | None = None, region: Region | None = None, **extra) -> User:
+    """A test account. Like the demo's accounts it is flagged `is_demo` (no forced password change, no
+    two-factor enrolment), so tests sign in with one step; pass is_demo=False for an ordinary account."""
+    extra.setdefault("is_demo", True)
     user = User.objects.create_user(username, password=PASSWORD, full_name=extra.pop("full_name", username), **extra)
     if role:
         RoleAssignment.objects.create(user=user, role=role, region=region)
@@ -131,7 +134,7 @@ def personas(tree) -> Personas:
         sysadmin=make_user("sysadmin", Role.SYSTEM_ADMIN),
         secadmin=make_user("secadmin", Role.SECURITY_ADMIN),
         auditor=make_user("auditor", Role.AUDIT_ADMIN),
-        superuser=User.objects.create_superuser("root", password=PASSWORD),
+        superuser=User.objects.create_superuser("root", password=PASSWORD, is_demo=True),
         nobody=make_user("nobody"),
     )
 

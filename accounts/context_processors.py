@@ -1,9 +1,15 @@
+from django.conf import settings
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from .navigation import FOLDED, MENU
 from .roles import Role
 from .scope import has_perm, roles_of
+
+
+def deployment(request):
+    """A demo deployment (DANGJIAN_DEMO=1) says so on every page: 演示环境."""
+    return {"demo_mode": settings.DEMO_MODE}
 
 
 def navigation(request):

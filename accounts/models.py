@@ -11,6 +11,11 @@ class User(AbstractUser):
     full_name = models.CharField("姓名", max_length=50, blank=True)
     failed_login_count = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+    # 等保: a password set by someone else (a new account, a reset) is changed at the next sign-in.
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # The accounts of a demo deployment (README): exempt from the forced change and 2FA enrolment.
+    is_demo = models.BooleanField("演示账号", default=False)
 
     class Meta:
         verbose_name = "用户"
@@ -48,3 +53,19 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         where = f" @ {self.region}" if self.region_id else ""
         return f"{self.user} · {self.get_role_display()}{where}"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's earlier passwords: a new one may not repeat the last PASSWORD_HISTORY."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField("密码摘要", max_length=128)
+    created_at = models.DateTimeField("设置时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"

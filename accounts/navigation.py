@@ -53,6 +53,7 @@ MENU: list[MenuEntry] = [
     MenuEntry("党组织", "orgs:list", Perm.TREE_VIEW, "基础架构", 20),
     MenuEntry("账户管理", "accounts:users", Perm.USERS_MANAGE, "系统", 900),
     MenuEntry("角色与解锁", "accounts:users", Perm.ROLES_MANAGE, "系统", 901),
+    MenuEntry("解锁与重置密码", "accounts:security", Perm.PASSWORD_RESET, "系统", 902),
     MenuEntry("审计日志", "audit:list", Perm.AUDIT_VIEW, "系统", 910),
     MenuEntry("日志校验", "audit:verify", Perm.AUDIT_VIEW, "系统", 911),
     MenuEntry("接口文档", "api-docs", None, "系统", 950, only_if=uses_api),

@@ -44,6 +44,7 @@ class Perm:
     AUDIT_VIEW = AUDIT_VIEW          # read and export the audit log (named by audit, below accounts)
     USERS_MANAGE = "users.manage"    # create and deactivate accounts (system admin)
     ROLES_MANAGE = "roles.manage"    # assign roles, unlock accounts (security admin)
+    PASSWORD_RESET = "accounts.password_reset"  # reset a password, unlock (security admin)
 
 
 _VIEW = {Perm.TREE_VIEW}
@@ -58,12 +59,12 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.PARTY_MEMBER: _VIEW,
     Role.UNIT_LIAISON: _VIEW,
     Role.SYSTEM_ADMIN: {Perm.USERS_MANAGE},
-    Role.SECURITY_ADMIN: {Perm.ROLES_MANAGE},
+    Role.SECURITY_ADMIN: {Perm.ROLES_MANAGE, Perm.PASSWORD_RESET},
     Role.AUDIT_ADMIN: {Perm.AUDIT_VIEW},
 }
 
 # Permissions that are not tied to territory (checked without a node).
-GLOBAL_PERMS = {Perm.AUDIT_VIEW, Perm.USERS_MANAGE, Perm.ROLES_MANAGE}
+GLOBAL_PERMS = {Perm.AUDIT_VIEW, Perm.USERS_MANAGE, Perm.ROLES_MANAGE, Perm.PASSWORD_RESET}
 
 
 def register_permissions(mapping: dict[str, set[str]]) -> None:

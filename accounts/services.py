@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,7 +22,7 @@ from audit.models import AuditAction
 from audit.services import record
 from core.clientip import client_ip
 
-from .models import RoleAssignment, User
+from .models import PasswordHistory, RoleAssignment, User
 from .roles import ROLE_SCOPE_KIND, SYSTEM_ROLES, Perm, Role
 from .scope import clear_cache, has_perm
 
@@ -146,11 +147,36 @@ def login_attempt(*, request, username: str, password: str, channel: str = "web"
                 revoke_tokens(user)
                 return LoginResult(None, _locked_message(user.locked_until))
         return LoginResult(None, _wrong_message(left))
+    if authed.is_superuser and not settings.ALLOW_SUPERUSER_LOGIN:
+        failed("superuser_off", authed)
+        return LoginResult(None, "超级管理员账户在正式环境中不能登录，请使用系统管理员、安全管理员或审计管理员账户")
     if authed.failed_login_count or authed.locked_until:
         User.objects.filter(pk=authed.pk).update(failed_login_count=0, locked_until=None)
     _address_succeeded(ip)
     record(actor=authed, action=AuditAction.LOGIN, obj=authed, changes={"channel": channel})
     return LoginResult(authed)
+
+
+def second_factor_failed(*, request, user: User) -> str:
+    """A wrong two-factor code: counted like a wrong password (lock after LOGIN_MAX_FAILURES); on the lock
+    the half-open session ends. Returns the message to show."""
+    from django.contrib.auth import logout
+
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
+        user.refresh_from_db(fields=["failed_login_count"])
+        left = settings.LOGIN_MAX_FAILURES - user.failed_login_count
+        record(actor=None, action=AuditAction.LOGIN_FAILED, obj=user, changes={"reason": "otp"})
+        if left > 0:
+            return f"验证码不正确，再失败 {left} 次账户将被锁定 {settings.LOGIN_LOCK_MINUTES} 分钟"
+        user.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+        user.failed_login_count = 0
+        user.save(update_fields=["locked_until", "failed_login_count"])
+        record(actor=None, action=AuditAction.LOCKED, obj=user,
+               changes={"locked_until": [None, f"{timezone.localtime(user.locked_until):%Y-%m-%d %H:%M}"]})
+        revoke_tokens(user)
+    logout(request)
+    return _locked_message(user.locked_until)
 
 
 def revoke_tokens(user: User) -> int:
@@ -180,7 +206,10 @@ def user_create(*, actor, username: str, full_name: str, password: str) -> User:
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
     user.set_password(password)
+    user.must_change_password = True  # the system admin knows it: the user changes it at first sign-in
+    user.password_changed_at = timezone.now()
     user.save()
+    _remember_password(user)
     record(actor=actor, action=AuditAction.CREATE, obj=user, changes={"username": [None, username]})
     return user
 
@@ -188,29 +217,45 @@ def user_create(*, actor, username: str, full_name: str, password: str) -> User:
 @transaction.atomic
 def user_set_active(*, actor, user: User, active: bool) -> User:
     _require(actor, Perm.USERS_MANAGE, "停用或启用账户")
-    if user.pk == actor.pk and not active:
-        raise ValidationError("不能停用自己的账户")
+    if user.pk == actor.pk:
+        raise ValidationError("不能停用或启用自己的账户")
     before = user.is_active
     user.is_active = active
     user.save(update_fields=["is_active"])
     record(actor=actor, action=AuditAction.UPDATE, obj=user, changes={"is_active": [before, active]})
+    if not active:
+        revoke_tokens(user)
     return user
+
+
+def _business_roles(user: User) -> set[str]:
+    return set(user.role_assignments.exclude(role__in=SYSTEM_ROLES).values_list("role", flat=True))
+
+
+def _system_roles(user: User) -> set[str]:
+    return set(user.role_assignments.filter(role__in=SYSTEM_ROLES).values_list("role", flat=True))
 
 
 @transaction.atomic
 def role_assign(*, actor, user: User, role: str, region=None) -> RoleAssignment:
+    """Grant a role (security admin). 三员分立: nobody grants themselves anything; the system,
+    security and audit admins are three different people and hold no business role."""
     _require(actor, Perm.ROLES_MANAGE, "分配角色")
     if role not in Role.values:
         raise ValidationError({"role": "角色无效"})
+    if user.pk == actor.pk:
+        raise ValidationError({"role": "不能给自己分配角色（三员分立）"})
     if role in SYSTEM_ROLES:
         if region is not None:
             raise ValidationError({"region": "系统角色不对应管辖范围，请留空"})
-        if user.pk == actor.pk:
-            raise ValidationError({"role": "不能给自己分配系统角色（三员分立）"})
-        others = set(user.role_assignments.filter(role__in=SYSTEM_ROLES).values_list("role", flat=True)) - {role}
-        if others:
+        if _system_roles(user) - {role}:
             raise ValidationError({"role": "系统管理员、安全管理员、审计管理员须由不同的人担任（三员分立）"})
+        if _business_roles(user):
+            raise ValidationError(
+                {"role": "该用户担任业务角色，不能再担任系统管理员、安全管理员或审计管理员（三员分立）"})
     else:
+        if _system_roles(user):
+            raise ValidationError({"role": "系统管理员、安全管理员、审计管理员不能担任业务角色（三员分立）"})
         if region is None:
             raise ValidationError({"region": f"{Role(role).label}必须指定管辖范围"})
         expected = ROLE_SCOPE_KIND.get(role)
@@ -230,6 +275,8 @@ def role_assign(*, actor, user: User, role: str, region=None) -> RoleAssignment:
 @transaction.atomic
 def role_revoke(*, actor, assignment: RoleAssignment) -> None:
     _require(actor, Perm.ROLES_MANAGE, "撤销角色")
+    if assignment.user_id == actor.pk:
+        raise ValidationError("不能撤销自己的角色（三员分立）")
     text, pk = str(assignment), assignment.pk
     assignment.delete()
     record(actor=actor, action=AuditAction.DELETE, object_type="accounts.roleassignment", object_id=str(pk),
@@ -238,8 +285,73 @@ def role_revoke(*, actor, assignment: RoleAssignment) -> None:
 
 @transaction.atomic
 def user_unlock(*, actor, user: User) -> User:
-    _require(actor, Perm.ROLES_MANAGE, "解锁账户")
+    _require(actor, Perm.PASSWORD_RESET, "解锁账户")
     User.objects.filter(pk=user.pk).update(locked_until=None, failed_login_count=0)
     user.refresh_from_db()
     record(actor=actor, action=AuditAction.UNLOCK, obj=user)
+    return user
+
+
+def _temporary_password() -> str:
+    """Twelve characters of three classes (no look-alikes), valid under the password rules."""
+    upper, lower, digits = "ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnpqrstuvwxyz", "23456789"
+    while True:
+        chars = [secrets.choice(upper) for _ in range(3)] + [secrets.choice(lower) for _ in range(5)]
+        chars += [secrets.choice(digits) for _ in range(4)]
+        secrets.SystemRandom().shuffle(chars)
+        candidate = "".join(chars)
+        if candidate[0].isalpha():
+            return candidate
+
+
+@transaction.atomic
+def user_password_reset(*, actor, user: User) -> str:
+    """Give the user a one-time password (returned, shown once to the security admin): it must be
+    changed at the next sign-in; the lock is lifted and the user's API tokens revoked."""
+    _require(actor, Perm.PASSWORD_RESET, "重置密码")
+    if user.pk == actor.pk:
+        raise ValidationError("不能重置自己的密码，请在“修改密码”页修改")
+    password = _temporary_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.password_changed_at = timezone.now()
+    user.locked_until = None
+    user.failed_login_count = 0
+    user.save(update_fields=["password", "must_change_password", "password_changed_at", "locked_until",
+                             "failed_login_count"])
+    _remember_password(user)
+    revoke_tokens(user)
+    record(actor=actor, action=AuditAction.UPDATE, obj=user,
+           changes={"password": ["", "已重置（下次登录须修改）"]})
+    return password
+
+
+def _remember_password(user: User) -> None:
+    """Keep the hash of the password just set; only the last PASSWORD_HISTORY are kept."""
+    PasswordHistory.objects.create(user=user, password=user.password)
+    keep = list(user.password_history.values_list("pk", flat=True)[: settings.PASSWORD_HISTORY])
+    user.password_history.exclude(pk__in=keep).delete()
+
+
+@transaction.atomic
+def password_change(*, actor: User, old_password: str, new_password: str) -> User:
+    """The user's own 修改密码: checks the current password and the rules, ends the forced change,
+    revokes the user's API tokens; audited."""
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    if not user.check_password(old_password or ""):
+        raise ValidationError({"old_password": "当前密码不正确"})
+    if new_password == old_password:
+        raise ValidationError({"new_password": "新密码不能与当前密码相同"})
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from exc
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    _remember_password(user)
+    revoked = revoke_tokens(user)
+    record(actor=user, action=AuditAction.UPDATE, obj=user,
+           changes={"password": ["", "本人修改"], **({"token": "已吊销"} if revoked else {})})
     return user

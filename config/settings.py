@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
@@ -96,7 +98,9 @@ MIDDLEWARE = [
     "core.middleware.RefuseControlCharacters",  # NUL etc. in the path or parameters: 400, not a database error
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.AccountControlsMiddleware",  # idle timeout, forced password change, 2FA step
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "audit.middleware.RequestContextMiddleware",
@@ -116,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "accounts.context_processors.deployment",
                 "csp.context_processors.nonce",
             ],
         },
@@ -146,16 +151,33 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# 等保 level 3 (accounts/passwords.py): length, three character classes, not the account name, not a
+# common password, not one of the last PASSWORD_HISTORY; changed every PASSWORD_EXPIRY_DAYS (0: never).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "accounts.passwords.CharacterClassesValidator"},
+    {"NAME": "accounts.passwords.NotUsernameValidator"},
+    {"NAME": "accounts.passwords.CommonPasswordsValidator"},
+    {"NAME": "accounts.passwords.HistoryValidator"},
 ]
+PASSWORD_HISTORY = deploy.env_int("PASSWORD_HISTORY", 5)
+PASSWORD_EXPIRY_DAYS = deploy.env_int("PASSWORD_EXPIRY_DAYS", 90)
+# Sessions: signed out after SESSION_IDLE_MINUTES without a request (background polling does not
+# count) and SESSION_MAX_HOURS after signing in, whatever the activity.
+SESSION_IDLE_MINUTES = deploy.env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_MAX_HOURS = deploy.env_int("SESSION_MAX_HOURS", 8)
 
 # Login lockout (等保): N failures lock the account for M minutes.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "30"))
+# 三员分立: the Django superuser cannot sign in, except in a demo deployment (README's `admin`).
+ALLOW_SUPERUSER_LOGIN = deploy.env_bool("ALLOW_SUPERUSER_LOGIN", DEMO_MODE)
+# Two-factor sign-in (TOTP, django-otp): these roles must enrol an authenticator (others may).
+OTP_REQUIRED_ROLES = deploy.env_list("OTP_REQUIRED_ROLES") or [
+    "system_admin", "security_admin", "audit_admin", "district_admin"]
+OTP_TOTP_ISSUER = "党建平台"
+# API tokens (POST /api/auth/token/) expire this many hours after they were issued.
+API_TOKEN_HOURS = deploy.env_int("API_TOKEN_HOURS", 24)
 # Per client address, whatever account is named: after LOGIN_SLOWDOWN_AFTER failures within the window
 # each further attempt must wait 2, 4, 8 … seconds (at most LOGIN_SLOWDOWN_MAX_SECONDS).
 LOGIN_SLOWDOWN_AFTER = deploy.env_int("LOGIN_SLOWDOWN_AFTER", 10)
@@ -163,7 +185,7 @@ LOGIN_SLOWDOWN_WINDOW_MINUTES = deploy.env_int("LOGIN_SLOWDOWN_WINDOW_MINUTES", 
 LOGIN_SLOWDOWN_MAX_SECONDS = deploy.env_int("LOGIN_SLOWDOWN_MAX_SECONDS", 60)
 # Audit entries are kept at least this long; `manage.py audit_archive` refuses less than 180 days.
 AUDIT_RETENTION_DAYS = deploy.env_int("AUDIT_RETENTION_DAYS", 180)
-SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 CSRF_FAILURE_VIEW = "core.errors.csrf_failure"  # a Chinese page with a way back
@@ -238,7 +260,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -35,7 +36,8 @@ def _back(request) -> str:
 
 
 def _page(request, status: int, title: str, message: str, detail: str = "") -> HttpResponse:
-    context = {"status": status, "title": title, "message": message, "detail": detail}
+    context = {"status": status, "title": title, "message": message, "detail": detail,
+               "demo_mode": settings.DEMO_MODE}
     if request is not None:
         try:  # the error may be the database itself: the page must still render
             user = getattr(request, "user", None)

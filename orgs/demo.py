@@ -114,10 +114,9 @@ def load() -> None:
 
 def _accounts(county: Region, community: Region, grid: Region) -> None:
     where = {"county": county, "town": community.parent, "community": community, "grid": grid}
-    admin = User.objects.create_superuser("admin", password=DEMO_PASSWORD, full_name="超级管理员")
-    admin.save()
+    User.objects.create_superuser("admin", password=DEMO_PASSWORD, full_name="超级管理员", is_demo=True)
     for username, full_name, role, at in ACCOUNTS:
-        user = User(username=username, full_name=full_name)
+        user = User(username=username, full_name=full_name, is_demo=True)
         user.set_password(DEMO_PASSWORD)
         user.save()
         RoleAssignment.objects.create(user=user, role=role, region=where[at] if at else None)

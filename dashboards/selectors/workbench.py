@@ -428,8 +428,8 @@ def accounts_to_look_at(actor, now, *, security: bool) -> Block:
     if security:
         qs = User.objects.filter(locked_until__gt=now).order_by("locked_until")
         items = [Item(u.display_name, f"锁定至 {_local(u.locked_until)}",
-                      reverse("accounts:users") + f"?q={u.username}", "已锁定", "danger") for u in qs[:SHOWN]]
-        return Block("locked-accounts", "被锁定的账户", qs.count(), reverse("accounts:users"), items,
+                      reverse("accounts:user", args=[u.pk]), "已锁定", "danger") for u in qs[:SHOWN]]
+        return Block("locked-accounts", "被锁定的账户", qs.count(), reverse("accounts:security"), items,
                      "没有被锁定的账户")
     qs = User.objects.filter(is_active=True, is_superuser=False, role_assignments__isnull=True).order_by("-date_joined")
     items = [Item(u.display_name, "尚未分配角色", reverse("accounts:users") + f"?q={u.username}") for u in qs[:SHOWN]]
