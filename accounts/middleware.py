@@ -43,14 +43,12 @@ def _stamp_session(sender, request, user, **kwargs):
 
 
 def _away(request, message: str):
-    """Answer a request that must go elsewhere: a redirect for pages, HX-Redirect for htmx, 403 JSON for the API."""
-    target = request.get_full_path()
+    """Answer a request that must wait for a pending step: 403 JSON for the API, an empty 204 for htmx
+    (the badge's polling must not reload the page the person is on); None: redirect the page."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=403)
     if request.headers.get("HX-Request"):
-        resp = HttpResponse(status=204)
-        resp["HX-Redirect"] = target if not request.headers.get("HX-Current-URL") else request.headers["HX-Current-URL"]
-        return resp
+        return HttpResponse(status=204)
     return None
 
 

@@ -105,8 +105,10 @@ def otp_setup_view(request):
         error = "验证码不正确，请输入身份验证器上当前显示的 6 位数字"
     pending = None
     if device is None or request.GET.get("renew") or error:
-        pending = (TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("-pk").first()
-                   if error else None) or twofactor.new_device(request.user)
+        # The QR code shown stays the same across reloads (a new secret only when asked for one).
+        pending = (None if request.GET.get("renew") and not error else
+                   TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("-pk").first())
+        pending = pending or twofactor.new_device(request.user)
     return render(request, "accounts/otp_setup.html", {
         "device": device, "pending": pending, "error": error, "next": _safe_next(request),
         "required": twofactor.required(request.user),

@@ -44,6 +44,7 @@ def test_first_login_forces_a_password_change(page_for, personas):
     page.fill("#id_new_password", "xinren2026")
     page.fill("#id_new_password2", "xinren2026")
     page.click(SUBMIT)
+    page.wait_for_selector("#row-new_password .invalid-feedback")
     assert "密码不能包含账号" in page.inner_text("#row-new_password")
     screenshot(page, "password_change_forced_phone")
     page.fill("#id_old_password", "Init-2026xy")
