@@ -107,7 +107,9 @@ ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 COLS = ["tracking_code", "channel", "category_id", "title", "description", "address", "lat", "lng", "region_id",
         "caller_name", "caller_phone", "anonymous", "state", "version", "escalation", "overdue",
         "assignee_user_id", "submitted_at", "response_due", "handling_due", "responded_at", "handled_at",
-        "closed_at", "reopen_count", "satisfaction", "satisfaction_note", "updated_at"]
+        "closed_at", "reopen_count", "satisfaction", "satisfaction_note", "updated_at",
+        # NOT NULL without a database default: empty (no secret code, no original text).
+        "secret_code", "description_full"]
 
 
 def generate(n: int, grid_ids: list[int], worker_grids: set[int], worker_id: int, cats, now, rng):
@@ -146,7 +148,7 @@ def generate(n: int, grid_ids: list[int], worker_grids: set[int], worker_id: int
             "".join(rng.choice(ALPHABET) for _ in range(12)), rng.choice(channels), cat.pk, "基准诉求",
             "基准测试生成的诉求内容", "", 30 + rng.random() * 10, 110 + rng.random() * 10, grid, "", "", False,
             state, 1, esc, overdue, worker_id if grid in worker_grids else None, at, rdue, hdue, responded,
-            handled, closed, 0, sat, "", at,
+            handled, closed, 0, sat, "", at, "", "",
         )
 
 
