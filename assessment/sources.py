@@ -216,6 +216,24 @@ def _weekly_records(region, year):
     return [(f"{w.week_start:%Y-%m-%d} 起：{w.text[:40]}", "") for w in qs[:60]]
 
 
+# -- 三会一课 and 主题党日 held by the Party organizations in the community (orglife)
+def _sessions(communities, year):
+    from orglife.models import Session, SessionStatus
+
+    qs = Session.objects.filter(_span(communities, "org__region__path"), status=SessionStatus.HELD, date__year=year)
+    return {k: v["n"] for k, v in _grouped(communities, qs, "org__region__path", n=Count("id")).items()}
+
+
+def _session_records(region, year):
+    from django.urls import reverse
+
+    from orglife.models import Session, SessionStatus
+
+    qs = Session.objects.filter(status=SessionStatus.HELD, date__year=year, **_in("org__region__path", region))
+    return [(f"{x.date:%Y-%m-%d} {x.org.name} {x.get_kind_display()}：{x.topic}",
+             reverse("orglife:session", args=[x.pk])) for x in qs.select_related("org").order_by("date")]
+
+
 SOURCES: dict[str, Source] = {s.key: s for s in [
     Source("meetings_held", "召开党建联席会", "count", "次", _meetings, _meeting_records,
            "本年已召开的社区议事机构会议次数 ÷ 满分标准 × 分值（封顶）"),
@@ -237,12 +255,9 @@ SOURCES: dict[str, Source] = {s.key: s for s in [
            "交办本社区的重点任务中按期完成项数 ÷ 交办项数 × 分值"),
     Source("weekly_logs", "每周纪实", "count", "周", _weekly, _weekly_records,
            "本年填写每周纪实的周数 ÷ 满分标准 × 分值（封顶）"),
+    Source("sessions_held", "三会一课与主题党日", "count", "次", _sessions, _session_records,
+           "本年社区内各党组织已召开的三会一课与主题党日次数 ÷ 满分标准 × 分值（封顶）"),
 ]}
-
-
-def orglife_source() -> Source | None:
-    """三会一课 sessions held, once the orglife app is on this platform (it is not yet)."""
-    return None
 
 
 def today() -> date:

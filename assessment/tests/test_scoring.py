@@ -165,3 +165,25 @@ def test_score_pages_role_matrix_and_read_only(personas, tree, plan, client_for)
     sc = Score.objects.filter(region=tree.east1).first()
     assert client_for(personas.secretary).get(f"/assessment/scores/{sc.pk}/").status_code == 200
     assert client_for(personas.west_secretary).get(f"/assessment/scores/{sc.pk}/").status_code == 404
+
+
+def test_sessions_held_count_for_the_community_with_links_to_each_record(personas, tree):
+    """三会一课 and 主题党日 held by a Party organization of the community are a score source."""
+    from assessment.sources import SOURCES
+    from orglife.models import SessionKind
+    from orglife.services.sessions import session_create
+
+    year = timezone.localdate().year
+    day = date(year, 1, 10)
+    for kind, topic in [(SessionKind.values[0], "学习党章"), (SessionKind.values[-1], "清扫楼道")]:
+        session_create(actor=personas.secretary, org=tree.east1_org, kind=kind, date=day, topic=topic,
+                       host_name="支部书记", place="社区党群服务中心", held=True)
+    session_create(actor=personas.secretary, org=tree.east1_org, kind=SessionKind.values[0],
+                   date=timezone.localdate() + timedelta(days=3), topic="还未召开", host_name="支部书记",
+                   place="社区党群服务中心")
+    src = SOURCES["sessions_held"]
+    figures = src.figures([tree.east1, tree.west1], year)
+    assert figures.get(tree.east1.path) == 2 and not figures.get(tree.west1.path)
+    records = src.records(tree.east1, year)
+    assert len(records) == 2 and all(url.startswith("/orglife/sessions/") for _, url in records)
+    assert "学习党章" in records[0][0] or "学习党章" in records[1][0]
