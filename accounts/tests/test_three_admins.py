@@ -68,19 +68,23 @@ def test_the_three_admins_read_no_business_data(persona, personas, tree):
     c = Client(raise_request_exception=False)
     c.force_login(getattr(personas, persona))
     anon = Client(raise_request_exception=False)
-    leaks = []
+    leaks, errors = [], []
     routes = list(_walk(get_resolver().url_patterns))
     assert len(routes) > 100  # the walk found the site
     for route in routes:
         for url in _examples(route, ints):
             resp = c.get(url)
-            if resp.status_code in (301, 302, 400, 401, 403, 404, 405, 410, 500):
+            if resp.status_code >= 500:
+                errors.append((url, resp.status_code))  # a crash is never a refusal
+                continue
+            if resp.status_code in (301, 302, 400, 401, 403, 404, 405, 410):
                 continue
             if _allowed(persona, url):
                 continue
             if anon.get(url).status_code == resp.status_code:
                 continue  # public: the portal, Open311, the login page
             leaks.append((url, resp.status_code))
+    assert not errors, f"{persona} crashes: {errors}"
     assert not leaks, f"{persona} reads: {leaks}"
 
 
@@ -166,3 +170,23 @@ def test_every_admin_write_is_audited(personas, tree, client_for):
     assert not RoleAssignment.objects.filter(pk=a.pk).exists()
     assert AuditEntry.objects.filter(action="delete", object_type="accounts.roleassignment",
                                      object_id=str(a.pk), actor_name="root").exists()
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "nobody", "member", "liaison", "grid_worker", "west_secretary"])
+def test_no_page_crashes_for_the_weakest_and_the_wrongest(persona, personas, tree):
+    """Every route, opened with ids of another community's objects, by a visitor without an account, an
+    account without a role, a member, a unit liaison, a grid worker and another community's secretary:
+    a refusal or a page, never a server error."""
+    ints = sorted({tree.east1.pk, tree.east1_grid1.pk, tree.east1_org.pk, 1, 10**12})
+    c = Client(raise_request_exception=False)
+    if persona != "anonymous":
+        c.force_login(getattr(personas, persona))
+    errors = []
+    for route in _walk(get_resolver().url_patterns):
+        for url in _examples(route, ints):
+            if url.startswith("/accounts/logout"):
+                continue
+            status = c.get(url).status_code
+            if status >= 500:
+                errors.append((url, status))
+    assert not errors, f"{persona} crashes: {errors}"
