@@ -1,12 +1,15 @@
+import copy
 import json
 
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 
 from audit.models import AuditAction
 from audit.services import record
 
+from . import services
 from .models import RoleAssignment, User
 from .views import admin_login_view
 
@@ -52,10 +55,33 @@ admin.ModelAdmin.log_change = _audited_change
 admin.ModelAdmin.log_deletions = _audited_deletions
 
 
-class RoleAssignmentInline(admin.TabularInline):
+class _ReadOnly:
+    """Roles are granted on the security admin's page only (services.role_assign: 三员分立, levels,
+    nothing granted to oneself); the Django admin shows them and changes nothing."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RoleAssignmentInline(_ReadOnly, admin.TabularInline):
     model = RoleAssignment
     extra = 0
-    autocomplete_fields = ["region"]
+
+
+class AuditedPasswordForm(AdminPasswordChangeForm):
+    """The admin's 设置密码 goes through the service: history, forced change, tokens revoked, audit."""
+
+    actor = None  # set on a per-request subclass
+
+    def save(self, commit=True):
+        services.admin_password_set(actor=self.actor, user=self.user, password=self.cleaned_data["password1"])
+        return self.user
 
 
 @admin.register(User)
@@ -64,10 +90,17 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "full_name"]
     fieldsets = BaseUserAdmin.fieldsets + (("安全", {"fields": ("full_name", "failed_login_count", "locked_until")}),)
     inlines = [RoleAssignmentInline]
+    change_password_form = AuditedPasswordForm
+
+    def user_change_password(self, request, id, form_url=""):
+        # The admin object is shared between requests: the actor goes on a copy, not on it.
+        this = copy.copy(self)
+        this.change_password_form = type("RequestPasswordForm", (AuditedPasswordForm,), {"actor": request.user})
+        return BaseUserAdmin.user_change_password(this, request, id, form_url)
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(_ReadOnly, admin.ModelAdmin):
     list_display = ["user", "role", "region", "created_at"]
     list_filter = ["role"]
     autocomplete_fields = ["user", "region"]

@@ -326,6 +326,29 @@ def user_password_reset(*, actor, user: User) -> str:
     return password
 
 
+@transaction.atomic
+def admin_password_set(*, actor, user: User, password: str) -> User:
+    """A superuser sets a password in the Django admin (the demo only): like a reset by the security
+    admin, the user must change it at the next sign-in, it enters the history and the user's API tokens
+    are revoked; audited."""
+    if not (actor.is_superuser and actor.is_active):
+        raise ValidationError("只有超级管理员可在管理后台设置密码")
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password1": exc.messages}) from exc
+    user.set_password(password)
+    user.must_change_password = user.pk != actor.pk
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    _remember_password(user)
+    revoked = revoke_tokens(user)
+    record(actor=actor, action=AuditAction.UPDATE, obj=user,
+           changes={"password": ["", "管理后台设置（下次登录须修改）"], "channel": "admin",
+                    **({"token": "已吊销"} if revoked else {})})
+    return user
+
+
 def _remember_password(user: User) -> None:
     """Keep the hash of the password just set; only the last PASSWORD_HISTORY are kept."""
     PasswordHistory.objects.create(user=user, password=user.password)

@@ -158,18 +158,54 @@ def test_superuser_cannot_sign_in_in_production(personas, settings):
 
 
 def test_every_admin_write_is_audited(personas, tree, client_for):
+    from points.models import Fact, PointRule
+
+    c = client_for(personas.superuser)
+    rule, _ = PointRule.objects.get_or_create(fact=Fact.values[0], defaults={"points": 2})
+    resp = c.post(f"/admin/points/pointrule/{rule.pk}/change/", {
+        "fact": rule.fact, "points": rule.points + 1, "yearly_cap": rule.yearly_cap, "active": "on"})
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    entry = AuditEntry.objects.get(action="update", object_type="points.pointrule", object_id=str(rule.pk))
+    assert entry.actor_name == "root" and entry.changes["channel"] == "admin"
+
+
+def test_the_django_admin_grants_no_roles(personas, tree, client_for):
+    """Roles are granted on the security admin's page only (三员分立, levels, never to oneself): the
+    Django admin shows them and refuses to add, change or delete one, even for a superuser."""
     c = client_for(personas.superuser)
     user = make_user("edited")
     resp = c.post("/admin/accounts/roleassignment/add/", {
         "user": user.pk, "role": Role.GRID_WORKER, "region": tree.east1_grid1.pk})
+    assert resp.status_code == 403
+    assert not RoleAssignment.objects.filter(user=user).exists()
+    a = RoleAssignment.objects.get(user=personas.secretary)
+    assert c.post(f"/admin/accounts/roleassignment/{a.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert RoleAssignment.objects.filter(pk=a.pk).exists()
+
+
+def test_a_password_set_in_the_django_admin_is_a_reset(personas, client_for):
+    """Like the security admin's reset: the user must change it at the next sign-in, it enters the
+    history, the user's API tokens are revoked and the write is audited."""
+    from rest_framework.authtoken.models import Token
+
+    user = personas.secretary
+    Token.objects.create(user=user)
+    c = client_for(personas.superuser)
+    resp = c.post(f"/admin/accounts/user/{user.pk}/password/", {
+        "password1": "Qz-7316-lmnb", "password2": "Qz-7316-lmnb", "usable_password": "true"})
     assert resp.status_code == 302, resp.content.decode()[:2000]
-    a = RoleAssignment.objects.get(user=user)
-    entry = AuditEntry.objects.get(action="create", object_type="accounts.roleassignment", object_id=str(a.pk))
-    assert entry.actor_name == "root" and entry.changes["channel"] == "admin"
-    c.post(f"/admin/accounts/roleassignment/{a.pk}/delete/", {"post": "yes"})
-    assert not RoleAssignment.objects.filter(pk=a.pk).exists()
-    assert AuditEntry.objects.filter(action="delete", object_type="accounts.roleassignment",
-                                     object_id=str(a.pk), actor_name="root").exists()
+    user.refresh_from_db()
+    assert user.check_password("Qz-7316-lmnb") and user.must_change_password
+    assert user.password_history.filter(password=user.password).exists()
+    assert not Token.objects.filter(user=user).exists()
+    entries = AuditEntry.objects.filter(action="update", object_type="accounts.user", object_id=str(user.pk))
+    entry = next(e for e in entries if "password" in e.changes)
+    assert entry.actor_name == "root" and entry.changes["channel"] == "admin" and entry.changes["token"] == "已吊销"
+    # A weak password is refused by the same rules as everywhere, nothing changed.
+    resp = c.post(f"/admin/accounts/user/{user.pk}/password/", {"password1": "123", "password2": "123"})
+    assert resp.status_code == 200
+    user.refresh_from_db()
+    assert user.check_password("Qz-7316-lmnb")
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "nobody", "member", "liaison", "grid_worker", "west_secretary"])
