@@ -36,11 +36,11 @@ class ResourceKind(models.TextChoices):
 
 
 class CobuildRules(models.Model):
-    """The yearly rules (one row; defaults are the seeds' numbers). Edited by the district admin."""
+    """The yearly rules (one row; defaults are the seeds' numbers). Edited by the district admin.
+    The 双报到 members' deed quota is not here: it is one rule of the members app
+    (`members.selectors.deed_quota`)."""
 
     min_unit_deeds = models.PositiveSmallIntegerField("每个驻区单位每年至少实事（件）", default=1)
-    member_deeds_min = models.PositiveSmallIntegerField("每名双报到党员每年至少实事（件）", default=1)
-    member_deeds_max = models.PositiveSmallIntegerField("每名双报到党员每年至多计入（件）", default=2)
     min_team_services = models.PositiveSmallIntegerField("每支单位志愿服务队每年至少服务（次）", default=2)
     weight_deeds = models.PositiveSmallIntegerField("星级权重：实事（%）", default=40)
     weight_projects = models.PositiveSmallIntegerField("星级权重：完成项目（%）", default=20)

@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from accounts.scope import get_in_scope_or_404, scope_filter
 from core import treepaths as tree_paths
 from core.treepaths import is_under
+from members.selectors import deed_quota
 from regions.models import Region, RegionKind
 
 from .models import (
@@ -249,18 +250,19 @@ def member_for_name(unit: ResidentUnit, name: str) -> int | None:
 
 
 def member_lines(actor, year: int) -> list[MemberLine]:
-    """Deeds and volunteer hours per member for the year, and who falls short of the 1-2 rule."""
-    r = rules()
+    """Deeds and volunteer hours per member for the year, and who falls short of the 1-2 rule
+    (`members.selectors.deed_quota`, the one place the quota is kept)."""
+    quota_min, quota_max = deed_quota()
     rows = (DeedMember.objects.filter(deed__in=deeds(actor).filter(date__year=year))
             .values("member_id", "name").annotate(n=Count("deed", distinct=True), h=Sum("hours")).order_by("name"))
     lines: dict[tuple, MemberLine] = {}
     for row in rows:
         key = (row["member_id"], row["name"]) if row["member_id"] else (None, row["name"])
         lines[key] = MemberLine(row["member_id"], row["name"], row["n"], row["h"] or Decimal(0),
-                                min(row["n"], r.member_deeds_max), row["n"] < r.member_deeds_min)
+                                min(row["n"], quota_max), row["n"] < quota_min)
     for member_id, name in _dual_registered(actor):
         if not any(k[0] == member_id or (k[0] is None and k[1] == name) for k in lines):
-            lines[(member_id, name)] = MemberLine(member_id, name, 0, Decimal(0), 0, r.member_deeds_min > 0)
+            lines[(member_id, name)] = MemberLine(member_id, name, 0, Decimal(0), 0, quota_min > 0)
     return sorted(lines.values(), key=lambda m: (not m.short, m.name))
 
 

@@ -117,6 +117,10 @@ RULE_FIELDS = [f.name for f in CobuildRules._meta.fields if f.name not in ("id",
 @transaction.atomic
 def rules_update(*, actor, **values) -> CobuildRules:
     _require(has_perm(actor, P.RULES), "只有区委组织部管理员可以修改共驻共建规则")
+    unknown = sorted(set(values) - set(RULE_FIELDS))
+    if unknown:
+        raise TypeError(f"rules_update() does not set {', '.join(unknown)} (the members' deed quota is "
+                        "members.services.settings_update)")
     obj = selectors.rules()
     obj = CobuildRules.objects.select_for_update().get(pk=obj.pk)
     before = snapshot(obj, RULE_FIELDS)
@@ -127,8 +131,6 @@ def rules_update(*, actor, **values) -> CobuildRules:
         raise ValidationError({"weight_deeds": "四项星级权重之和应为 100%"})
     if not (0 < obj.star2_from < obj.star3_from < obj.star4_from < obj.star5_from <= 100):
         raise ValidationError({"star2_from": "二星至五星的最低得分应逐级递增且不超过 100"})
-    if obj.member_deeds_min > obj.member_deeds_max:
-        raise ValidationError({"member_deeds_min": "双报到党员实事的下限不能大于上限"})
     if obj.assessment_weight < 20 or obj.assessment_weight > 100:
         raise ValidationError({"assessment_weight": "共驻共建在考核中的分值占比不得低于 20%（且不超过 100%）"})
     if obj.deeds_full_marks < 1 or obj.projects_full_marks < 1:

@@ -433,7 +433,8 @@ def shortfalls(request):
     year = _year(request)
     members = selectors.member_lines(request.user, year)
     return render(request, "cobuild/shortfalls.html", {
-        "year": year, "rules": selectors.rules(), "units": selectors.unit_shortfalls(request.user, year),
+        "year": year, "rules": selectors.rules(), "deed_quota": selectors.deed_quota(),
+        "units": selectors.unit_shortfalls(request.user, year),
         "members": members[:300], "members_total": len(members),
         "members_short": sum(1 for m in members if m.short),
     })

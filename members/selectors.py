@@ -80,6 +80,14 @@ def dual_registrations(*, actor, status: str = "") -> QuerySet[DualRegistration]
     return qs.filter(status=status) if status else qs
 
 
+def deed_quota() -> tuple[int, int]:
+    """The one deed rule for in-service members registered with their home community (双报到):
+    at least `min` deeds a year, at most `max` counted. Stored once, in `RegistrySettings` (edited on
+    the dues page); co-building's member lines, the workbench and the member's own page read it here."""
+    s = RegistrySettings.current()
+    return s.deed_quota_min, s.deed_quota_max
+
+
 def deeds_this_year(member_ids: list[int], year: int | None = None) -> dict[int, int]:
     year = year or timezone.localdate().year
     rows = (MemberDeed.objects.filter(member_id__in=member_ids, date__year=year)
