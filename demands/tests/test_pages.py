@@ -186,3 +186,20 @@ def test_demo_step_loads(db, tree, personas):
     assert in_east1.filter(channel="street").count() == 51
     assert Demand.objects.filter(escalation__gt=Escalation.NONE).exists()
     assert Demand.objects.filter(overdue=True, state__in=["dispatched"]).exists()
+
+
+def test_list_search_by_words_address_and_tracking_code(personas, client_for, make_demand, tree):
+    lamp = make_demand(title="楼道灯不亮", address="幸福小区3号楼")
+    make_demand(title="下水道堵塞", address="阳光小区1号楼")
+    theirs = make_demand(region=tree.west1, actor=personas.west_secretary, title="楼道灯闪烁")
+    c = client_for(personas.secretary)
+
+    def found(q):
+        page = c.get("/demands/", {"q": q})
+        assert page.status_code == 200
+        return {d.pk for d in page.context["page"].object_list}
+
+    assert lamp.pk in found("楼道灯") and theirs.pk not in found("楼道灯")  # another community's: never
+    assert found("幸福小区") == {lamp.pk}
+    assert found(lamp.tracking_code.lower()) == {lamp.pk}
+    assert found("不存在的词") == set()
