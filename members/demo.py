@@ -37,6 +37,14 @@ from .models import (
 from .services import dues_tiers, member_photo_set, monthly_dues
 
 TOTAL = 398
+# On the books of the county's community organizations at the end of each of the five years before
+# this one (seed 004's series), then seed 000's 398 today. Most of the growth came by transfer
+# (enterprises handing their retired members to the residence community, members moving in); a few
+# each year are new members the communities developed.
+GROWTH = [147, 190, 284, 323, 354]
+NEW_PER_YEAR = 5
+RETIREE_SOURCES = ["可可托海矿务局", "富蕴县水电公司", "县供销合作社", "县汽车运输公司", "县农机公司"]
+MOVER_SOURCES = ["阿勒泰市", "乌鲁木齐市", "福海县", "青河县", "县直机关工委", "克拉玛依市"]
 CATEGORIES = [(Category.RETIRED, 44), (Category.EMPLOYED, 26), (Category.UNEMPLOYED, 9), (Category.HARDSHIP, 8),
               (Category.MOBILE, 0), (Category.STUDENT, 3)]
 EDUCATION = [(Education.GRADUATE, 3), (Education.BACHELOR, 22), (Education.COLLEGE, 25), (Education.SECONDARY, 30),
@@ -57,18 +65,29 @@ def _pick(rng, pairs):
     return pairs[-1][0]
 
 
-def _member(rng, org, residence, category, today, **extra) -> PartyMember:
+def _join_age(rng) -> int:
+    """Age on joining the Party: mostly between 18 and 40 (students, young workers and cadres), a
+    few later (the median of today's members is in the mid-twenties)."""
+    x = rng.random()
+    if x < 0.93:
+        return min(40, max(18, round(rng.gauss(27, 5.5))))
+    return rng.randint(41, 50)
+
+
+def _member(rng, org, residence, category, today, *, joined: date | None = None, **extra) -> PartyMember:
+    """A member with an age fitting the category and, unless `joined` is given, a 入党日期 at a plausible
+    age, at least five years back (recent joiners are chosen apart, see `_new_joiners`)."""
     name = person_name(rng)
     age = {Category.RETIRED: (60, 88), Category.STUDENT: (19, 24)}.get(category, (25, 58))
     born = today - timedelta(days=rng.randint(age[0] * 365 + 30, age[1] * 365))
     gender = rng.choice("MMF") if category != Category.STUDENT else rng.choice("MF")
-    earliest = date(born.year + 18, born.month, 1)
-    # Growth over the last years (seed 004: 147 → 190 → 284 → 323 → 354): many recent joiners.
-    if rng.random() < 0.55:
-        joined = today - timedelta(days=rng.randint(400, 365 * 5))
-    else:
-        joined = earliest + timedelta(days=rng.randint(0, max(1, (today - earliest).days - 365 * 5)))
-    joined = max(joined, earliest)
+    earliest = date(born.year + 18, born.month, 1) + timedelta(days=31)
+    if joined is None:
+        joined = date(born.year + _join_age(rng), rng.randint(1, 12), rng.randint(1, 28))
+        settled = date(today.year - 5, 12, 31)
+        if joined > settled:  # a young member: joined between 18 and five years back, if at all possible
+            joined = earliest + timedelta(days=rng.randint(0, max(0, (settled - earliest).days)))
+    joined = min(max(joined, earliest), today)
     probation = (today - joined).days < 365
     income = None
     if category == Category.EMPLOYED:
@@ -86,6 +105,61 @@ def _member(rng, org, residence, category, today, **extra) -> PartyMember:
                                      f"{rng.randint(1, 6)}单元{rng.randint(101, 1802)}",
         monthly_income=income, **extra,
     )
+
+
+def _age(m: PartyMember, day: date) -> int:
+    return day.year - m.birth_date.year - ((day.month, day.day) < (m.birth_date.month, m.birth_date.day))
+
+
+def _some_day(rng, year: int, today: date, after: date | None = None) -> date:
+    start = max(date(year, 1, 1), after + timedelta(days=1) if after else date(year, 1, 1))
+    end = min(date(year, 12, 31), today)
+    return start + timedelta(days=rng.randint(0, max(0, (end - start).days)))
+
+
+def _settle(rng, members: list[PartyMember], today: date) -> dict[int, tuple[date, str]]:
+    """When each member came onto a community's books, so that the growth series is seed 004's: new
+    members (the students, a few young workers a year) join in the year they are counted; the rest
+    of each year's growth is transfers in, mostly retirees. Returns {index: (date, where from)} for
+    the transfers in; a new member is on the books from their 入党日期."""
+    years = list(range(today.year - 4, today.year + 1))
+    quota = {y: b - a for y, a, b in zip(years, GROWTH, GROWTH[1:] + [len(members)], strict=True)}
+    order = list(range(len(members)))
+    rng.shuffle(order)
+    slots = [y for y in years for _ in range(NEW_PER_YEAR)]
+    young = ([i for i in order if members[i].category == Category.STUDENT]
+             + [i for i in order if members[i].category in (Category.EMPLOYED, Category.UNEMPLOYED)
+                and members[i].user_id is None and _age(members[i], today) <= 36])
+    new = set()
+    for i in young:
+        m = members[i]
+        fit = [y for y in slots if y - m.birth_date.year >= 19]
+        if not fit:
+            continue
+        y = rng.choice(fit)
+        slots.remove(y)
+        joined = _some_day(rng, y, today)
+        m.joined_on = joined
+        probation = (today - joined).days < 365
+        m.full_member_on = None if probation else joined + timedelta(days=365)
+        m.status = MemberStatus.PROBATIONARY if probation else MemberStatus.FULL
+        quota[y] -= 1
+        new.add(i)
+        if not slots:
+            break
+    # Transfers in: weighted towards retirees (three to one), the rest stayed on the books all along.
+    rest = [i for i in order if i not in new]
+    rest.sort(key=lambda i: -rng.random() ** (1 / (3 if members[i].category == Category.RETIRED else 1)))
+    movers = iter(rest)
+    out = {}
+    for y in years:
+        for _ in range(quota[y]):
+            i = next(movers)
+            m = members[i]
+            source = (f"{rng.choice(RETIREE_SOURCES)}（退休党员移交社区管理）" if m.category == Category.RETIRED
+                      else f"{rng.choice(MOVER_SOURCES)}（迁居转入）")
+            out[i] = (_some_day(rng, y, today, after=m.joined_on), source)
+    return out
 
 
 def demo_photo_png(size: tuple[int, int] = (360, 480)) -> bytes:
@@ -128,6 +202,7 @@ def load() -> None:
     if dangyuan is not None:
         members[0] = _member(rng, home, grids[home.pk][0], Category.EMPLOYED, today, user=dangyuan)
         members[0].name, members[0].name_pinyin, members[0].name_initials = "张建国", "zhangjianguo", "zjg"
+    moved_in = _settle(rng, members, today)
     # Unit organizations: employed members who live in a community (dual registration), and the
     # mining bureau's retirees awaiting transfer to their residence communities.
     unit_orgs = {o.name: o for o in PartyOrg.objects.filter(level__in=[OrgLevel.RESIDENT_UNIT,
@@ -148,7 +223,9 @@ def load() -> None:
                                     employer=bureau.host_name))
     created = PartyMember.objects.bulk_create(members + unit_members + retirees)
     MemberEvent.objects.bulk_create([
-        MemberEvent(member=m, kind="登记", new_value=m.get_status_display(), on=m.joined_on) for m in created])
+        MemberEvent(member=m, kind="登记", new_value=m.get_status_display(), on=m.joined_on) for m in created]
+        + [MemberEvent(member=created[i], kind="组织关系转入", old_value=source, new_value=created[i].org.name, on=on)
+           for i, (on, source) in moved_in.items()])
     main = created[:TOTAL]
     if dangyuan is not None:
         # A drawn placeholder photo for 张建国, stored like an upload (private storage, re-encoded, audited).
@@ -157,16 +234,26 @@ def load() -> None:
         member_photo_set(actor=None, member=created[0],
                          photo=SimpleUploadedFile("演示照片.png", demo_photo_png(), content_type="image/png"))
 
-    # Mobile members: eight went out to work; two have not been in touch for over half a year.
+    # Mobile members: eight went out to work; two have not been in touch for over half a year. Three
+    # of them work in another community of the county and registered there (双报一领): they take part
+    # in that organization's life on site and in their own online (one of them at 文化东路社区).
     places = ["乌鲁木齐市", "克拉玛依市", "北京市朝阳区", "阿勒泰市", "昌吉市", "伊宁市"]
     mobile = [m for m in main if m.category == Category.EMPLOYED and m.user_id is None][:8]
     recs = []
     for k, m in enumerate(mobile):
         left = today - timedelta(days=rng.randint(60, 700))
         last = today - timedelta(days=260 if k < 2 else rng.randint(5, 90))
-        recs.append(MobileRecord(member=m, origin_org=m.org, destination=rng.choice(places), left_on=left,
-                                 contact="微信联系", card_number=f"LD{today.year}{k + 1:04d}", origin_task="线上学习",
-                                 last_contact_on=max(last, left)))
+        rec = MobileRecord(member=m, origin_org=m.org, destination=rng.choice(places), left_on=left,
+                           contact="微信联系", card_number=f"LD{today.year}{k + 1:04d}", origin_task="线上学习",
+                           last_contact_on=max(last, left))
+        if k >= 5:
+            there = [o for o in community_orgs if o.pk != m.org_id]
+            dest = home if k == 5 and m.org_id != home.pk else rng.choice(there)
+            rec.destination, rec.destination_org = dest.name, dest
+            rec.registered_on = left + timedelta(days=rng.randint(3, 20))
+            rec.destination_task = rng.choice(["小区治安巡逻", "政策宣传员", "楼栋志愿服务"])
+            rec.last_contact_on = max(rec.last_contact_on, rec.registered_on)
+        recs.append(rec)
         m.category = Category.MOBILE
     MobileRecord.objects.bulk_create(recs)
     PartyMember.objects.bulk_update(mobile, ["category"])

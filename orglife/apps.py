@@ -20,5 +20,6 @@ class OrglifeConfig(AppConfig):
             MenuEntry("发展党员", "orglife:pipeline", P.VIEW, "组织生活", 362),
             MenuEntry("民主评议党员", "orglife:reviews", P.VIEW, "组织生活", 363),
             MenuEntry("组织生活统计", "orglife:stats", P.VIEW, "组织生活", 364),
+            MenuEntry("关爱党员", "orglife:care", P.VIEW, "组织生活", 365),
             MenuEntry("我的组织生活", "orglife:my", P.SELF, "工作台", 25, also_for=has_own_member),
         )

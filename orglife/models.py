@@ -359,3 +359,152 @@ class ReviewEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.review_id}:{self.member_id}"
+
+
+# --- 关爱党员: care for members (seed 000) ---------------------------------------------------------
+
+class CareKind(models.TextChoices):
+    STUDY = "study", "送学上门"
+    HOLIDAY = "holiday", "节假日慰问"
+
+
+class CareReason(models.TextChoices):
+    OLD = "old", "年老体弱"
+    SICK = "sick", "患病"
+    DISABLED = "disabled", "行动不便"
+    MOBILE = "mobile", "流动在外"
+    HARDSHIP = "hardship", "生活困难"
+    VETERAN = "veteran", "老党员"
+
+
+class Holiday(models.TextChoices):
+    SPRING = "spring", "春节"
+    JULY_FIRST = "july1", "七一"
+    MID_AUTUMN = "mid_autumn", "中秋节"
+    NATIONAL = "national", "国庆节"
+    CORBAN = "corban", "古尔邦节"
+    RAMADAN = "ramadan", "肉孜节"
+    DOUBLE_NINTH = "double_ninth", "重阳节"
+    OTHER = "other", "其他"
+
+
+class CareVisit(models.Model):
+    """One visit of care to a member: 送学上门 (the study brought to an old, sick or mobile member) or a
+    节假日慰问 (who visited, what was given and its value). The organization is the member's own."""
+
+    org = models.ForeignKey("orgs.PartyOrg", verbose_name="党组织", on_delete=models.PROTECT,
+                            related_name="orglife_care_visits")
+    kind = models.CharField("类别", max_length=10, choices=CareKind.choices)
+    member = models.ForeignKey("members.PartyMember", verbose_name="党员", on_delete=models.PROTECT,
+                               related_name="orglife_care_visits")
+    date = models.DateField("日期")
+    reason = models.CharField("对象情况", max_length=10, choices=CareReason.choices)
+    occasion = models.CharField("节日", max_length=15, choices=Holiday.choices, blank=True)
+    visitors = models.CharField("走访人", max_length=100)
+    content = models.CharField("内容", max_length=500, help_text="送学：学习内容；慰问：慰问品")
+    amount = models.DecimalField("慰问金额（元）", max_digits=10, decimal_places=2, default=0)
+    note = models.CharField("备注", max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    scope_path_field = "org__region__path"
+
+    class Meta:
+        verbose_name = "关爱走访"
+        verbose_name_plural = "关爱走访"
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["org", "kind", "date"], name="orglife_care_org_kind_date")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.member_id} {self.date}"
+
+
+class FundKind(models.TextChoices):
+    INCOME = "income", "收入"
+    PAYOUT = "payout", "资助"
+
+
+class FundEntry(models.Model):
+    """党员互助金: one entry of a community organization's fund (a contribution in, a grant out), with
+    the balance after it. A grant larger than the balance is refused."""
+
+    org = models.ForeignKey("orgs.PartyOrg", verbose_name="党组织", on_delete=models.PROTECT,
+                            related_name="orglife_fund_entries")
+    kind = models.CharField("收支", max_length=10, choices=FundKind.choices)
+    date = models.DateField("日期")
+    amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2)
+    counterpart = models.CharField("缴纳人或单位", max_length=100, blank=True)
+    member = models.ForeignKey("members.PartyMember", verbose_name="受助党员", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="orglife_fund_grants")
+    purpose = models.CharField("来源或用途", max_length=200)
+    decided_by = models.CharField("决定依据", max_length=100, blank=True, help_text="如：支委会研究同意")
+    balance = models.DecimalField("余额（元）", max_digits=12, decimal_places=2)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    scope_path_field = "org__region__path"
+
+    class Meta:
+        verbose_name = "党员互助金"
+        verbose_name_plural = "党员互助金"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"
+
+
+class ContactWay(models.TextChoices):
+    PHONE = "phone", "电话"
+    WECHAT = "wechat", "微信"
+    VIDEO = "video", "视频"
+    VISIT = "visit", "上门走访"
+    LETTER = "letter", "书信"
+
+
+class MobilePair(models.Model):
+    """结对联系: a member of the outflow organization (支部成员, a retired member, a volunteer) keeps in
+    touch with a mobile member; one open pair per mobile record."""
+
+    record = models.ForeignKey("members.MobileRecord", verbose_name="流动党员", on_delete=models.CASCADE,
+                               related_name="orglife_pairs")
+    contact = models.ForeignKey("members.PartyMember", verbose_name="联系党员", on_delete=models.PROTECT,
+                                related_name="orglife_mobile_pairs")
+    started_on = models.DateField("结对日期")
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    scope_path_field = "record__origin_org__region__path"
+
+    class Meta:
+        verbose_name = "流动党员结对联系"
+        verbose_name_plural = "流动党员结对联系"
+        ordering = ["-started_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["record"], condition=models.Q(ended_on__isnull=True),
+                                               name="orglife_pair_one_open")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} ↔ {self.record_id}"
+
+
+class ContactLog(models.Model):
+    """One contact of a pair: date, way, what was talked about or done, and the effect."""
+
+    pair = models.ForeignKey(MobilePair, verbose_name="结对", on_delete=models.CASCADE, related_name="logs")
+    date = models.DateField("联系日期")
+    way = models.CharField("联系方式", max_length=10, choices=ContactWay.choices)
+    content = models.CharField("联系内容", max_length=500)
+    effect = models.CharField("效果", max_length=300)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "联系记录"
+        verbose_name_plural = "联系记录"
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.pair_id}:{self.date}"

@@ -300,3 +300,66 @@ def review_entries(review: Review) -> list[ReviewEntry]:
 def own_review_entries(member: PartyMember) -> QuerySet[ReviewEntry]:
     return ReviewEntry.objects.filter(member=member).select_related("review", "review__org").order_by(
         "-review__year")
+
+
+# --- 关爱党员 -----------------------------------------------------------------------------------------
+
+QUIET_DAYS = 90  # a mobile member nobody has been in touch with for three months is shown in red
+
+def care_visits(actor, perm: str = P.VIEW):
+    from .models import CareVisit
+
+    return scope_filter(CareVisit.objects.select_related("org", "org__region", "member"), actor, perm)
+
+
+def care_members(actor, perm: str = P.MANAGE) -> QuerySet[PartyMember]:
+    """Active members of the scope (the people a visit, a grant or a pairing may name)."""
+    return scope_filter(PartyMember.objects.filter(status__in=ACTIVE_STATUSES).select_related("org"),
+                        actor, perm, "org__region__path").order_by("name_pinyin", "id")
+
+
+def fund_orgs(actor, perm: str = P.VIEW) -> QuerySet[PartyOrg]:
+    """The community organizations of the scope (each keeps its own 党员互助金)."""
+    return orgs(actor, perm).filter(level="community").order_by("region__path", "name")
+
+
+def fund_entries(actor, perm: str = P.VIEW):
+    from .models import FundEntry
+
+    return scope_filter(FundEntry.objects.select_related("org", "org__region", "member"), actor, perm)
+
+
+def fund_balances(org_list) -> dict[int, object]:
+    """{org id: balance after its last entry} (organizations without entries are absent)."""
+    from django.db.models import Max
+
+    from .models import FundEntry
+
+    last = FundEntry.objects.filter(org__in=org_list).values("org_id").annotate(last=Max("id")).values("last")
+    return dict(FundEntry.objects.filter(pk__in=last).values_list("org_id", "balance"))
+
+
+def mobile_records(actor, perm: str = P.VIEW) -> QuerySet[MobileRecord]:
+    """Open mobile records whose outflow organization is in the scope (the side that pairs them)."""
+    return scope_filter(MobileRecord.objects.filter(ended_on__isnull=True)
+                        .select_related("member", "origin_org", "origin_org__region", "destination_org"),
+                        actor, perm, "origin_org__region__path").order_by("origin_org__region__path", "left_on")
+
+
+def pairs(actor, perm: str = P.VIEW):
+    from .models import MobilePair
+
+    return scope_filter(MobilePair.objects.select_related(
+        "record", "record__member", "record__origin_org", "record__origin_org__region", "record__destination_org",
+        "contact"), actor, perm)
+
+
+def pair_get(actor, pk, perm: str = P.VIEW):
+    return get_in_scope_or_404(pairs(actor, perm), actor, perm, pk=pk)
+
+
+def open_pairs_by_record(record_ids) -> dict:
+    from .models import MobilePair
+
+    return {p.record_id: p for p in MobilePair.objects.filter(record_id__in=list(record_ids), ended_on__isnull=True)
+            .select_related("contact")}

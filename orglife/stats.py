@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from members.models import MemberEvent, MemberStatus, PartyMember
@@ -62,7 +62,8 @@ def year_stats(org_list: list, year: int, today: date | None = None) -> list[Org
     ratings = Counter(ReviewEntry.objects.filter(review__org_id__in=ids, review__year=year)
                       .values_list("review__org_id", "rating"))
     stages = Counter(Applicant.objects.filter(org_id__in=ids).values_list("org_id", "stage"))
-    gained = Counter(PartyMember.objects.filter(org_id__in=ids, joined_on__year=year).values_list("org_id", flat=True))
+    org_of = dict(PartyMember.objects.filter(org_id__in=ids).values_list("id", "org_id"))
+    gained = Counter(org_of[m] for m, d in on_books_since(ids).items() if d.year == year)
     lost = Counter(MemberEvent.objects.filter(member__org_id__in=ids, on__year=year, new_value__in=LOST)
                    .values_list("member__org_id", flat=True))
     out = []
@@ -81,11 +82,24 @@ def year_stats(org_list: list, year: int, today: date | None = None) -> list[Org
     return out
 
 
+TRANSFER_IN = "组织关系转入"
+
+
+def on_books_since(org_ids: list[int]) -> dict[int, date]:
+    """{member id: the day the member came onto the organization's books}: the last 组织关系转入, else
+    the 入党日期 (a member developed by the organization itself)."""
+    since = dict(PartyMember.objects.filter(org_id__in=org_ids).values_list("id", "joined_on"))
+    for member_id, on in (MemberEvent.objects.filter(member_id__in=since, kind=TRANSFER_IN)
+                          .values("member_id").annotate(on=Max("on")).values_list("member_id", "on")):
+        since[member_id] = max(since[member_id], on)
+    return since
+
+
 def growth_series(org_list: list, year: int, span: int = 5) -> list[tuple[str, int]]:
-    """Members on the books at the end of each of `span` years up to `year` (joined by then, not yet
-    lost by then)."""
+    """Members on the books at the end of each of `span` years up to `year` (on the books by then,
+    by joining or by transfer in, and not yet lost by then)."""
     ids = [o.pk for o in org_list]
-    joins = Counter(PartyMember.objects.filter(org_id__in=ids).values_list("joined_on__year", flat=True))
+    joins = Counter(d.year for d in on_books_since(ids).values())
     losses = Counter(MemberEvent.objects.filter(member__org_id__in=ids, new_value__in=LOST)
                      .values_list("on__year", flat=True))
     out = []
@@ -109,7 +123,7 @@ def stats_xlsx(title: str, year: int, rows: list[OrgYear], growth: list[tuple[st
     header = (["党组织"] + [f"{label}（开展/应开展）" for _, label in KINDS]
               + ["应参加人次", "参加人次", "其中线上", "参加率（%）"]
               + [f"评议{r.label}" for r in Rating] + [f"{s.label}" for s in STAGES if s != Stage.FULL]
-              + ["当年发展（入党）", "当年减少"])
+              + ["当年增加（入党、转入）", "当年减少"])
     ws.merge_range(0, 0, 0, len(header) - 1, f"{title}{year} 年组织生活统计表", title_fmt)
     ws.write_string(1, 0, f"制表日期：{timezone.localdate():%Y-%m-%d}")
     for j, h in enumerate(header):

@@ -21,4 +21,11 @@ urlpatterns = [
     path("pipeline/", views.pipeline, name="pipeline"),
     path("pipeline/new/", views.applicant_new, name="applicant_new"),
     path("pipeline/<int:pk>/", views.applicant_detail, name="applicant"),
+    path("care/", views.care, name="care"),
+    path("care/fund/", views.fund, name="fund"),
+    path("care/fund/new/", views.fund_new, name="fund_new"),
+    path("care/pairs/", views.mobile_pairs, name="pairs"),
+    path("care/pairs/<int:pk>/", views.mobile_pair, name="pair"),
+    path("care/<str:kind>/", views.care_visits, name="care_visits"),
+    path("care/<str:kind>/new/", views.care_visit_new, name="care_visit_new"),
 ]

@@ -255,6 +255,28 @@ def pipeline_due(actor, today) -> Block | None:
     return Block("pipeline-due", "发展党员待办", len(rows), reverse("orglife:pipeline"), items, "暂无到期事项")
 
 
+def mobile_care_due(actor, today) -> Block | None:
+    """关爱党员: mobile members of the scope without a 结对联系 member, then those nobody has been in
+    touch with for three months (shown only when there is something)."""
+    from orglife import selectors as ol
+    from orglife.rules import P as OrglifeP
+
+    if not has_perm(actor, OrglifeP.MANAGE):
+        return None
+    recs = list(ol.mobile_records(actor, OrglifeP.MANAGE)[:500])
+    paired = ol.open_pairs_by_record([r.pk for r in recs])
+    cutoff = today - timedelta(days=ol.QUIET_DAYS)
+    rows = [(r, r.pk in paired) for r in recs if r.pk not in paired or (r.last_contact_on or r.left_on) < cutoff]
+    if not rows:
+        return None
+    rows.sort(key=lambda x: (x[1], x[0].last_contact_on or x[0].left_on))
+    items = [Item(r.member.name, f"{r.origin_org.name} · 在{r.destination}" + (
+        f" · 最近联系 {r.last_contact_on:%Y-%m-%d}" if r.last_contact_on else " · 从未联系"),
+        reverse("orglife:pair", args=[r.pk]), "超过三个月未联系" if has else "尚未结对",
+        "warning" if has else "danger") for r, has in rows[:SHOWN]]
+    return Block("mobile-care", "流动党员结对联系", len(rows), reverse("orglife:pairs"), items, "暂无")
+
+
 # --------------------------------------------------------------------------------------- cobuild
 
 def unmatched_needs(actor) -> Block:
@@ -527,6 +549,7 @@ def workbench(actor) -> list[Block]:
                    contracts_to_decide(actor)]
         blocks += [new_demands(actor, now), overdue_demands(actor, now), cadence_gaps(actor, by_community=False),
                    orglife_due(actor, today), pipeline_due(actor, today), reviews_open(actor),
+                   mobile_care_due(actor, today),
                    unmatched_needs(actor),
                    unregistered_members(actor, today), imports_to_review(actor, now)]
         if Role.COMMUNITY_SECRETARY in roles:

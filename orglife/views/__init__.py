@@ -1,3 +1,4 @@
+from .care import care, care_visit_new, care_visits, fund, fund_new, mobile_pair, mobile_pairs  # noqa: F401
 from .pipeline import applicant_detail, applicant_new, pipeline  # noqa: F401
 from .reviews import my_review, review_detail, review_list  # noqa: F401
 from .sessions import (  # noqa: F401
