@@ -292,8 +292,10 @@ def _photo_path(instance, filename):
 
 class DemandPhoto(models.Model):
     demand = models.ForeignKey(Demand, verbose_name="诉求", on_delete=models.CASCADE, related_name="photos")
+    # No database constraint: on PostgreSQL the events are partitioned by month (core/partitions.py),
+    # keyed by (id, created_at); the ORM still sets the link to NULL if an event goes.
     event = models.ForeignKey(DemandEvent, verbose_name="处理记录", null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="photos")
+                              on_delete=models.SET_NULL, related_name="photos", db_constraint=False)
     image = models.ImageField("照片", upload_to=_photo_path)
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
 

@@ -15,6 +15,7 @@ import json
 import os
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -24,6 +25,7 @@ from django.utils import timezone
 from audit.chain import verify
 from audit.models import AuditAction, AuditEntry
 from audit.services import record
+from core import partitions
 
 MIN_RETENTION_DAYS = 180
 FIELDS = ["id", "seq", "prev_hash", "entry_hash", "at", "actor_id", "actor_name", "action", "object_type",
@@ -83,7 +85,7 @@ class Command(BaseCommand):
                 with connection.cursor() as cur:
                     cur.execute("SET LOCAL dangjian.audit_archive = 'on'")
             # The model refuses deletes; this command is the one sanctioned path (a raw delete of the range).
-            deleted = _raw_delete(first["seq"], last["seq"])
+            deleted = _raw_delete(first["seq"], last["seq"], cutoff)
             if deleted != count:
                 raise CommandError(f"删除条数 {deleted} 与归档条数 {count} 不符，已回滚")
             record(actor=None, action=AuditAction.ARCHIVE, object_type="audit.auditentry",
@@ -94,8 +96,23 @@ class Command(BaseCommand):
         self.stdout.write(f"已归档 {count} 条到 {path}（SHA-256 {sha}），并从数据库删除")
 
 
-def _raw_delete(first_seq: int, last_seq: int) -> int:
-    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+def _raw_delete(first_seq: int, last_seq: int, cutoff) -> int:
+    """Remove the archived range. On PostgreSQL's monthly partitions (core/partitions.py) a month
+    that lies wholly in the range, and ended before the cutoff, is detached and dropped as a whole;
+    what is left of the range (a month only partly archived) is deleted row by row."""
+    name = AuditEntry._meta.db_table
+    table = connection.ops.quote_name(name)
+    deleted = 0
     with connection.cursor() as cur:
+        if connection.vendor == "postgresql" and partitions.is_partitioned(cur, name):
+            last_day = cutoff.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+            for child, month in partitions.months_of(cur, name):
+                if partitions.add_months(month, 1) > last_day:
+                    break
+                cur.execute(f"SELECT count(*), min(seq), max(seq), count(seq) FROM {connection.ops.quote_name(child)}")
+                rows, low, high, chained = cur.fetchone()
+                if rows == 0 or (chained == rows and low >= first_seq and high <= last_seq):
+                    partitions.drop_month(cur, name, child)
+                    deleted += rows
         cur.execute(f"DELETE FROM {table} WHERE seq >= %s AND seq <= %s", [first_seq, last_seq])
-        return cur.rowcount
+        return deleted + cur.rowcount
