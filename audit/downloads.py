@@ -8,6 +8,9 @@ PRIVATE_MEDIA_SERVE (environment variable of the same name):
 - ``x-accel-redirect``: nginx. The response carries ``X-Accel-Redirect: <PRIVATE_MEDIA_INTERNAL_URL><name>``
   and no body; nginx serves it from an ``internal`` location aliased to PRIVATE_MEDIA_ROOT.
 - ``x-sendfile``: Apache mod_xsendfile / lighttpd. ``X-Sendfile: <absolute path>``.
+- ``redirect`` (object storage only, DANGJIAN_S3_BUCKET): a 302 to a presigned URL of the bucket valid
+  for DANGJIAN_S3_URL_SECONDS (default 60), after the same scope check and audit entry. With
+  ``django`` the file is streamed from the bucket through the application.
 """
 
 from __future__ import annotations
@@ -66,6 +69,13 @@ def serve_private(request, field_file, *, obj: Model, label: str, filename: str 
     if mode == "x-accel-redirect":
         resp = HttpResponse(content_type=content_type)
         resp["X-Accel-Redirect"] = settings.PRIVATE_MEDIA_INTERNAL_URL.rstrip("/") + "/" + quote(name)
+    elif mode == "redirect" and hasattr(storage, "signed_url"):
+        resp = HttpResponse(status=302)
+        resp["Location"] = storage.signed_url(name, filename=filename, content_type=content_type,
+                                              attachment=attachment)
+        resp["Cache-Control"] = "private, no-store"
+        resp["Referrer-Policy"] = "no-referrer"
+        return resp
     elif mode == "x-sendfile":
         resp = HttpResponse(content_type=content_type)
         resp["X-Sendfile"] = storage.path(name)

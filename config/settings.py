@@ -8,7 +8,7 @@ docs/security.md "Production environment"):
   demo (DANGJIAN_DEMO=1) fall back to the development keys `make` writes to var/dev-keys.env.
 - DEBUG (1/0), DANGJIAN_DEMO (1/0), ALLOWED_HOSTS, proxy/HTTPS/CSP settings (below),
   LOGIN_MAX_FAILURES, LOGIN_LOCK_MINUTES, REDIS_URL, TASKS_BACKEND, MEDIA_ROOT, PRIVATE_MEDIA_ROOT,
-  PRIVATE_MEDIA_SERVE, PRIVATE_MEDIA_INTERNAL_URL.
+  PRIVATE_MEDIA_SERVE, PRIVATE_MEDIA_INTERNAL_URL, DANGJIAN_S3_* (object storage).
 """
 
 import os
@@ -246,8 +246,27 @@ PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "privat
 # django | x-accel-redirect (nginx, internal location PRIVATE_MEDIA_INTERNAL_URL) | x-sendfile (Apache)
 PRIVATE_MEDIA_SERVE = os.environ.get("PRIVATE_MEDIA_SERVE", "django")
 PRIVATE_MEDIA_INTERNAL_URL = os.environ.get("PRIVATE_MEDIA_INTERNAL_URL", "/_private/")
-if PRIVATE_MEDIA_SERVE not in ("django", "x-accel-redirect", "x-sendfile"):
-    raise ValueError(f"PRIVATE_MEDIA_SERVE={PRIVATE_MEDIA_SERVE!r}: django, x-accel-redirect or x-sendfile")
+# Object storage (S3-compatible: MinIO on an intranet) for every private file instead of PRIVATE_MEDIA_ROOT,
+# shared by every node and worker (core/storage.py). The keys belong in the key file (DANGJIAN_KEY_FILE).
+PRIVATE_S3 = None
+if os.environ.get("DANGJIAN_S3_BUCKET"):
+    PRIVATE_S3 = {
+        "bucket": os.environ["DANGJIAN_S3_BUCKET"],
+        "endpoint_url": os.environ.get("DANGJIAN_S3_ENDPOINT_URL", ""),
+        "access_key": os.environ.get("DANGJIAN_S3_ACCESS_KEY", ""),
+        "secret_key": os.environ.get("DANGJIAN_S3_SECRET_KEY", ""),
+        "region": os.environ.get("DANGJIAN_S3_REGION", "us-east-1"),
+        "prefix": os.environ.get("DANGJIAN_S3_PREFIX", ""),
+        # a CA bundle for an intranet certificate authority; "0" only for a test server over plain HTTP
+        "verify": {"0": False, "": None}.get(os.environ.get("DANGJIAN_S3_VERIFY", ""),
+                                               os.environ.get("DANGJIAN_S3_VERIFY")),
+        "addressing_style": os.environ.get("DANGJIAN_S3_ADDRESSING_STYLE", "path"),
+        "url_seconds": int(os.environ.get("DANGJIAN_S3_URL_SECONDS", "60")),
+    }
+_SERVE_MODES = ("django", "redirect") if PRIVATE_S3 else ("django", "x-accel-redirect", "x-sendfile")
+if PRIVATE_MEDIA_SERVE not in _SERVE_MODES:
+    raise ValueError(f"PRIVATE_MEDIA_SERVE={PRIVATE_MEDIA_SERVE!r}: {', '.join(_SERVE_MODES)}"
+                     + (" (with DANGJIAN_S3_BUCKET)" if PRIVATE_S3 else " (redirect needs DANGJIAN_S3_BUCKET)"))
 # The subset Chinese font of the PDF cards (`manage.py prepare_fonts` builds it; safe to delete).
 FONT_CACHE_DIR = Path(os.environ.get("DANGJIAN_FONT_CACHE", VAR_DIR / "cache" / "fonts"))
 STORAGES = {

@@ -20,6 +20,7 @@ import base64
 import hashlib
 import json
 import os
+import posixpath
 import re
 import secrets
 import shutil
@@ -295,11 +296,33 @@ def make_backup(directory: Path) -> tuple[Path, dict]:
     return target, manifest
 
 
+def _bucket_files(storage, folder: str = ""):
+    dirs, files = storage.listdir(folder)
+    for name in sorted(files):
+        yield posixpath.join(folder, name) if folder else name
+    for sub in sorted(dirs):
+        if not (not folder and sub == ".readyz"):
+            yield from _bucket_files(storage, posixpath.join(folder, sub) if folder else sub)
+
+
 def _write_files(section: SectionStream) -> dict:
     root = Path(settings.PRIVATE_MEDIA_ROOT)
     count = total = 0
     with tarfile.open(fileobj=section, mode="w|") as tar:
-        if root.is_dir():
+        if getattr(settings, "PRIVATE_S3", None):  # every object of the bucket, streamed into the archive
+            from core.storage import PrivateS3Storage
+
+            storage = PrivateS3Storage()
+            for name in _bucket_files(storage):
+                info = tarfile.TarInfo(name)
+                info.size = storage.size(name)
+                info.mtime = int(storage.get_modified_time(name).timestamp())
+                info.mode = 0o600
+                with storage.open(name, "rb") as fh:
+                    tar.addfile(info, fh)
+                count += 1
+                total += info.size
+        elif root.is_dir():
             for path in sorted(root.rglob("*")):
                 if path.is_file() and not path.name.startswith(".readyz-"):
                     tar.add(path, arcname=str(path.relative_to(root)), recursive=False)

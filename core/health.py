@@ -61,6 +61,16 @@ def _check_task_queue() -> dict:
 
 
 def _check_storage() -> dict:
+    if getattr(settings, "PRIVATE_S3", None):  # the bucket answers, and this node may write and delete
+        from django.core.files.base import ContentFile
+
+        from core.storage import PrivateS3Storage
+
+        storage = PrivateS3Storage(file_overwrite=True)
+        probe = f".readyz/{uuid.uuid4().hex}"
+        storage.save(probe, ContentFile(b"ok"))
+        storage.delete(probe)
+        return {"backend": "s3"}
     root = os.path.abspath(settings.PRIVATE_MEDIA_ROOT)
     os.makedirs(root, exist_ok=True)
     probe = os.path.join(root, f".readyz-{uuid.uuid4().hex}")
