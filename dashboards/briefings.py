@@ -25,6 +25,9 @@ from .models import Briefing, BriefingKind, BriefingReceipt, BriefingStatus
 from .selectors.leader import CHILD_KIND, DASH_VIEW, dashboard_live
 
 BRIEF = "dashboards.brief"
+# Reading and signing the briefings issued to one's node: the leaders, and the grid workers, to whose
+# grids a community's briefing goes (they have no dashboard).
+BRIEF_READ = "dashboards.brief_read"
 _FIELDS = ["title", "body", "status"]
 
 
@@ -102,7 +105,7 @@ def compose(region: Region, start: date, end: date) -> str:
 def briefings(actor) -> QuerySet[Briefing]:
     """Briefings of the actor's nodes (any state), and those issued to a node in their scope."""
     own = scope_filter(Briefing.objects.all(), actor, DASH_VIEW)
-    received = scope_filter(BriefingReceipt.objects.all(), actor, DASH_VIEW).values("briefing_id")
+    received = scope_filter(BriefingReceipt.objects.all(), actor, BRIEF_READ).values("briefing_id")
     return (Briefing.objects.filter(Q(pk__in=own.values("pk")) |
                                     Q(pk__in=received, status=BriefingStatus.ISSUED))
             .select_related("region", "created_by", "issued_by"))
@@ -121,8 +124,8 @@ def can_edit(actor, briefing: Briefing) -> bool:
 
 
 def my_receipts(actor, briefing: Briefing) -> list[BriefingReceipt]:
-    """The receipts of the nodes the actor stands for (where they hold the dashboard permission)."""
-    return [r for r in briefing.receipts.select_related("region") if has_perm_at(actor, DASH_VIEW, r.region.path)]
+    """The receipts of the nodes the actor stands for (where they may read the briefings issued there)."""
+    return [r for r in briefing.receipts.select_related("region") if has_perm_at(actor, BRIEF_READ, r.region.path)]
 
 
 # ----------------------------------------------------------------------------------------- writes

@@ -98,7 +98,7 @@ def test_pages_walk_and_bad_input(tree, personas, client_for, last_month_demands
 
 @pytest.mark.parametrize("who, status", [
     ("district_admin", 200), ("street_staff", 200), ("secretary", 404), ("community_staff", 404),
-    ("west_secretary", 404), ("grid_worker", 403), ("member", 403), ("liaison", 403), ("sysadmin", 403),
+    ("west_secretary", 404), ("grid_worker", 404), ("member", 403), ("liaison", 403), ("sysadmin", 403),
     ("auditor", 403), ("nobody", 403), ("superuser", 200),
 ])
 def test_role_matrix_of_a_draft(tree, personas, client_for, last_month_demands, who, status):
@@ -119,6 +119,31 @@ def test_a_community_staff_cannot_issue_or_edit_a_received_briefing(tree, person
     assert c.post(f"/briefings/{b.pk}/issue/").status_code == 403
     b.refresh_from_db()
     assert b.title != "改"
+
+
+def test_a_communitys_briefing_reaches_its_grid_workers_who_open_and_sign_it(tree, personas, client_for,
+                                                                          last_month_demands):
+    b = svc.briefing_generate(actor=personas.secretary, region=tree.east1, kind="month")
+    assert svc.briefing_issue(actor=personas.secretary, briefing=b) == 2  # 网格1 and 网格2
+    w = client_for(personas.grid_worker)
+    assert b.title in w.get("/briefings/").content.decode()
+    page = w.get(f"/briefings/{b.pk}/").content.decode()
+    assert 'id="sign"' in page and 'id="issue"' not in page
+    pdf = w.get(f"/briefings/{b.pk}/file/pdf/")
+    assert pdf.status_code == 200 and "总体情况" in pdf_text(pdf.content)
+    assert w.post(f"/briefings/{b.pk}/", {"title": "改", "body": "改"}).status_code == 403
+    assert w.post(f"/briefings/{b.pk}/read/").status_code == 302
+    signed = BriefingReceipt.objects.get(briefing=b, region=tree.east1_grid1)
+    assert signed.read_by == personas.grid_worker
+    assert not BriefingReceipt.objects.get(briefing=b, region=tree.east1_grid2).read_at  # the other grid's
+    # The grid worker still has no dashboard; the secretary sees who signed.
+    assert w.get("/dashboard/").status_code == 403
+    issuer_page = client_for(personas.secretary).get(f"/briefings/{b.pk}/").content.decode()
+    assert personas.grid_worker.display_name in issuer_page
+    # Another street's briefing never reaches them.
+    other = svc.briefing_generate(actor=personas.west_secretary, region=tree.west1, kind="month")
+    svc.briefing_issue(actor=personas.west_secretary, briefing=other)
+    assert w.get(f"/briefings/{other.pk}/").status_code == 404
 
 
 def test_the_demo_step_issues_a_monthly_briefing_per_street_and_drafts_one_per_community(db):

@@ -15,11 +15,11 @@ from regions.models import Region
 from .. import briefings as svc
 from ..forms import BriefingEditForm, BriefingNewForm
 from ..models import BriefingStatus
-from ..selectors.leader import DASH_VIEW, dashboard_nodes
+from ..selectors.leader import dashboard_nodes
 
 
 def _need(request):
-    if not has_perm(request.user, DASH_VIEW):
+    if not has_perm(request.user, svc.BRIEF_READ):
         raise PermissionDenied("简报供区、街道、社区的党组织和工作人员使用，您的角色没有查看权限")
 
 
