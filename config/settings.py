@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "meetings",
     "vanguard",
     "orglife",
+    "stability",
     # Reads facts of the domains (and members)
     "points",
     # The district's command system: task lists, inspections, assessment over every domain

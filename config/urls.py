@@ -32,6 +32,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("vanguard/", include("vanguard.urls")),
     path("orglife/", include("orglife.urls")),
+    path("stability/", include("stability.urls")),
     path("points/", include("points.urls")),
     path("assessment/", include("assessment.urls")),
     path("notifications/", include("notifications.urls")),

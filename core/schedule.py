@@ -34,6 +34,7 @@ JOBS: tuple[Job, ...] = (
     Job("45 3 * * *", "files_sweep", "uploads: old /media/ files moved private, orphans deleted"),
     Job("0 8 * * *", "meetings_cadence_check", "bodies behind their meeting cadence"),
     Job("10 8 * * *", "orglife_cadence_check", "Party organizations behind 三会一课 / 主题党日"),
+    Job("20 8 * * *", "stability_visits_check", "key people whose visit is overdue: flagged to the secretary"),
     Job("0 9 * * *", "meetings_reply_reminders", "units that have not replied to tomorrow's meeting"),
     Job("0 9 * * 1", "vanguard_remind", "members whose pledges are overdue (once a week each)"),
     Job("*/10 * * * *", "dashboards_refresh", "数据驾驶舱 rollups: the days changed since the last refresh"),

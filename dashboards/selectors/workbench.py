@@ -459,6 +459,59 @@ def accounts_to_look_at(actor, now, *, security: bool) -> Block:
                  "所有账户都已分配角色")
 
 
+# ------------------------------------------------------------------------------ defence line (维稳)
+
+def key_visits_due(actor, today) -> Block | None:
+    """Key people the actor leads or visits whose visit falls due within a week (or is overdue)."""
+    from core.masking import mask_name
+    from stability import selectors as ss
+    from stability.rules import P as SP
+
+    if not has_perm(actor, SP.KEY_VIEW):
+        return None
+    qs = ss.key_led_by(actor).filter(status="active", next_visit_due__lte=today + timedelta(days=7)) \
+        .order_by("next_visit_due", "id")
+    items = [Item(f"{p.category.name} {mask_name(p.resident.name)}",
+                  f"{p.grid.name} · 走访期限 {p.next_visit_due:%Y-%m-%d}", reverse("stability:person", args=[p.pk]),
+                  "已逾期" if p.next_visit_due < today else "", "danger" if p.next_visit_due < today else "")
+             for p in qs[:SHOWN]]
+    return Block("key-visits", "重点人员待走访", qs.count(), reverse("stability:people"), items,
+                 "近 7 天没有到期的重点人员走访")
+
+
+def key_visits_overdue(actor, today) -> Block | None:
+    """For the community secretary: every key person of the scope whose visit is overdue."""
+    from core.masking import mask_name
+    from stability import selectors as ss
+    from stability.rules import P as SP
+
+    if not has_perm(actor, SP.KEY_VIEW):
+        return None
+    qs = ss.key_overdue(actor).order_by("next_visit_due", "id")
+    items = [Item(f"{p.category.name} {mask_name(p.resident.name)}",
+                  f"{p.grid.name} · 应于 {p.next_visit_due:%Y-%m-%d} 前走访 · 包联 {p.leader.display_name}",
+                  reverse("stability:person", args=[p.pk]), "已逾期", "danger") for p in qs[:SHOWN]]
+    return Block("key-overdue", "走访逾期的重点人员", qs.count(), reverse("stability:people") + "?overdue=1", items,
+                 "重点人员都按期走访")
+
+
+def stability_reports_open(actor) -> Block | None:
+    """Reports from below not yet handled, urgent first (the street's and the community's inbox)."""
+    from stability import selectors as ss
+    from stability.models import ReportStatus
+    from stability.rules import P as SP
+
+    if not has_perm(actor, SP.MANAGE):
+        return None
+    qs = ss.reports(actor).exclude(status=ReportStatus.HANDLED).exclude(reporter=actor)
+    rows = sorted(qs[:200], key=lambda r: ({"urgent": 0, "priority": 1}.get(r.urgency, 2), -r.reported_at.timestamp()))
+    items = [Item(r.title, f"{r.region.name} · {_local(r.reported_at)} · {r.get_status_display()}",
+                  reverse("stability:report", args=[r.pk]), r.get_urgency_display() if r.urgency != "normal" else "",
+                  "danger" if r.urgency == "urgent" else "warning") for r in rows[:SHOWN]]
+    return Block("stability-reports", "待阅处的稳定信息", qs.count(), reverse("stability:reports"), items,
+                 "没有待阅处的稳定信息")
+
+
 # --------------------------------------------------------------------------------------- helpers
 
 # ------------------------------------------------------------------------------ key tasks (督办)
@@ -543,7 +596,8 @@ def workbench(actor) -> list[Block]:
         from grid.selectors import grids_of_worker
 
         grids = list(grids_of_worker(actor))
-        blocks += [grid_events(actor, now, grids), visits_due(actor, grids), leases_ending(actor, grids, today)]
+        blocks += [grid_events(actor, now, grids), key_visits_due(actor, today), visits_due(actor, grids),
+                   leases_ending(actor, grids, today)]
     if staff:
         blocks += [tasks_to_sign(actor), tasks_overdue(actor, today), rectifications_open(actor, today),
                    contracts_to_decide(actor)]
@@ -553,13 +607,14 @@ def workbench(actor) -> list[Block]:
                    unmatched_needs(actor),
                    unregistered_members(actor, today), imports_to_review(actor, now)]
         if Role.COMMUNITY_SECRETARY in roles:
-            blocks.append(pending_registrations(actor))
+            blocks += [key_visits_overdue(actor, today), key_visits_due(actor, today), pending_registrations(actor)]
+        blocks.append(stability_reports_open(actor))
     if above:
         level = Escalation.QUARTERLY if Role.DISTRICT_ADMIN in roles else Escalation.MONTHLY
         if Role.STREET_STAFF in roles:
             blocks.append(tasks_to_sign(actor))
         blocks += [tasks_overdue(actor, today), rectifications_open(actor, today), overdue_demands(actor, now),
-                   escalated_demands(actor, now, level),
+                   escalated_demands(actor, now, level), stability_reports_open(actor),
                    cadence_gaps(actor, by_community=True), orglife_due(actor, today),
                    deeds_due(actor, today, by_community=True),
                    community_ranking(actor, now)]

@@ -53,15 +53,15 @@ def demands_(personas, tree, db):
 
 
 ROLE_BLOCKS = {
-    "grid_worker": {"my-queue", "grid-events", "visits-due", "leases-ending"},
+    "grid_worker": {"my-queue", "grid-events", "key-visits", "visits-due", "leases-ending"},
     "secretary": {"my-queue", "tasks-to-sign", "tasks-overdue", "rectifications", "contracts", "new-demands",
                   "overdue-demands", "cadence-gaps", "unmatched-needs", "unregistered", "imports",
-                  "pending-registrations"},
+                  "pending-registrations", "key-overdue", "key-visits", "stability-reports"},
     "community_staff": {"my-queue", "tasks-to-sign", "tasks-overdue", "rectifications", "contracts",
                         "new-demands", "overdue-demands", "cadence-gaps", "unmatched-needs", "unregistered",
-                        "imports"},
+                        "imports", "stability-reports"},
     "street_staff": {"tasks-to-sign", "tasks-overdue", "rectifications", "overdue-demands", "escalated",
-                     "cadence-gaps", "deeds-due", "ranking"},
+                     "cadence-gaps", "deeds-due", "ranking", "stability-reports"},
     "district_admin": {"tasks-overdue", "rectifications", "overdue-demands", "escalated", "cadence-gaps",
                        "deeds-due", "ranking"},
     "auditor": {"audit-today"},
