@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "vanguard",
     "orglife",
     "stability",
+    "services",
     # Reads facts of the domains (and members)
     "points",
     # The district's command system: task lists, inspections, assessment over every domain

@@ -33,6 +33,7 @@ urlpatterns = [
     path("vanguard/", include("vanguard.urls")),
     path("orglife/", include("orglife.urls")),
     path("stability/", include("stability.urls")),
+    path("services/", include("services.urls")),
     path("points/", include("points.urls")),
     path("assessment/", include("assessment.urls")),
     path("notifications/", include("notifications.urls")),

@@ -6,7 +6,7 @@ cobuild namespace (`cobuild:public_stars`, /cobuild/stars/public/)."""
 
 from django.urls import path
 
-from .views import demands, reports, sanliang, stars
+from .views import demands, reports, sanliang, services, stars
 
 app_name = "portal"
 urlpatterns = [
@@ -20,6 +20,11 @@ urlpatterns = [
     path("nearby/", reports.nearby, name="nearby"),
     path("r/<str:code>/", reports.report, name="report"),
     path("r/<str:code>/photos/<int:pk>/", reports.report_photo, name="report_photo"),
+    path("services/", services.home, name="services"),
+    path("services/submit/", services.submit, name="service_submit"),
+    path("services/track/", services.track, name="service_track"),
+    path("services/o/<str:code>/", services.order, name="service_order"),
+    path("services/o/<str:code>/rate/", services.rate, name="service_rate"),
     path("sanliang/", sanliang.board_index, name="sanliang_index"),
     path("sanliang/<int:community_id>/", sanliang.board, name="sanliang"),
     path("sanliang/photo/<int:member_id>/", sanliang.photo, name="sanliang_photo"),

@@ -577,6 +577,40 @@ def _top_node(actor, kinds) -> Region | None:
     return Region.objects.filter(pk__in=list(ids)).order_by("path").first()
 
 
+
+# -------------------------------------------------------------------------------------- services
+
+def service_orders_waiting(actor) -> Block | None:
+    """便民服务 orders not dispatched yet, and 全程代办 errands waiting for the resident's confirmation."""
+    from services import selectors as sv
+    from services.models import ErrandState, OrderState
+    from services.rules import P as ServicesP
+
+    if not has_perm(actor, ServicesP.MANAGE):
+        return None
+    new = list(sv.orders(actor, ServicesP.MANAGE).filter(state=OrderState.NEW).order_by("created_at")[:50])
+    waiting = list(sv.errands(actor, ServicesP.MANAGE).filter(state=ErrandState.WAITING).order_by("accepted_on")[:50])
+    items = [Item(o.service.name, f"{o.region.name} · {o.get_channel_display()} · {_local(o.created_at)}",
+                  reverse("services:order", args=[o.pk]), "待派单", "danger") for o in new[:SHOWN]]
+    items += [Item(e.subject, f"{e.resident_name} · 代办人 {e.taker_name}", reverse("services:errand", args=[e.pk]),
+                   "待确认", "warning") for e in waiting[:max(0, SHOWN - len(items))]]
+    return Block("services-waiting", "便民服务待办", len(new) + len(waiting),
+                 reverse("services:orders") + "?state=new", items, "没有待派单的服务订单")
+
+
+def provider_orders_open(actor) -> Block | None:
+    """A provider's account: the orders given to it and not done yet."""
+    from services import selectors as sv
+    from services.models import OrderState
+
+    if not sv.is_provider(actor):
+        return None
+    rows = list(sv.provider_orders(actor).filter(state=OrderState.ASSIGNED).order_by("assigned_at")[:50])
+    items = [Item(o.service.name, f"{o.region.name} · {o.address} · 期望 {o.wanted_on or '尽快'}",
+                  reverse("services:provider_order", args=[o.pk]), "待上门", "warning") for o in rows[:SHOWN]]
+    return Block("provider-orders", "待上门服务", len(rows), reverse("services:provider_orders"), items,
+                 "没有待上门的服务订单")
+
 # ------------------------------------------------------------------------------------ per role
 
 def workbench(actor) -> list[Block]:
@@ -603,7 +637,7 @@ def workbench(actor) -> list[Block]:
                    contracts_to_decide(actor)]
         blocks += [new_demands(actor, now), overdue_demands(actor, now), cadence_gaps(actor, by_community=False),
                    orglife_due(actor, today), pipeline_due(actor, today), reviews_open(actor),
-                   mobile_care_due(actor, today),
+                   mobile_care_due(actor, today), service_orders_waiting(actor),
                    unmatched_needs(actor),
                    unregistered_members(actor, today), imports_to_review(actor, now)]
         if Role.COMMUNITY_SECRETARY in roles:
@@ -623,6 +657,7 @@ def workbench(actor) -> list[Block]:
 
         if is_unit_liaison(actor):
             blocks += [meetings_to_answer(actor, today), deeds_due(actor, today, by_community=False)]
+    blocks += [provider_orders_open(actor)]
     blocks += [my_registration(actor, today), my_record(actor, today), member_links(actor)]
     if Role.AUDIT_ADMIN in roles:
         blocks.append(audit_today(actor, now))
