@@ -590,6 +590,8 @@ def service_orders_waiting(actor) -> Block | None:
         return None
     new = list(sv.orders(actor, ServicesP.MANAGE).filter(state=OrderState.NEW).order_by("created_at")[:50])
     waiting = list(sv.errands(actor, ServicesP.MANAGE).filter(state=ErrandState.WAITING).order_by("accepted_on")[:50])
+    if not new and not waiting:
+        return None
     items = [Item(o.service.name, f"{o.region.name} · {o.get_channel_display()} · {_local(o.created_at)}",
                   reverse("services:order", args=[o.pk]), "待派单", "danger") for o in new[:SHOWN]]
     items += [Item(e.subject, f"{e.resident_name} · 代办人 {e.taker_name}", reverse("services:errand", args=[e.pk]),
