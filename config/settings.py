@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "audit.middleware.RequestContextMiddleware",
+    "core.replica.ReplicaMiddleware",  # reads of dashboards and search from the replica, when there is one
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -135,6 +136,18 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+# A PostgreSQL read replica (streaming replication of the primary) for the heavy reads: dashboards,
+# search, the tree and the map (core/replica.py). The test runner does not create it (it mirrors default).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"],
+                                                 conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+DATABASE_REPLICA = "replica" in DATABASES
+REPLICA_READ_PATHS = tuple(p for p in os.environ.get(
+    "DATABASE_REPLICA_PATHS", "/dashboard/,/search/,/regions/,/grid/map/").split(",") if p)
+# After a write, the browser reads the primary this long (the replica's lag, with a margin).
+REPLICA_PIN_SECONDS = int(os.environ.get("DATABASE_REPLICA_PIN_SECONDS", "10"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while a background task writes.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (

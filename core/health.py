@@ -33,6 +33,13 @@ def _check_database() -> dict:
     return {}
 
 
+def _check_replica() -> dict:
+    with connections["replica"].cursor() as cursor:
+        cursor.execute("SELECT pg_is_in_recovery(), extract(epoch FROM now() - pg_last_xact_replay_timestamp())")
+        standby, lag = cursor.fetchone()
+    return {"standby": bool(standby), "lag_seconds": round(float(lag), 1) if lag is not None else None}
+
+
 def _check_cache() -> dict:
     cache = caches["default"]
     key = f"readyz:{uuid.uuid4().hex}"
@@ -82,6 +89,7 @@ def _check_storage() -> dict:
 
 CHECKS = {
     "database": _check_database,
+    "replica": _check_replica,
     "cache": _check_cache,
     "task_queue": _check_task_queue,
     "storage": _check_storage,
@@ -95,6 +103,8 @@ def healthz(request) -> JsonResponse:
 def readyz(request) -> JsonResponse:
     results, healthy = {}, True
     for name, check in CHECKS.items():
+        if name == "replica" and not getattr(settings, "DATABASE_REPLICA", False):
+            continue  # no read replica configured
         started = time.perf_counter()
         try:
             detail = check()
