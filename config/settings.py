@@ -239,6 +239,9 @@ CONTENT_SECURITY_POLICY = {
         **({"report-uri": deploy.env_list("CSP_REPORT_URI")} if deploy.env_list("CSP_REPORT_URI") else {}),
     },
 }
+# 一张图's offline vector base: a PMTiles file on this server (docs/dashboards.md tells how to cut one
+# for a county). Used when no intranet tile service (GRID_MAP_TILES) is configured.
+GRID_MAP_PMTILES = os.environ.get("GRID_MAP_PMTILES", "")
 if deploy.env_bool("CSP_REPORT_ONLY"):
     CONTENT_SECURITY_POLICY_REPORT_ONLY, CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY, None
 

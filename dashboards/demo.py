@@ -99,4 +99,31 @@ def load_briefings():
         briefings.briefing_generate(actor=admin.user, region=community, kind="month")
 
 
-DEMO_STEPS = [("workday", load), ("rollup", load_rollup), ("briefings", load_briefings)]
+def load_positions() -> None:
+    """一张图's Party positions: each community's 党群服务中心 in its first grid, and a 网格党群服务站 in
+    every third grid, at a spot inside the grid (through the grid's facility service, audited)."""
+    import json
+    import random
+
+    from grid import services as grid_services
+    from grid.models import FacilityKind
+
+    rng = random.Random(19)
+    profiles = {p.region_id: p for p in GridProfile.objects.exclude(boundary="")}
+    for community in Region.objects.filter(kind=RegionKind.COMMUNITY).order_by("path"):
+        grids = list(Region.objects.filter(parent=community, kind=RegionKind.GRID).order_by("sort_order", "id"))
+        for i, grid in enumerate(grids):
+            p = profiles.get(grid.pk)
+            if p is None or (i > 0 and i % 3 != 2):
+                continue
+            ring = json.loads(p.boundary)["coordinates"][0]
+            xs, ys = [pt[0] for pt in ring], [pt[1] for pt in ring]
+            lng = min(xs) + (max(xs) - min(xs)) * rng.uniform(0.3, 0.7)
+            lat = min(ys) + (max(ys) - min(ys)) * rng.uniform(0.3, 0.7)
+            name = f"{community.name}党群服务中心" if i == 0 else f"{community.name}{grid.name}党群服务站"
+            grid_services.facility_create(actor=None, grid=grid, kind=FacilityKind.PARTY_CENTER, name=name,
+                                          lat=lat, lng=lng)
+
+
+DEMO_STEPS = [("workday", load), ("rollup", load_rollup), ("briefings", load_briefings),
+              ("map_positions", load_positions)]

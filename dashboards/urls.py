@@ -31,6 +31,8 @@ regions_urlpatterns = [
 grid_urlpatterns = [
     path("map/", map.grid_map, name="map"),
     path("map/geojson/", map.grid_geojson, name="geojson"),
+    path("map/layer/<str:layer>/", map.map_layer, name="map_layer"),
+    path("map/base.pmtiles", map.pmtiles, name="pmtiles"),
 ]
 
 # /cobuild/ (namespace "cobuild"): the star board and the chronicle.

@@ -4,6 +4,7 @@ that volume (plus some portal submissions), most handled and rated, a few overdu
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date, timedelta
 
@@ -13,6 +14,7 @@ from accounts.models import RoleAssignment, User
 from accounts.roles import Role
 from core.phone import generate_mobile
 from core.synthetic import person_name
+from grid.models import GridProfile
 from notifications.services import notify
 from regions.models import Region, RegionKind
 
@@ -75,6 +77,14 @@ def load() -> None:
     ])
     ApiKey.objects.get_or_create(key="demo-open311-key", defaults={"name": "演示 Open311 客户端", "region": county})
 
+    boxes = {}
+    for region_id, boundary in GridProfile.objects.exclude(boundary="").values_list("region_id", "boundary"):
+        geometry = json.loads(boundary)
+        if geometry.get("type") != "Polygon":
+            continue
+        ring = geometry["coordinates"][0]
+        boxes[region_id] = (min(p[0] for p in ring), min(p[1] for p in ring),
+                            max(p[0] for p in ring), max(p[1] for p in ring))
     demands, plans = [], []
     for ci, comm in enumerate(communities):
         grids = grids_of[comm.pk] or [comm]
@@ -86,11 +96,17 @@ def load() -> None:
                 at = now - timedelta(days=rng.random() * 365)
                 grid = rng.choice(grids)
                 anonymous = rng.random() < 0.1
+                glat, glng = rng.gauss(0, 0.003), rng.gauss(0, 0.004)
+                lat, lng = clat + glat, clng + glng
+                if grid.pk in boxes:  # inside the grid's boundary, so the map draws it in its grid
+                    x0, y0, x1, y1 = boxes[grid.pk]
+                    lat = (y0 + y1) / 2 + max(-0.45, min(0.45, glat / 0.009)) * (y1 - y0)
+                    lng = (x0 + x1) / 2 + max(-0.45, min(0.45, glng / 0.012)) * (x1 - x0)
                 d = Demand(
                     channel=channel, category=cat, region=grid, title=rng.choice(TITLES[code]),
                     description=f"{comm.name}居民反映：{rng.choice(TITLES[code])}，请尽快处理。",
                     address=f"{comm.name}{rng.randint(1, 30)}号院{rng.randint(1, 6)}号楼",
-                    lat=clat + rng.gauss(0, 0.003), lng=clng + rng.gauss(0, 0.004),
+                    lat=lat, lng=lng,
                     caller_name="" if anonymous else person_name(rng),
                     caller_phone="" if anonymous else generate_mobile(rng), anonymous=anonymous,
                     submitted_at=at,

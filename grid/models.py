@@ -336,6 +336,7 @@ class FacilityKind(models.TextChoices):
     HYDRANT = "hydrant", "消防栓"
     AED = "aed", "AED除颤仪"
     NOTICE_BOARD = "notice_board", "宣传栏"
+    PARTY_CENTER = "party_center", "党群服务阵地"  # 党群服务中心（站）、党员活动室: the map's Party positions
     OTHER = "other", "其他"
 
 
