@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
-from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import diff, record, snapshot
@@ -22,7 +21,7 @@ from regions.models import Region, RegionKind
 from .models import AdmittedItem, Contract, ContractStatus, DelegatedPower, Refusal
 from .rules import P
 from .scoring import _dec
-from .services import _check_file, _date, _receiver_users, _require, _text, _today, is_receiver
+from .services import _check_file, _date, _receiver_users, _require, _text, _today, is_receiver, transition
 
 MAX_FUNDS = Decimal("100000000")
 
@@ -83,16 +82,10 @@ def contract_decide(*, actor, contract: Contract, accept: bool, reason: str = ""
         raise ValidationError("只有受托社区可以接受或拒绝委托合同")
     if c.status != ContractStatus.PENDING:
         raise ValidationError(f"合同已{c.get_status_display().lstrip('已')}")
-    if accept:
-        c.status = ContractStatus.ACCEPTED
-    else:
+    if not accept:
         c.reason = _text(reason, "reason", "拒绝理由", max_len=300)
-        c.status = ContractStatus.REFUSED
-    c.decided_by, c.decided_at = actor, timezone.now()
-    c.save(update_fields=["status", "reason", "decided_by", "decided_at"])
-    record(actor=actor, action=AuditAction.TRANSITION, obj=c,
-           changes={"status": ["待社区确认", c.get_status_display()], **({"reason": [None, c.reason]} if c.reason
-                                                                    else {})})
+    transition(c, actor=actor, to=ContractStatus.ACCEPTED if accept else ContractStatus.REFUSED, by="decided_by",
+               at="decided_at", also=("reason",), note={"reason": [None, c.reason]} if c.reason else None)
     if c.created_by_id:
         notify(recipients=[c.created_by], title=f"{c.region}{c.get_status_display()}委托合同", body=c.task,
                link=reverse("assessment:contract", args=[c.pk]), source=c)

@@ -21,4 +21,6 @@ class AssessmentConfig(AppConfig):
             MenuEntry("督查整改", "assessment:inspections", P.VIEW, "督查考核", 405),
             MenuEntry("考核评分", "assessment:schemes", P.VIEW, "督查考核", 406),
             MenuEntry("工作准入", "assessment:admission", P.VIEW, "督查考核", 407),
+            MenuEntry("创建评选", "assessment:campaigns", P.VIEW, "督查考核", 408),
         )
+

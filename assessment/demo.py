@@ -401,4 +401,10 @@ def _inspections(county, towns, communities, demo_comm, admin, today, held) -> N
                             created_by=admin)
 
 
-DEMO_STEPS = [("assessment", load)]
+def _load_campaigns() -> None:
+    from .demo_campaigns import load as load_campaigns
+
+    load_campaigns()
+
+
+DEMO_STEPS = [("assessment", load), ("assessment_campaigns", _load_campaigns)]

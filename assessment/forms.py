@@ -2,7 +2,7 @@ from django import forms
 
 from core.forms import StyledForm
 
-from .models import InspectionKind, Level, Method, Rating, SanctionKind, SchemeLevel
+from .models import CampaignKind, HonorKind, InspectionKind, Level, Method, Rating, SanctionKind, SchemeLevel
 
 DATE = forms.DateInput(format="%Y-%m-%d")
 
@@ -272,3 +272,54 @@ class PowerForm(StyledForm):
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
+
+
+# ---------------------------------------------------------------- campaigns
+
+class CampaignForm(StyledForm):
+    kind = forms.ChoiceField(label="类别", choices=CampaignKind.choices)
+    title = forms.CharField(label="活动名称", max_length=120)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    org_level = forms.ChoiceField(label="参评党组织", choices=())
+    entry_deadline = forms.DateField(label="申报截止日期", widget=DATE)
+    award_title = forms.CharField(label="授予称号", max_length=60, help_text="如：“五个好”社区党组织")
+    award_quota = forms.IntegerField(label="评选名额", min_value=1, max_value=500)
+    description = forms.CharField(label="活动要求", max_length=3000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, levels, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_level"].choices = levels
+
+
+class CriterionForm(StyledForm):
+    name = forms.CharField(label="评选标准", max_length=80)
+    weight = forms.DecimalField(label="分值", min_value=0, max_value=100, decimal_places=2)
+    description = forms.CharField(label="说明", max_length=300, required=False)
+
+
+class EntryForm(ProgressForm):
+    org = forms.ModelChoiceField(label="申报党组织", queryset=None, empty_label="请选择")
+    title = forms.CharField(label="申报题目（品牌名称）", max_length=120)
+    summary = forms.CharField(label="创建情况", max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
+    field_order = ["org", "title", "summary", "records", "files", "photos"]
+
+    def __init__(self, *args, orgs, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["text"], self.fields["progress"]
+        self.fields["org"].queryset = orgs
+        self.order_fields(self.field_order)
+
+
+class HonorForm(StyledForm):
+    org = forms.ModelChoiceField(label="党组织", queryset=None, empty_label="请选择")
+    kind = forms.ChoiceField(label="类别", choices=HonorKind.choices)
+    title = forms.CharField(label="称号或事由", max_length=120)
+    on = forms.DateField(label="日期", widget=DATE)
+    conferred_by = forms.CharField(label="授予（通报）单位", max_length=80, required=False,
+                                   help_text="不填则为本级党组织（组织部）")
+    basis = forms.CharField(label="依据（通报批评须写明事由）", max_length=300, required=False)
+
+    def __init__(self, *args, orgs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = orgs

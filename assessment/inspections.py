@@ -8,7 +8,6 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import diff, record, snapshot
@@ -17,11 +16,8 @@ from regions.models import Region, RegionKind
 
 from .models import (
     DEFAULT_CHECKLIST,
-    RECORD_KINDS,
     CheckItem,
     CheckResult,
-    Evidence,
-    EvidenceKind,
     Finding,
     Inspection,
     InspectionKind,
@@ -30,7 +26,18 @@ from .models import (
     SanctionKind,
 )
 from .rules import P
-from .services import _check_file, _date, _receiver_users, _record_label, _require, _text, _today, is_receiver
+from .services import (
+    _check_file,
+    _date,
+    _receiver_users,
+    _require,
+    _text,
+    _today,
+    evidence_check,
+    evidence_save,
+    is_receiver,
+    transition,
+)
 
 
 @transaction.atomic
@@ -115,30 +122,13 @@ def finding_close(*, actor, finding: Finding, note: str, files=(), photos=(),
     if f.status == RectificationStatus.CLOSED:
         raise ValidationError("该问题已销号")
     note = _text(note, "note", "整改情况", max_len=2000)
-    for x in files:
-        _check_file(x, photo=False)
-    for x in photos:
-        _check_file(x, photo=True)
-    links = []
-    for kind, pk in records:
-        if kind not in RECORD_KINDS:
-            raise ValidationError({"records": "佐证记录类别不正确"})
-        label = _record_label(kind, int(pk), actor, f.region)
-        if label is None:
-            raise ValidationError({"records": f"{EvidenceKind(kind).label}（编号 {pk}）不存在或不在“{f.region}”范围内"})
-        links.append((kind, int(pk), label))
+    links = evidence_check(actor=actor, region=f.region, files=files, photos=photos, records=records)
     if not (files or photos or links):
         raise ValidationError({"files": "整改销号须附佐证材料（文件、照片或平台记录）"})
-    for x in files:
-        Evidence.objects.create(finding=f, kind=EvidenceKind.FILE, file=x, label=x.name[:200])
-    for x in photos:
-        Evidence.objects.create(finding=f, kind=EvidenceKind.PHOTO, file=x, label=x.name[:200])
-    for kind, pk, label in links:
-        Evidence.objects.create(finding=f, kind=kind, record_id=pk, label=label)
-    f.status, f.closed_at, f.closed_by, f.closing_note = RectificationStatus.CLOSED, timezone.now(), actor, note
-    f.overdue = f.overdue or f.deadline < _today()
-    f.save(update_fields=["status", "closed_at", "closed_by", "closing_note", "overdue"])
-    record(actor=actor, action=AuditAction.TRANSITION, obj=f, changes={"status": ["整改中", "已销号"]})
+    evidence_save({"finding": f}, files=files, photos=photos, links=links)
+    f.closing_note, f.overdue = note, f.overdue or f.deadline < _today()
+    transition(f, actor=actor, to=RectificationStatus.CLOSED, by="closed_by", at="closed_at",
+               also=("closing_note", "overdue"))
     if f.inspection.created_by_id:
         notify(recipients=[f.inspection.created_by], title=f"{f.region}已整改销号", body=f.text,
                link=_finding_link(f), source=f)

@@ -23,6 +23,31 @@ class Escalation(models.IntegerChoices):
 ESCALATION_DAYS = {1: 0, 2: 7, 3: 30}
 
 
+class Escalating(models.Model):
+    """Open work with a date that climbs the ladder when late — an assignment (its deadline), a
+    decided problem (its date), a rectification (its deadline): the same three fields and the same
+    two questions (which are still open, is this one closed), asked by `services.escalate_overdue`.
+    Abstract: each table keeps its own columns."""
+
+    overdue = models.BooleanField("已超期", default=False)
+    escalation = models.PositiveSmallIntegerField("升级", choices=Escalation.choices, default=Escalation.NONE)
+    escalated_at = models.DateTimeField("升级时间", null=True, blank=True)
+
+    due_field: str = "deadline"   # the date past which the item climbs
+    closed_status: str = ""       # the status in which it no longer climbs
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def open_items(cls) -> models.QuerySet:
+        return cls.objects.exclude(status=cls.closed_status)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.closed_status
+
+
 class Level(models.TextChoices):
     STREET = "street", "街道（镇）"
     COMMUNITY = "community", "社区"
@@ -109,7 +134,7 @@ class AssignmentStatus(models.TextChoices):
     DONE = "done", "已完成"
 
 
-class Assignment(models.Model):
+class Assignment(Escalating):
     """A key task handed to one node (a street, a community) with a 交办书; a street hands it on
     to its communities as child assignments."""
 
@@ -133,10 +158,8 @@ class Assignment(models.Model):
                                         on_delete=models.SET_NULL, related_name="+")
     progress = models.PositiveSmallIntegerField("进度（%）", default=0)
     done_at = models.DateTimeField("完成时间", null=True, blank=True)
-    overdue = models.BooleanField("已超期", default=False)
-    escalation = models.PositiveSmallIntegerField("升级", choices=Escalation.choices, default=Escalation.NONE)
-    escalated_at = models.DateTimeField("升级时间", null=True, blank=True)
 
+    closed_status = AssignmentStatus.DONE
     scope_path_field = "region__path"
 
     class Meta:
@@ -189,12 +212,14 @@ RECORD_KINDS = (EvidenceKind.MEETING, EvidenceKind.DEMAND, EvidenceKind.DEED, Ev
 
 class Evidence(models.Model):
     """A file, a photo or a link to a record the platform already holds (by kind and id, with the
-    label it had when linked), of a progress report or of a rectification."""
+    label it had when linked), of a progress report, a rectification or a campaign entry."""
 
     report = models.ForeignKey(ProgressReport, verbose_name="进展报告", null=True, blank=True,
                                on_delete=models.CASCADE, related_name="evidence")
     finding = models.ForeignKey("Finding", verbose_name="督查问题", null=True, blank=True, on_delete=models.CASCADE,
                                 related_name="evidence")
+    entry = models.ForeignKey("Entry", verbose_name="评选申报", null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="evidence")
     kind = models.CharField("类别", max_length=10, choices=EvidenceKind.choices)
     file = models.FileField("文件", upload_to="assessment/evidence/%Y/", blank=True)
     record_id = models.PositiveBigIntegerField("记录编号", null=True, blank=True)
@@ -284,7 +309,7 @@ class ProblemStatus(models.TextChoices):
     CLOSED = "closed", "已化解"
 
 
-class Problem(models.Model):
+class Problem(Escalating):
     """季会商 problem register: a hard problem raised, discussed at the quarter's consultation,
     decided (owner, date) and closed; an open problem past its date climbs the tree."""
 
@@ -304,10 +329,8 @@ class Problem(models.Model):
     due = models.DateField("化解时限", null=True, blank=True, db_index=True)
     resolution = models.TextField("化解情况", max_length=3000, blank=True)
     closed_on = models.DateField("化解日期", null=True, blank=True)
-    overdue = models.BooleanField("已超期", default=False)
-    escalation = models.PositiveSmallIntegerField("升级", choices=Escalation.choices, default=Escalation.NONE)
-    escalated_at = models.DateTimeField("升级时间", null=True, blank=True)
 
+    due_field, closed_status = "due", ProblemStatus.CLOSED
     scope_path_field = "region__path"
 
     class Meta:
@@ -383,7 +406,7 @@ class RectificationStatus(models.TextChoices):
     CLOSED = "closed", "已销号"
 
 
-class Finding(models.Model):
+class Finding(Escalating):
     """A problem found, and its rectification item (owner, deadline); it closes only with evidence."""
 
     inspection = models.ForeignKey(Inspection, verbose_name="督查", on_delete=models.CASCADE,
@@ -401,10 +424,8 @@ class Finding(models.Model):
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="销号人", null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+")
     closing_note = models.TextField("整改情况", max_length=2000, blank=True)
-    overdue = models.BooleanField("已超期", default=False)
-    escalation = models.PositiveSmallIntegerField("升级", choices=Escalation.choices, default=Escalation.NONE)
-    escalated_at = models.DateTimeField("升级时间", null=True, blank=True)
 
+    closed_status = RectificationStatus.CLOSED
     scope_path_field = "region__path"
 
     class Meta:
@@ -706,3 +727,162 @@ class DelegatedPower(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# ---------------------------------------------------------------- campaigns (创建评选) and the organization's record
+
+class CampaignKind(models.TextChoices):
+    FIVE_GOOD = "five_good", "“五个好”社区党组织创建"
+    BRAND = "brand", "“一社一品”党建品牌"
+    CONTEST = "contest", "党建工作大比武"
+    MODEL = "model", "党建工作示范社区评选"
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    OPEN = "open", "申报中"
+    REVIEW = "review", "评审中"
+    CLOSED = "closed", "已评定"
+
+
+class Campaign(models.Model):
+    """A district's creation or selection campaign (seed 000: 五个好; seed 002: 党建工作大比武 and
+    一社一品): criteria as data, entries by the Party organizations of the district, rated by the
+    district and the best awarded (the award goes on the organization's record)."""
+
+    region = models.ForeignKey("regions.Region", verbose_name="组织单位（区县）", on_delete=models.PROTECT,
+                               related_name="campaigns")
+    year = models.PositiveSmallIntegerField("年度")
+    kind = models.CharField("类别", max_length=10, choices=CampaignKind.choices)
+    title = models.CharField("名称", max_length=120)
+    description = models.TextField("活动要求", max_length=3000, blank=True)
+    org_level = models.CharField("参评党组织", max_length=16, default="community",
+                                 help_text="orgs.OrgLevel：community（社区党组织）、compound（小区党支部）等")
+    entry_deadline = models.DateField("申报截止日期")
+    award_title = models.CharField("授予称号", max_length=60)
+    award_quota = models.PositiveSmallIntegerField("评选名额")
+    status = models.CharField("状态", max_length=8, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT,
+                              db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    opened_at = models.DateTimeField("发布时间", null=True, blank=True)
+    closed_at = models.DateTimeField("评定时间", null=True, blank=True)
+
+    scope_path_field = "region__path"
+
+    class Meta:
+        verbose_name = "创建评选活动"
+        verbose_name_plural = "创建评选活动"
+        ordering = ["-year", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Criterion(models.Model):
+    """One criterion of a campaign with its weight (the weights sum to 100 when the campaign opens)."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name="评选活动", on_delete=models.CASCADE, related_name="criteria")
+    order = models.PositiveSmallIntegerField("序号", default=1)
+    name = models.CharField("评选标准", max_length=80)
+    description = models.CharField("说明", max_length=300, blank=True)
+    weight = models.DecimalField("分值", max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = "评选标准"
+        verbose_name_plural = "评选标准"
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EntryStatus(models.TextChoices):
+    SUBMITTED = "submitted", "已申报"
+    RATED = "rated", "已评分"
+    AWARDED = "awarded", "已获评"
+    NOT_AWARDED = "not_awarded", "未获评"
+
+
+class Entry(models.Model):
+    """A Party organization's entry (申报) to a campaign: what it did or its brand, with evidence."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name="评选活动", on_delete=models.CASCADE, related_name="entries")
+    org = models.ForeignKey("orgs.PartyOrg", verbose_name="申报党组织", on_delete=models.PROTECT,
+                            related_name="campaign_entries")
+    region = models.ForeignKey("regions.Region", verbose_name="所在区划", on_delete=models.PROTECT,
+                               related_name="campaign_entries")
+    title = models.CharField("申报题目（品牌名称）", max_length=120)
+    summary = models.TextField("创建情况", max_length=3000)
+    status = models.CharField("状态", max_length=12, choices=EntryStatus.choices, default=EntryStatus.SUBMITTED,
+                              db_index=True)
+    total = models.DecimalField("评审得分", max_digits=6, decimal_places=2, null=True, blank=True)
+    review_note = models.CharField("评审意见", max_length=300, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申报人", null=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField("申报时间", auto_now_add=True)
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="评审人", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+
+    scope_path_field = "region__path"
+
+    class Meta:
+        verbose_name = "评选申报"
+        verbose_name_plural = "评选申报"
+        ordering = ["-total", "id"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "org"], name="assessment_entry_once")]
+
+    def __str__(self) -> str:
+        return f"{self.org}：{self.title}"
+
+
+class EntryScore(models.Model):
+    entry = models.ForeignKey(Entry, verbose_name="评选申报", on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, verbose_name="评选标准", on_delete=models.CASCADE, related_name="scores")
+    value = models.DecimalField("得分", max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = "评选得分"
+        verbose_name_plural = "评选得分"
+        ordering = ["criterion__order", "id"]
+        constraints = [models.UniqueConstraint(fields=["entry", "criterion"], name="assessment_entry_score_once")]
+
+    def __str__(self) -> str:
+        return f"{self.criterion} {self.value}"
+
+
+class HonorKind(models.TextChoices):
+    AWARD = "award", "表彰"
+    CRITICISM = "criticism", "通报批评"
+
+
+class Honor(models.Model):
+    """An award or a criticism on a Party organization's record (shown on the organization's page):
+    from a campaign's award, or recorded directly by the district or street."""
+
+    org = models.ForeignKey("orgs.PartyOrg", verbose_name="党组织", on_delete=models.PROTECT, related_name="honors")
+    region = models.ForeignKey("regions.Region", verbose_name="所在区划", on_delete=models.PROTECT,
+                               related_name="org_honors")
+    kind = models.CharField("类别", max_length=10, choices=HonorKind.choices)
+    title = models.CharField("称号或事由", max_length=120)
+    year = models.PositiveSmallIntegerField("年度")
+    date = models.DateField("日期")
+    conferred_by = models.CharField("授予（通报）单位", max_length=80)
+    basis = models.CharField("依据", max_length=300, blank=True)
+    campaign = models.ForeignKey(Campaign, verbose_name="评选活动", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="honors")
+    entry = models.OneToOneField(Entry, verbose_name="评选申报", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="honor")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    scope_path_field = "region__path"
+
+    class Meta:
+        verbose_name = "党组织表彰与批评"
+        verbose_name_plural = "党组织表彰与批评"
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.title}"

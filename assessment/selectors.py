@@ -5,19 +5,25 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
-from accounts.scope import get_in_scope_or_404, scope_filter
+from accounts.scope import get_in_scope_or_404, scope_filter, scope_paths
 from core import treepaths as paths
 from regions.models import Region
 
 from .models import (
     Assignment,
     AssignmentStatus,
+    Campaign,
+    CampaignStatus,
     Dispatch,
+    Entry,
+    EntryStatus,
     EvidenceKind,
     Finding,
+    Honor,
     Inspection,
     Problem,
     ProblemStatus,
@@ -176,3 +182,65 @@ def counts(actor) -> dict[str, int]:
         "problems_open": problems(actor, status="open").count(),
         "rectifications_open": findings(actor).filter(status=RectificationStatus.OPEN).count(),
     }
+
+
+# ---------------------------------------------------------------- campaigns
+
+def campaigns(actor):
+    """Campaigns the actor reads: those of the district above them (or under their scope); drafts
+    only for those who may direct at the campaign's district."""
+    qs = Campaign.objects.select_related("region")
+    roots = scope_paths(actor, P.VIEW)
+    if roots is None:
+        return qs
+    if not roots:
+        return qs.none()
+    above = {i for r in roots for i in paths.ancestor_ids(r)}
+    qs = qs.filter(Q(region_id__in=above) | paths.under_any("region__path", roots))
+    direct = scope_paths(actor, P.DIRECT) or []
+    return qs.exclude(Q(status=CampaignStatus.DRAFT) & ~paths.under_any("region__path", direct))
+
+
+def campaign_get(actor, pk: int):
+    c = campaigns(actor).filter(pk=pk).first()
+    if c is None:
+        raise Http404("没有找到该评选活动")
+    return c
+
+
+def entries(actor):
+    return scope_filter(Entry.objects.select_related("campaign__region", "org", "region"), actor, P.VIEW)
+
+
+def honors(actor):
+    return scope_filter(Honor.objects.select_related("org", "campaign", "region"), actor, P.VIEW)
+
+
+def campaigns_to_enter(actor, today: date) -> list[tuple[Campaign, int]]:
+    """Open campaigns (deadline not passed) with organizations in the actor's reporting scope that
+    have not entered yet: (campaign, how many)."""
+    from orgs.models import PartyOrg
+
+    roots = scope_paths(actor, P.REPORT)
+    if roots == []:
+        return []
+    out = []
+    for c in campaigns(actor).filter(status=CampaignStatus.OPEN, entry_deadline__gte=today).order_by(
+            "entry_deadline")[:20]:
+        orgs = PartyOrg.objects.filter(paths.under("region__path", c.region.path), level=c.org_level)
+        if roots is not None:
+            orgs = orgs.filter(paths.under_any("region__path", roots))
+        missing = orgs.exclude(pk__in=c.entries.values("org_id")).count()
+        if missing:
+            out.append((c, missing))
+    return out
+
+
+def entries_to_rate(actor) -> QuerySet[Entry]:
+    """Entries waiting for the district's score, in the campaigns under review the actor runs."""
+    roots = scope_paths(actor, P.DIRECT)
+    qs = Entry.objects.filter(status=EntryStatus.SUBMITTED, campaign__status=CampaignStatus.REVIEW).select_related(
+        "campaign", "org")
+    if roots is None:
+        return qs
+    return qs.filter(paths.under_any("campaign__region__path", roots)) if roots else qs.none()

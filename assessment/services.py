@@ -41,7 +41,6 @@ from .models import (
     Problem,
     ProblemStatus,
     ProgressReport,
-    RectificationStatus,
     TaskList,
     WeeklyLog,
 )
@@ -272,9 +271,7 @@ def assignment_acknowledge(*, actor, assignment: Assignment) -> Assignment:
         raise ValidationError("只有承办单位可以签收交办书")
     if a.status != AssignmentStatus.ASSIGNED:
         raise ValidationError("交办书已签收")
-    a.status, a.acknowledged_at, a.acknowledged_by = AssignmentStatus.ACKNOWLEDGED, timezone.now(), actor
-    a.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
-    record(actor=actor, action=AuditAction.TRANSITION, obj=a, changes={"status": ["待签收", "已签收"]})
+    transition(a, actor=actor, to=AssignmentStatus.ACKNOWLEDGED, by="acknowledged_by", at="acknowledged_at")
     if a.assigned_by_id:
         notify(recipients=[a.assigned_by], title=f"{a.region}已签收交办书 {a.number}", link=_link(a), source=a)
     return a
@@ -329,6 +326,56 @@ def _check_file(f, *, photo: bool) -> None:
         raise ValidationError({"files": f"文件“{name}”应为 PDF、Word、Excel 或图片"})
 
 
+def evidence_check(*, actor, region: Region, files=(), photos=(), records=()) -> list[tuple[str, int, str]]:
+    """Check the evidence offered for work at `region` before anything is saved: files (PDF, Word,
+    Excel, images, ≤10 MB), photos (≤5 MB, real images), and links to platform records the actor
+    sees inside `region`. Returns the links as (kind, id, label). Progress reports, rectifications
+    and campaign entries all take evidence this way."""
+    for f in files:
+        _check_file(f, photo=False)
+    for f in photos:
+        _check_file(f, photo=True)
+    links = []
+    for kind, pk in records:
+        if kind not in RECORD_KINDS:
+            raise ValidationError({"records": "佐证记录类别不正确"})
+        label = _record_label(kind, int(pk), actor, region)
+        if label is None:
+            raise ValidationError({"records": f"{EvidenceKind(kind).label}（编号 {pk}）不存在或不在“{region}”范围内"})
+        links.append((kind, int(pk), label))
+    return links
+
+
+def evidence_save(owner: dict, *, files=(), photos=(), links=()) -> list[Evidence]:
+    """Save checked evidence for its owner (`{"report": r}`, `{"finding": f}` or `{"entry": e}`)."""
+    ev = [Evidence(**owner, kind=EvidenceKind.FILE, file=f, label=f.name[:200]) for f in files]
+    ev += [Evidence(**owner, kind=EvidenceKind.PHOTO, file=f, label=f.name[:200]) for f in photos]
+    ev += [Evidence(**owner, kind=k, record_id=pk, label=label) for k, pk, label in links]
+    for e in ev:
+        e.save()
+    return ev
+
+
+def transition(obj, *, actor, to: str, by: str | None = None, at: str | None = None, also: tuple[str, ...] = (),
+               note: dict | None = None) -> None:
+    """One step of a status machine of this app (an assignment signed, a rectification closed, a
+    contract decided, a campaign opened): the new status, who (`by`) and when (`at`) when the model
+    keeps them, the fields the caller has set (`also`), one save of just those fields, one audit
+    entry naming both states. The caller has locked `obj` and checked that the step is allowed."""
+    before = obj.get_status_display()
+    obj.status = to
+    fields = ["status", *also]
+    if by:
+        setattr(obj, by, actor)
+        fields.append(by)
+    if at:
+        setattr(obj, at, timezone.now())
+        fields.append(at)
+    obj.save(update_fields=fields)
+    record(actor=actor, action=AuditAction.TRANSITION, obj=obj,
+           changes={"status": [before, obj.get_status_display()], **(note or {})})
+
+
 @transaction.atomic
 def progress_report(*, actor, assignment: Assignment, text: str, progress: int, files=(), photos=(),
                     records: list[tuple[str, int]] = ()) -> ProgressReport:
@@ -343,18 +390,7 @@ def progress_report(*, actor, assignment: Assignment, text: str, progress: int, 
         raise ValidationError("任务已完成")
     text = _text(text, "text", "进展情况", max_len=2000)
     progress = _percent(progress)
-    for f in files:
-        _check_file(f, photo=False)
-    for f in photos:
-        _check_file(f, photo=True)
-    links = []
-    for kind, pk in records:
-        if kind not in RECORD_KINDS:
-            raise ValidationError({"records": "佐证记录类别不正确"})
-        label = _record_label(kind, int(pk), actor, a.region)
-        if label is None:
-            raise ValidationError({"records": f"{EvidenceKind(kind).label}（编号 {pk}）不存在或不在“{a.region}”范围内"})
-        links.append((kind, int(pk), label))
+    links = evidence_check(actor=actor, region=a.region, files=files, photos=photos, records=records)
     if progress == 100:
         if not (files or photos or links or Evidence.objects.filter(report__assignment=a).exists()):
             raise ValidationError({"progress": "报告完成须附佐证材料（文件、照片或平台记录）"})
@@ -363,11 +399,7 @@ def progress_report(*, actor, assignment: Assignment, text: str, progress: int, 
             raise ValidationError({"progress": "下级承办单位尚未全部完成："
                                    + "、".join(str(c.region) for c in open_children.select_related("region"))})
     r = ProgressReport.objects.create(assignment=a, text=text, progress=progress, reported_by=actor)
-    ev = [Evidence(report=r, kind=EvidenceKind.FILE, file=f, label=f.name[:200]) for f in files]
-    ev += [Evidence(report=r, kind=EvidenceKind.PHOTO, file=f, label=f.name[:200]) for f in photos]
-    ev += [Evidence(report=r, kind=k, record_id=pk, label=label) for k, pk, label in links]
-    for e in ev:
-        e.save()
+    evidence_save({"report": r}, files=files, photos=photos, links=links)
     before = snapshot(a, ["progress", "status"])
     a.progress = progress
     fields = ["progress"]
@@ -553,37 +585,30 @@ def _climb(obj, *, level: int, now: datetime, title: str, link: str) -> None:
            title=f"{title}升级至{Escalation(level).label}", body=f"{obj}（{obj.region}）", link=link, source=obj)
 
 
+# Each kind of work that climbs: (model, count key, title of the notice, link to it).
+LADDER = [
+    (Assignment, "assignments", "超期任务", lambda a: _link(a)),
+    (Problem, "problems", "超期难题", lambda p: reverse("assessment:problem", args=[p.pk])),
+    (Finding, "rectifications", "超期未整改问题",
+     lambda f: reverse("assessment:inspection", args=[f.inspection_id]) + f"#finding-{f.pk}"),
+]
+
+
 def escalate_overdue(*, today: date | None = None) -> dict[str, int]:
     """Open assignments, decided problems and open rectifications past their date climb the ladder (community → street →
     district) by how long they are overdue. Each item in its own transaction; idempotent."""
     today = today or _today()
     now = timezone.now()
-    counts = {"assignments": 0, "problems": 0, "rectifications": 0}
+    counts = {key: 0 for _, key, _, _ in LADDER}
     for level, days in sorted(ESCALATION_DAYS.items(), reverse=True):
         cutoff = today - timedelta(days=days)
-        for pk in list(Assignment.objects.exclude(status=AssignmentStatus.DONE)
-                       .filter(deadline__lt=cutoff, escalation__lt=level).values_list("pk", flat=True)[:10000]):
-            with transaction.atomic():
-                a = _lock(Assignment(pk=pk))
-                if a.status == AssignmentStatus.DONE or a.escalation >= level:
-                    continue
-                _climb(a, level=level, now=now, title="超期任务", link=_link(a))
-                counts["assignments"] += 1
-        for pk in list(Problem.objects.exclude(status=ProblemStatus.CLOSED)
-                       .filter(due__lt=cutoff, escalation__lt=level).values_list("pk", flat=True)[:10000]):
-            with transaction.atomic():
-                p = Problem.objects.select_for_update(of=("self",)).select_related("region").get(pk=pk)
-                if p.status == ProblemStatus.CLOSED or p.escalation >= level:
-                    continue
-                _climb(p, level=level, now=now, title="超期难题", link=reverse("assessment:problem", args=[p.pk]))
-                counts["problems"] += 1
-        for pk in list(Finding.objects.filter(status=RectificationStatus.OPEN, deadline__lt=cutoff,
-                                              escalation__lt=level).values_list("pk", flat=True)[:10000]):
-            with transaction.atomic():
-                f = Finding.objects.select_for_update(of=("self",)).select_related("region").get(pk=pk)
-                if f.status != RectificationStatus.OPEN or f.escalation >= level:
-                    continue
-                _climb(f, level=level, now=now, title="超期未整改问题",
-                       link=reverse("assessment:inspection", args=[f.inspection_id]) + f"#finding-{f.pk}")
-                counts["rectifications"] += 1
+        for model, key, title, link in LADDER:
+            late = model.open_items().filter(**{f"{model.due_field}__lt": cutoff, "escalation__lt": level})
+            for pk in list(late.values_list("pk", flat=True)[:10000]):
+                with transaction.atomic():
+                    obj = model.objects.select_for_update(of=("self",)).select_related("region").get(pk=pk)
+                    if obj.is_closed or obj.escalation >= level:
+                        continue
+                    _climb(obj, level=level, now=now, title=title, link=link(obj))
+                    counts[key] += 1
     return counts

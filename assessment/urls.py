@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_admission, views_inspections, views_scores
+from . import views, views_admission, views_campaigns, views_inspections, views_scores
 
 app_name = "assessment"
 urlpatterns = [
@@ -42,6 +42,11 @@ urlpatterns = [
     path("admission/contracts/<int:pk>/paid/", views_admission.contract_paid, name="contract_paid"),
     path("admission/contracts/<int:pk>/file/", views_admission.contract_file, name="contract_file"),
     path("admission/contracts/<int:pk>/<str:action>/", views_admission.contract_decide, name="contract_decide"),
+    path("campaigns/", views_campaigns.campaign_list, name="campaigns"),
+    path("campaigns/<int:pk>/", views_campaigns.campaign_detail, name="campaign"),
+    path("campaigns/<int:pk>/<str:action>/", views_campaigns.campaign_action, name="campaign_action"),
+    path("entries/<int:pk>/", views_campaigns.entry_detail, name="entry"),
+    path("entries/<int:pk>/evidence/<int:evidence_pk>/", views_campaigns.entry_file, name="entry_file"),
     path("problems/", views.problems, name="problems"),
     path("problems/<int:pk>/", views.problem_detail, name="problem"),
     path("problems/<int:pk>/<str:action>/", views.problem_step, name="problem_step"),

@@ -278,7 +278,7 @@ def assignment_hand_on(request, pk: int):
 @login_required
 def evidence_file(request, pk: int):
     _need(request)
-    e = get_object_or_404(Evidence.objects.select_related("report__assignment"), pk=pk,
+    e = get_object_or_404(Evidence.objects.select_related("report__assignment"), pk=pk, report__isnull=False,
                           kind__in=[EvidenceKind.FILE, EvidenceKind.PHOTO])
     a = selectors.assignment_get(request.user, e.report.assignment_id)
     return serve_private(request, e.file, obj=a, label="任务佐证材料", filename=e.label,

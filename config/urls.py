@@ -4,6 +4,7 @@ from django.urls import include, path
 from cobuild import urls as cobuild_urls
 from dashboards import urls as dashboards_urls
 from grid import urls as grid_urls
+from orgs import urls as orgs_urls
 from portal import urls as portal_urls
 from regions import urls as regions_urls
 
@@ -22,7 +23,7 @@ urlpatterns = [
     path("", include(dashboards_urls)),
     path("accounts/", include("accounts.urls")),
     path("regions/", joined("regions", dashboards_urls.regions_urlpatterns, regions_urls.urlpatterns)),
-    path("orgs/", include("orgs.urls")),
+    path("orgs/", joined("orgs", dashboards_urls.orgs_urlpatterns, orgs_urls.urlpatterns)),
     path("audit/", include("audit.urls")),
     path("members/", include("members.urls")),
     path("grid/", joined("grid", dashboards_urls.grid_urlpatterns, grid_urls.urlpatterns)),

@@ -6,7 +6,7 @@ the app's own patterns, e.g. `regions:detail` is /regions/<pk>/ whichever app se
 
 from django.urls import path
 
-from .views import briefings, cobuild, home, leader, map, search, tree
+from .views import briefings, cobuild, home, leader, map, orgs, search, tree
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -25,6 +25,11 @@ regions_urlpatterns = [
     path("", tree.tree, name="tree"),
     path("<int:pk>/", tree.detail, name="detail"),
     path("<int:pk>/children/", tree.children, name="children"),
+]
+
+# /orgs/ (namespace "orgs"): the organization's page with its record of awards and criticisms.
+orgs_urlpatterns = [
+    path("<int:pk>/", orgs.org_detail, name="detail"),
 ]
 
 # /grid/ (namespace "grid"): the map.

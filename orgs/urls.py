@@ -5,5 +5,5 @@ from . import views
 app_name = "orgs"
 urlpatterns = [
     path("", views.org_index, name="list"),
-    path("<int:pk>/", views.org_detail, name="detail"),
+    # "<int:pk>/" (orgs:detail) is served by dashboards (the organization's record reads assessment).
 ]

@@ -52,7 +52,10 @@ def org_index(request):
 
 
 @login_required
-def org_detail(request, pk: int):
+def org_detail(request, pk: int, *, template: str = "orgs/detail.html", extra: dict | None = None):
+    """The organization's facts and its editing. The page served at this address is the top floor's
+    (`dashboards.views.orgs.org_detail`, which adds the record of awards and criticisms through
+    `template` and `extra`); orgs reads no app above it."""
     require_perm(request.user, Perm.TREE_VIEW, what="查看党组织")
     org = get_in_scope_or_404(PartyOrg.objects.select_related("region", "parent"), request.user, Perm.TREE_VIEW, pk=pk)
     can_edit = has_perm_at(request.user, Perm.TREE_EDIT, org.region.path)
@@ -84,4 +87,5 @@ def org_detail(request, pk: int):
                 messages.success(request, "已保存")
                 return redirect("orgs:detail", pk=org.pk)
     children = scope_filter(org.children.select_related("region"), request.user, Perm.TREE_VIEW)
-    return render(request, "orgs/detail.html", {"org": org, "form": form, "can_edit": can_edit, "children": children})
+    return render(request, template, {"org": org, "form": form, "can_edit": can_edit, "children": children,
+                                      **(extra or {})})

@@ -47,3 +47,28 @@ def test_demo_year():
     assert Contract.objects.filter(status="refused").exclude(reason="").count() == 1
     assert Contract.objects.filter(status="pending", region__name="文化东路社区").exists()
     assert Refusal.objects.exists() and DelegatedPower.objects.count() == 15
+
+
+def test_demo_campaigns(client):
+    from django.urls import reverse
+
+    from accounts.models import User
+    from assessment import demo_campaigns
+    from assessment.models import Campaign, Entry, Honor
+    from orgs import demo as regions_demo
+
+    regions_demo.load()
+    demo_campaigns.load()
+    assert set(Campaign.objects.values_list("kind", "status")) == {("five_good", "closed"), ("brand", "review"),
+                                                                   ("contest", "open")}
+    assert Honor.objects.filter(kind="award").count() == 3 and Honor.objects.filter(kind="criticism").count() == 1
+    assert Entry.objects.filter(campaign__kind="five_good").count() == 8
+    assert Entry.objects.filter(campaign__kind="brand", status="submitted").count() == 4
+    client.force_login(User.objects.get(username="sq_shuji"))
+    assert "待申报的评选活动" in client.get("/").content.decode()
+    client.force_login(User.objects.get(username="qw_zzb"))
+    home = client.get("/").content.decode()
+    assert "待评审的评选申报" in home
+    awarded = Honor.objects.filter(kind="award").first()
+    page = client.get(reverse("orgs:detail", args=[awarded.org_id])).content.decode()
+    assert "“五个好”社区党组织" in page

@@ -565,6 +565,26 @@ def contracts_to_decide(actor) -> Block:
                  "没有待确认的委托合同")
 
 
+def campaigns_to_enter(actor, today) -> Block:
+    from assessment.selectors import campaigns_to_enter as open_campaigns
+
+    rows = open_campaigns(actor, today)
+    items = [Item(c.title, f"申报截止 {c.entry_deadline:%Y-%m-%d} · {n} 个党组织未申报",
+                  reverse("assessment:campaign", args=[c.pk])) for c, n in rows[:SHOWN]]
+    return Block("campaigns-open", "待申报的评选活动", len(rows), reverse("assessment:campaigns"), items,
+                 "没有待申报的评选活动")
+
+
+def entries_to_rate(actor) -> Block:
+    from assessment.selectors import entries_to_rate as waiting
+
+    qs = waiting(actor).order_by("campaign__entry_deadline", "id")
+    items = [Item(f"{e.org.name}：{e.title}", e.campaign.title, reverse("assessment:entry", args=[e.pk]))
+             for e in qs[:SHOWN]]
+    return Block("entries-to-rate", "待评审的评选申报", qs.count(), reverse("assessment:campaigns"), items,
+                 "没有待评审的申报")
+
+
 def _community_name(region: Region) -> str:
     if region.kind == RegionKind.COMMUNITY:
         return region.name
@@ -636,7 +656,7 @@ def workbench(actor) -> list[Block]:
                    leases_ending(actor, grids, today)]
     if staff:
         blocks += [tasks_to_sign(actor), tasks_overdue(actor, today), rectifications_open(actor, today),
-                   contracts_to_decide(actor)]
+                   contracts_to_decide(actor), campaigns_to_enter(actor, today)]
         blocks += [new_demands(actor, now), overdue_demands(actor, now), cadence_gaps(actor, by_community=False),
                    orglife_due(actor, today), pipeline_due(actor, today), reviews_open(actor),
                    mobile_care_due(actor, today), service_orders_waiting(actor),
@@ -649,6 +669,8 @@ def workbench(actor) -> list[Block]:
         level = Escalation.QUARTERLY if Role.DISTRICT_ADMIN in roles else Escalation.MONTHLY
         if Role.STREET_STAFF in roles:
             blocks.append(tasks_to_sign(actor))
+        if Role.DISTRICT_ADMIN in roles:
+            blocks.append(entries_to_rate(actor))
         blocks += [tasks_overdue(actor, today), rectifications_open(actor, today), overdue_demands(actor, now),
                    escalated_demands(actor, now, level), stability_reports_open(actor),
                    cadence_gaps(actor, by_community=True), orglife_due(actor, today),
