@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "orglife",
     "stability",
     "services",
+    "stewardship",
     # Reads facts of the domains (and members)
     "points",
     # The district's command system: task lists, inspections, assessment over every domain

@@ -35,6 +35,7 @@ urlpatterns = [
     path("orglife/", include("orglife.urls")),
     path("stability/", include("stability.urls")),
     path("services/", include("services.urls")),
+    path("stewardship/", include("stewardship.urls")),
     path("points/", include("points.urls")),
     path("assessment/", include("assessment.urls")),
     path("notifications/", include("notifications.urls")),

@@ -254,6 +254,55 @@ def pipeline_due(actor, today) -> Block | None:
                   "warning" if d <= today else "") for d, a in rows[:SHOWN]]
     return Block("pipeline-due", "发展党员待办", len(rows), reverse("orglife:pipeline"), items, "暂无到期事项")
 
+# ----------------------------------------------------------------------------------- stewardship
+
+def stewardship_approvals(actor) -> Block | None:
+    """Spending beyond the balance or the budget, and assets to take off the ledger, waiting for the street."""
+    from stewardship import selectors as ss
+    from stewardship.rules import P as StewardshipP
+
+    if not has_perm(actor, StewardshipP.APPROVE):
+        return None
+    entries = ss.pending_entries(actor)
+    disposals = ss.pending_disposals(actor)
+    items = [Item(e.summary, f"{e.fund_year.region.name} · {e.label} · {e.amount:,.2f} 元",
+                  reverse("stewardship:entry", args=[e.pk]), "待审批", "warning") for e in entries[:SHOWN]]
+    items += [Item(f"处置：{d.asset}",
+                   f"{d.asset.region.name} · {d.get_method_display()} · 原值 {d.asset.value:,.2f} 元",
+                   reverse("stewardship:asset", args=[d.asset_id]), "待审批", "warning")
+              for d in disposals[:max(0, SHOWN - len(items))]]
+    return Block("stewardship-approvals", "经费与资产待审批", entries.count() + disposals.count(),
+                 reverse("stewardship:approvals"), items, "没有待审批的支出或资产处置")
+
+
+def stewardship_todo(actor, today) -> Block | None:
+    """The community's funds and assets: this year's funds account not opened, this year's inventory not
+    done, spending waiting for approval."""
+    from stewardship import selectors as ss
+    from stewardship.rules import P as StewardshipP
+
+    if not has_perm(actor, StewardshipP.MANAGE):
+        return None
+    communities = list(ss.communities(actor, StewardshipP.MANAGE)[:50])
+    if not communities:
+        return None
+    opened = set(ss.fund_years(actor, StewardshipP.MANAGE).filter(year=today.year).values_list("region_id", flat=True))
+    counted = set(ss.inventories(actor, StewardshipP.MANAGE).filter(year=today.year, closed_on__isnull=False)
+                  .values_list("region_id", flat=True))
+    items = []
+    for c in communities:
+        if c.pk not in opened:
+            items.append(Item(f"{c.name}：尚未建立 {today.year} 年经费账", "建账后按类别记录收支",
+                              reverse("stewardship:fund_year_new") + f"?community={c.pk}", "待建账", "warning"))
+        if c.pk not in counted and today.month >= 11:
+            items.append(Item(f"{c.name}：{today.year} 年资产尚未清查完毕", "年底前逐件清点固定资产",
+                              reverse("stewardship:assets") + f"?community={c.pk}", "待清查", "warning"))
+    for e in ss.entries(actor, StewardshipP.MANAGE).filter(status="pending").order_by("created_at")[:SHOWN]:
+        items.append(Item(e.summary, f"{e.fund_year.region.name} · {e.amount:,.2f} 元 · 等待街道审批",
+                          reverse("stewardship:entry", args=[e.pk]), "审批中"))
+    return Block("stewardship-todo", "经费与资产", len(items), reverse("stewardship:index"), items[:SHOWN],
+                 "本年经费账已建立，资产已清查", action=("记一笔", reverse("stewardship:funds")))
+
 
 def mobile_care_due(actor, today) -> Block | None:
     """关爱党员: mobile members of the scope without a 结对联系 member, then those nobody has been in
@@ -660,7 +709,7 @@ def workbench(actor) -> list[Block]:
         blocks += [new_demands(actor, now), overdue_demands(actor, now), cadence_gaps(actor, by_community=False),
                    orglife_due(actor, today), pipeline_due(actor, today), reviews_open(actor),
                    mobile_care_due(actor, today), service_orders_waiting(actor),
-                   unmatched_needs(actor),
+                   unmatched_needs(actor), stewardship_todo(actor, today),
                    unregistered_members(actor, today), imports_to_review(actor, now)]
         if Role.COMMUNITY_SECRETARY in roles:
             blocks += [key_visits_overdue(actor, today), key_visits_due(actor, today), pending_registrations(actor)]
@@ -674,7 +723,7 @@ def workbench(actor) -> list[Block]:
         blocks += [tasks_overdue(actor, today), rectifications_open(actor, today), overdue_demands(actor, now),
                    escalated_demands(actor, now, level), stability_reports_open(actor),
                    cadence_gaps(actor, by_community=True), orglife_due(actor, today),
-                   deeds_due(actor, today, by_community=True),
+                   deeds_due(actor, today, by_community=True), stewardship_approvals(actor),
                    community_ranking(actor, now)]
     if Role.UNIT_LIAISON in roles:
         from meetings.selectors import is_unit_liaison
