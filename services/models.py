@@ -224,6 +224,7 @@ class ErrandStep(models.Model):
     scope_path_field = "errand__region__path"
 
     class Meta:
+        verbose_name = verbose_name_plural = "代办步骤"
         ordering = ["errand", "position"]
         constraints = [models.UniqueConstraint(fields=["errand", "position"], name="services_step_position")]
 

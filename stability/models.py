@@ -116,6 +116,7 @@ class KeyEvent(models.Model):
     note = models.CharField("说明", max_length=300, blank=True)
 
     class Meta:
+        verbose_name = verbose_name_plural = "重点人员动态"
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
@@ -179,6 +180,7 @@ class HouseholdCheck(models.Model):
     scope_path_field = "grid__path"
 
     class Meta:
+        verbose_name = verbose_name_plural = "四知四清四掌握"
         ordering = ["-checked_on", "-id"]
         indexes = [models.Index(fields=["household", "checked_on"], name="stab_check_hh")]
 
@@ -271,6 +273,7 @@ class CaseParty(models.Model):
     address = models.CharField("住址", max_length=200, blank=True)
 
     class Meta:
+        verbose_name = verbose_name_plural = "调解当事人"
         ordering = ["role", "id"]
 
     def __str__(self) -> str:
@@ -288,6 +291,7 @@ class CaseStep(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = verbose_name_plural = "调解步骤"
         ordering = ["on", "id"]
 
     def __str__(self) -> str:
@@ -412,6 +416,7 @@ class PatrolMember(models.Model):
     active = models.BooleanField("在队", default=True)
 
     class Meta:
+        verbose_name = verbose_name_plural = "巡逻队员"
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -456,6 +461,7 @@ class ShiftPost(models.Model):
     lng = models.FloatField("经度", null=True, blank=True)
 
     class Meta:
+        verbose_name = verbose_name_plural = "巡逻排班签到"
         ordering = ["id"]
         indexes = [models.Index(fields=["member", "starts_at"], name="stab_post_member_start")]
         constraints = [models.UniqueConstraint(fields=["shift", "member"], name="stab_post_once")]
@@ -476,6 +482,7 @@ class PatrolIncident(models.Model):
                                   related_name="patrol_incident")
 
     class Meta:
+        verbose_name = verbose_name_plural = "巡逻发现情况"
         ordering = ["-found_at", "-id"]
 
     def __str__(self) -> str:

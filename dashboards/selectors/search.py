@@ -96,8 +96,13 @@ def _demands(actor, q: str, kind: str) -> Group | None:
     from demands.rules import DemandPerm
     from demands.selectors import visible_demands
 
-    if not has_perm(actor, DemandPerm.VIEW) or kind in ("id_number", "pinyin"):
+    if not has_perm(actor, DemandPerm.VIEW) or kind == "id_number":
         return None
+    if kind == "pinyin":
+        # Twelve letters may be a 编号 without digits (they happen) as well as a name's pinyin.
+        if not _CODE_RE.match(q.replace(" ", "")):
+            return None
+        kind, q = "code", q.replace(" ", "")
     qs = visible_demands(actor)
     if kind == "code":
         qs = qs.filter(tracking_code=q.upper())

@@ -6,6 +6,7 @@ import pytest
 
 from cobuild.testing import units  # noqa: F401  (shared fixture)
 from conftest import PASSWORD
+from dashboards.tests.test_workbench import ROLE_BLOCKS
 from demands.models import Category, Demand
 from members.models import Category as MemberCategory
 from members.models import DualRegistration
@@ -146,22 +147,8 @@ def test_the_party_members_register_button_works_end_to_end(view, page_for, pers
     screenshot(m, f"workbench_member_after_{view}")
 
 
-ROLE_HOMES = {
-    "grid_worker": {"my-queue", "grid-events", "visits-due", "leases-ending"},
-    "secretary": {"my-queue", "tasks-to-sign", "tasks-overdue", "rectifications", "contracts", "new-demands",
-                  "overdue-demands", "cadence-gaps", "unmatched-needs", "unregistered", "imports",
-                  "pending-registrations"},
-    "community_staff": {"my-queue", "tasks-to-sign", "tasks-overdue", "rectifications", "contracts",
-                        "new-demands", "overdue-demands", "cadence-gaps", "unmatched-needs", "unregistered",
-                        "imports"},
-    "street_staff": {"tasks-to-sign", "tasks-overdue", "rectifications", "overdue-demands", "escalated",
-                     "cadence-gaps", "deeds-due", "ranking"},
-    "district_admin": {"tasks-overdue", "rectifications", "overdue-demands", "escalated", "cadence-gaps",
-                       "deeds-due", "ranking"},
-    "auditor": {"audit-today"},
-    "secadmin": {"locked-accounts"},
-    "sysadmin": {"no-role-accounts"},
-}
+# The same blocks as the server-side test of each role's home (one list to keep up to date).
+ROLE_HOMES = {who: blocks for who, blocks in ROLE_BLOCKS.items() if who != "nobody"}
 
 
 @pytest.mark.parametrize("view", list(VIEWPORTS))
