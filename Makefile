@@ -72,15 +72,20 @@ run: demo ## Set up, migrate, load demo data and serve http://127.0.0.1:8000 (wi
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: setup ## Set up, then run the whole suite on SQLite and on PostgreSQL
+# A test tool, not an asset: an S3 server that enforces presigned URL expiry (core/tests/test_object_storage.py).
+tests/s3rver/node_modules/.installed: tests/s3rver/package.json tests/s3rver/package-lock.json
+	@cd tests/s3rver && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: setup tests/s3rver/node_modules/.installed ## Set up, then run the whole suite on SQLite and on PostgreSQL
 	@$(MAKE) --no-print-directory test-sqlite
 	@$(MAKE) --no-print-directory test-postgres
 
-test-sqlite:
+test-sqlite: tests/s3rver/node_modules/.installed
 	@echo "== tests on SQLite =="
 	@env -u DATABASE_URL $(PY) -m pytest -n $(WORKERS) $(PYTEST_ARGS)
 
-test-postgres:
+test-postgres: tests/s3rver/node_modules/.installed
 	@echo "== tests on PostgreSQL =="
 	@if $(PY) scripts/pg_ready.py "$(PG_URL)"; then \
 		DATABASE_URL="$(PG_URL)" $(PY) -m pytest -n $(WORKERS) $(PYTEST_ARGS); \

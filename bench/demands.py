@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import random
-import re
 import socket
 import statistics
 import subprocess
@@ -33,6 +32,9 @@ from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import _helpdesk  # noqa: E402  (bench/ is on the path when a bench script runs)
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dangjian_bench_demands"  # a database of its own (see _setup.py)
 TREE = (10, 15, 10, 20)
 TAG = "诉求基准"
@@ -170,7 +172,7 @@ def load_demands(target: int, grid_ids, worker_grids, worker_id) -> float:
     rows = generate(target, grid_ids, worker_grids, worker_id, cats, now, rng)
     if connection.vendor == "postgresql":
         with connection.cursor() as c:
-            c.execute("TRUNCATE demands_demand, demands_demandevent, demands_demandphoto")
+            c.execute("TRUNCATE demands_demand, demands_demandevent, demands_demandphoto CASCADE")
             with c.cursor.copy(f"COPY demands_demand ({', '.join(COLS)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
@@ -265,28 +267,14 @@ def intake(url: str, api_key: str, n: int, threads: int, workers: int) -> tuple[
 def helpdesk_peer(url: str, n: int, threads: int, workers: int) -> tuple[float, int]:
     import requests
 
-    u = urlparse(url)
-    hd_url = urlunparse(u._replace(path=u.path + "_helpdesk_peer")) if u.scheme.startswith("postgres") else \
-        "sqlite:///" + str(ROOT / "var" / "bench_helpdesk_peer.sqlite3")
-    ensure_database(hd_url)
-    env = {"HELPDESK_DATABASE_URL": hd_url, "DJANGO_SETTINGS_MODULE": "bench.demands_helpdesk_peer.settings",
-           "PYTHONPATH": str(ROOT)}
-    py = str(ROOT / ".venv/bin/python")
-    subprocess.run([py, "-m", "django", "migrate", "-v0"], env={**os.environ, **env}, check=True, cwd=ROOT)
-    subprocess.run([py, "-c", "import django; django.setup(); from helpdesk.models import Queue; "
-                    "Queue.objects.get_or_create(slug='intake', defaults=dict(title='Intake', "
-                    "allow_public_submission=True))"], env={**os.environ, **env}, check=True, cwd=ROOT)
-    queue_id = subprocess.run(
-        [py, "-c", "import django; django.setup(); from helpdesk.models import Queue; "
-         "print(Queue.objects.get(slug='intake').pk)"], env={**os.environ, **env}, check=True, cwd=ROOT,
-        capture_output=True, text=True).stdout.strip()
-    proc, base = start_gunicorn("django.core.wsgi:get_wsgi_application()", env, workers)
-    form_url = base + "/helpdesk/tickets/submit/"
+    hd_url, queue_id = _helpdesk.prepare(url)
+    port = free_port()
+    proc = _helpdesk.start(hd_url, port, workers)
+    form_url = f"http://127.0.0.1:{port}/helpdesk/tickets/submit/"
     try:
         def session():
             s = requests.Session()
-            html = s.get(form_url, timeout=30).text
-            s.token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+            s.token = _helpdesk.csrf_token(s.get(form_url, timeout=30).text)
             return s
 
         def post(s, i):

@@ -1,9 +1,11 @@
 """A demand photo kept on object storage (a real S3 server, tests/s3_server.py) is still read only
 through the demand's scoped, audited view: streamed by the application, or as a redirect to a
-short-lived presigned URL (PRIVATE_MEDIA_SERVE=redirect)."""
+short-lived presigned URL (PRIVATE_MEDIA_SERVE=redirect) that the server refuses once it has expired."""
 
 from __future__ import annotations
 
+import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -11,7 +13,7 @@ import pytest
 from audit.models import AuditEntry
 from core.storage import PrivateS3Storage, PrivateStorage
 from demands.models import DemandPhoto
-from tests.s3_server import s3_server  # noqa: F401 - the fixture
+from tests.s3_server import s3_server, s3rver_server  # noqa: F401 - the fixtures
 
 from .conftest import png
 
@@ -58,3 +60,25 @@ def test_redirect_mode_hands_out_a_presigned_url_after_the_scope_check(bucket, m
     # Out of scope: no URL at all.
     other = client_for(personas.west_secretary).get(url)
     assert other.status_code == 404 and "Location" not in other
+
+
+def test_a_presigned_url_stops_working_when_its_lifetime_is_over(s3rver_server, make_demand, personas,  # noqa: F811
+                                                                  client_for, settings, monkeypatch):
+    """Against a server that checks expiry (s3rver, as MinIO and S3 do): the URL handed out after the scope
+    check opens the photo within DANGJIAN_S3_URL_SECONDS and is refused after it, so a URL copied out of
+    a browser's history or a log is worth nothing a few seconds later."""
+    settings.PRIVATE_S3 = {k: v for k, v in s3rver_server.items() if k != "client"} | {"url_seconds": 2}
+    settings.PRIVATE_MEDIA_SERVE = "redirect"
+    monkeypatch.setattr(DemandPhoto._meta.get_field("image"), "storage", PrivateStorage())
+    d = make_demand(photos=[png()])
+    p = d.photos.get()
+    resp = client_for(personas.secretary).get(f"/demands/{d.pk}/photos/{p.pk}/")
+    assert resp.status_code == 302
+    target = resp["Location"]
+    assert "X-Amz-Expires=2&" in target or target.endswith("X-Amz-Expires=2")
+    with urllib.request.urlopen(target, timeout=10) as fetched:  # noqa: S310 - the local test server
+        assert fetched.read()[:2] == b"\xff\xd8"
+    time.sleep(3.1)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(target, timeout=10)  # noqa: S310 - the local test server
+    assert refused.value.code == 403 and b"Request has expired" in refused.value.read()
