@@ -24,7 +24,7 @@ import time
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from _setup import setup_django, timed
+from _setup import setup_django, signed_in, timed
 
 COMMUNITIES_PER_STREET = 10
 HOUSEHOLDS = 10          # per community
@@ -184,7 +184,6 @@ def main() -> None:
     args = ap.parse_args()
     url = setup_django()
     from django.db import connection
-    from django.test import Client
     from django.utils import timezone
 
     if connection.vendor != "postgresql":
@@ -228,8 +227,7 @@ def main() -> None:
     ours = {r.target.pk: r.total for r in scoring.ranking(scheme)}
     mismatches = sum(1 for pk, total in hand_rows if abs(Decimal(total) - ours.get(pk, 0)) > Decimal("0.011"))
 
-    client = Client()
-    client.force_login(admin)
+    client = signed_in(admin)
 
     def ranking_page():
         r = client.get(f"/assessment/schemes/{scheme.pk}/ranking/")

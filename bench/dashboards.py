@@ -29,7 +29,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from _setup import setup_django, timed
+from _setup import setup_django, signed_in, timed
 
 HERE = Path(__file__).resolve().parent
 
@@ -124,7 +124,6 @@ def main() -> None:
     setup_django()
 
     from django.db import connection
-    from django.test import Client
     from django.utils import timezone
 
     from dashboards.rollup import rollup_refresh
@@ -158,10 +157,8 @@ def main() -> None:
     today = timezone.localdate()
     month = (today.replace(day=1), today)
     year = (today - timedelta(days=364), today)
-    client = Client()
-    client.force_login(admin)
-    client_street = Client()
-    client_street.force_login(street_staff)
+    client = signed_in(admin)
+    client_street = signed_in(street_staff)
 
     def page(c, node, rng):
         def fn():

@@ -22,7 +22,7 @@ import random
 import time
 from datetime import timedelta
 
-from _setup import setup_django, timed
+from _setup import setup_django, signed_in, timed
 
 GRIDS_PER_COMMUNITY = 10
 COMMUNITIES_PER_STREET = 10
@@ -219,15 +219,13 @@ class Builder:
 
 
 def measure(builder: Builder, repeat: int) -> dict[str, tuple[float, float]]:
-    from django.test import Client
 
     from regions.models import Region, RegionKind
 
     street = Region.objects.get(parent=builder.district, name="基准街道0")
     community = Region.objects.get(parent=street, name="基准社区0-0")
     grid = Region.objects.filter(parent=community, kind=RegionKind.GRID).order_by("sort_order").first()
-    c = Client()
-    c.force_login(builder.user)
+    c = signed_in(builder.user)
 
     def get(url, expect=b""):
         def fn():

@@ -17,7 +17,7 @@ import json
 import random
 import time
 
-from _setup import setup_django, timed
+from _setup import setup_django, signed_in, timed
 
 STREETS = 10
 COMMUNITIES = 10   # per street
@@ -86,7 +86,6 @@ def main() -> None:
     from django.core.cache import cache
     from django.db import connection
     from django.http import JsonResponse
-    from django.test import Client
     from django.urls import reverse
 
     if connection.vendor != "postgresql":
@@ -99,8 +98,7 @@ def main() -> None:
     admin, district = world["admin"], world["district"]
     n = world["facilities"]
     print(f"county of {world['grids']:,} grids and {n:,} facilities built in {time.perf_counter() - t0:.0f} s")
-    client = Client()
-    client.force_login(admin)
+    client = signed_in(admin)
 
     def layer():
         r = client.get("/grid/map/layer/facilities/", {"region": district.pk})

@@ -26,7 +26,7 @@ import statistics
 import time
 from datetime import date, timedelta
 
-from _setup import setup_django, timed
+from _setup import setup_django, signed_in, timed
 
 COMMUNITIES_PER_STREET = 10
 MEMBERS_PER_COMMUNITY = 1000
@@ -127,7 +127,6 @@ def main() -> None:
     args = ap.parse_args()
     url = setup_django()
     from django.db import connection
-    from django.test import Client
     from django.utils import timezone
 
     if connection.vendor != "postgresql":
@@ -148,9 +147,7 @@ def main() -> None:
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
 
-    admin, member = Client(), Client()
-    admin.force_login(world["admin"])
-    member.force_login(world["member_user"])
+    admin, member = signed_in(world["admin"]), signed_in(world["member_user"])
     node = world["community"]
 
     def ranking_page():

@@ -88,6 +88,10 @@ def test_pages_walk_and_bad_input(tree, personas, client_for, last_month_demands
     assert c.post("/briefings/", {"region": str(tree.east.pk), "kind": "year"}).status_code == 400
     r = c.get(f"/briefings/{b.pk}/file/docx/")
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert r["Cache-Control"] == "private, no-store" and "attachment" in r["Content-Disposition"]
+    from audit.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="export", object_id=str(b.pk), changes={"format": "docx"}).count() == 1
     assert c.post(f"/briefings/{b.pk}/issue/").status_code == 302
     s = client_for(personas.secretary)
     assert "东街道十一月简报" in s.get("/briefings/").content.decode()

@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.scope import has_perm
 from accounts.views import add_errors
+from audit.downloads import audited_download
 from regions.models import Region
 
 from .. import briefings as svc
@@ -107,8 +107,5 @@ def briefing_file(request, pk: int, fmt: str):
     else:
         data = svc.briefing_pdf(b)
         ctype = "application/pdf"
-    from urllib.parse import quote
-
-    resp = HttpResponse(data, content_type=ctype)
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(b.title)}.{fmt}"
-    return resp
+    return audited_download(request, data, filename=f"{b.title}.{fmt}", content_type=ctype, obj=b,
+                            changes={"format": fmt})
