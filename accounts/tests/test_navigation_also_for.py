@@ -27,3 +27,12 @@ def test_only_if_decides_alone_even_for_superusers(personas, client_for, monkeyp
     assert "关系入口" in client_for(personas.member).get("/").content.decode()
     assert "关系入口" not in client_for(personas.superuser).get("/").content.decode()
     assert "关系入口" not in client_for(personas.secretary).get("/").content.decode()
+
+
+def test_a_superuser_without_a_member_record_sees_no_my_pages(personas, client_for):
+    """我的档案, 我的积分, 我的组织生活, 我的岗位与承诺: pages about one's own Party membership. A superuser
+    holds every permission, but without a member record each of them would only answer 404."""
+    html = client_for(personas.superuser).get("/").content.decode()
+    for label in ("我的档案", "我的积分", "我的组织生活", "我的岗位与承诺", "志愿服务活动"):
+        assert f">{label}<" not in html, label
+    assert "管理后台" in html
