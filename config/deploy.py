@@ -138,6 +138,46 @@ def networks(name: str, default: str = "") -> list[ipaddress.IPv4Network | ipadd
 
 # --- one environment file for every process (issue 22) ---------------------------------------------
 
+# A presigned URL is handed out after the scope check; it must not outlive the reason it was given.
+S3_URL_SECONDS_MAX = 3600
+
+
+def s3_settings(*, debug: bool, demo: bool) -> dict | None:
+    """DANGJIAN_S3_*: the private bucket's settings (None without DANGJIAN_S3_BUCKET), or a refusal to start.
+
+    Refused always: a presigned URL lifetime outside 1..S3_URL_SECONDS_MAX seconds. Refused with DEBUG=0
+    (not the demo): DANGJIAN_S3_VERIFY=0 towards an https endpoint (the certificate unchecked: name the
+    intranet CA's bundle instead)."""
+    bucket = os.environ.get("DANGJIAN_S3_BUCKET", "").strip()
+    if not bucket:
+        return None
+    endpoint = os.environ.get("DANGJIAN_S3_ENDPOINT_URL", "").strip()
+    raw_verify = os.environ.get("DANGJIAN_S3_VERIFY", "").strip()
+    # a CA bundle for an intranet certificate authority; "0" only for a test server over plain HTTP
+    verify = {"0": False, "": None}.get(raw_verify, raw_verify)
+    seconds = env_int("DANGJIAN_S3_URL_SECONDS", 60)
+    if not 1 <= seconds <= S3_URL_SECONDS_MAX:
+        raise ImproperlyConfigured(
+            f"DANGJIAN_S3_URL_SECONDS={seconds}: a presigned URL must live 1 to {S3_URL_SECONDS_MAX} seconds "
+            "(it is handed out after the scope check; 60 is enough to open a photo)")
+    if verify is False and not (debug or demo) and not endpoint.lower().startswith("http://"):
+        raise ImproperlyConfigured(
+            "DEBUG=0 and DANGJIAN_S3_VERIFY=0: the object store's certificate would go unchecked; set "
+            "DANGJIAN_S3_VERIFY to the path of the intranet CA's bundle (e.g. /etc/dangjian/ca.pem)")
+    if verify and not Path(verify).is_file():
+        raise ImproperlyConfigured(f"DANGJIAN_S3_VERIFY={raw_verify}: no such CA bundle file")
+    return {
+        "bucket": bucket, "endpoint_url": endpoint,
+        "access_key": os.environ.get("DANGJIAN_S3_ACCESS_KEY", ""),
+        "secret_key": os.environ.get("DANGJIAN_S3_SECRET_KEY", ""),
+        "region": os.environ.get("DANGJIAN_S3_REGION", "us-east-1"),
+        "prefix": os.environ.get("DANGJIAN_S3_PREFIX", ""),
+        "verify": verify,
+        "addressing_style": os.environ.get("DANGJIAN_S3_ADDRESSING_STYLE", "path"),
+        "url_seconds": seconds,
+    }
+
+
 DEFAULT_ENV_FILE = "/etc/dangjian/env"
 
 

@@ -148,7 +148,7 @@ DATABASE_REPLICA = "replica" in DATABASES
 REPLICA_READ_PATHS = tuple(p for p in os.environ.get(
     "DATABASE_REPLICA_PATHS", "/dashboard/,/search/,/regions/,/grid/map/").split(",") if p)
 # After a write, the browser reads the primary this long (the replica's lag, with a margin).
-REPLICA_PIN_SECONDS = int(os.environ.get("DATABASE_REPLICA_PIN_SECONDS", "10"))
+REPLICA_PIN_SECONDS = deploy.env_int("DATABASE_REPLICA_PIN_SECONDS", 10)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while a background task writes.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
@@ -267,21 +267,7 @@ PRIVATE_MEDIA_SERVE = os.environ.get("PRIVATE_MEDIA_SERVE", "django")
 PRIVATE_MEDIA_INTERNAL_URL = os.environ.get("PRIVATE_MEDIA_INTERNAL_URL", "/_private/")
 # Object storage (S3-compatible: MinIO on an intranet) for every private file instead of PRIVATE_MEDIA_ROOT,
 # shared by every node and worker (core/storage.py). The keys belong in the key file (DANGJIAN_KEY_FILE).
-PRIVATE_S3 = None
-if os.environ.get("DANGJIAN_S3_BUCKET"):
-    PRIVATE_S3 = {
-        "bucket": os.environ["DANGJIAN_S3_BUCKET"],
-        "endpoint_url": os.environ.get("DANGJIAN_S3_ENDPOINT_URL", ""),
-        "access_key": os.environ.get("DANGJIAN_S3_ACCESS_KEY", ""),
-        "secret_key": os.environ.get("DANGJIAN_S3_SECRET_KEY", ""),
-        "region": os.environ.get("DANGJIAN_S3_REGION", "us-east-1"),
-        "prefix": os.environ.get("DANGJIAN_S3_PREFIX", ""),
-        # a CA bundle for an intranet certificate authority; "0" only for a test server over plain HTTP
-        "verify": {"0": False, "": None}.get(os.environ.get("DANGJIAN_S3_VERIFY", ""),
-                                               os.environ.get("DANGJIAN_S3_VERIFY")),
-        "addressing_style": os.environ.get("DANGJIAN_S3_ADDRESSING_STYLE", "path"),
-        "url_seconds": int(os.environ.get("DANGJIAN_S3_URL_SECONDS", "60")),
-    }
+PRIVATE_S3 = deploy.s3_settings(debug=DEBUG, demo=DEMO_MODE)  # None without DANGJIAN_S3_BUCKET
 _SERVE_MODES = ("django", "redirect") if PRIVATE_S3 else ("django", "x-accel-redirect", "x-sendfile")
 if PRIVATE_MEDIA_SERVE not in _SERVE_MODES:
     raise ValueError(f"PRIVATE_MEDIA_SERVE={PRIVATE_MEDIA_SERVE!r}: {', '.join(_SERVE_MODES)}"

@@ -215,3 +215,34 @@ def test_no_template_has_an_inline_event_handler_or_a_script_without_nonce():
                 if "src=" not in tag and "CSP_NONCE" not in tag:
                     bad.append(f"{path.relative_to(ROOT)}: {tag} without nonce")
     assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("extra, reason", [
+    ({"DANGJIAN_S3_URL_SECONDS": "604800"}, "1 to 3600 seconds"),
+    ({"DANGJIAN_S3_URL_SECONDS": "0"}, "1 to 3600 seconds"),
+    ({"DANGJIAN_S3_URL_SECONDS": "一分钟"}, "expected a whole number"),
+    ({"DANGJIAN_S3_ENDPOINT_URL": "https://minio.internal:9000", "DANGJIAN_S3_VERIFY": "0"}, "CA"),
+    ({"DANGJIAN_S3_VERIFY": "/etc/no-such-ca.pem"}, "no such CA bundle"),
+])
+def test_debug0_refuses_an_unsafe_object_store(extra, reason, tmp_path, monkeypatch):
+    """Presigned URLs that live for days, or the object store's certificate left unchecked: refused at start."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    env = {"DEBUG": "0", **fresh_keys(), "DATABASE_URL": "postgres://dangjian_app@db.internal/dangjian",
+           "DANGJIAN_S3_BUCKET": "dangjian-private", **extra}
+    with pytest.raises(ImproperlyConfigured, match=reason):
+        load_settings(env, monkeypatch)
+
+
+def test_debug0_accepts_the_documented_object_store(tmp_path, monkeypatch):
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    s = load_settings({"DEBUG": "0", **fresh_keys(), "DATABASE_URL": "postgres://dangjian_app@db.internal/dangjian",
+                       "DANGJIAN_S3_BUCKET": "dangjian-private", "DANGJIAN_S3_ENDPOINT_URL": "https://minio.internal",
+                       "DANGJIAN_S3_VERIFY": str(ca), "DANGJIAN_S3_URL_SECONDS": "120"}, monkeypatch)
+    assert s.PRIVATE_S3["verify"] == str(ca) and s.PRIVATE_S3["url_seconds"] == 120
+    # A test server over plain HTTP on the machine itself may skip verification (nothing to verify).
+    s = load_settings({"DEBUG": "0", **fresh_keys(), "DATABASE_URL": "postgres://dangjian_app@db.internal/dangjian",
+                       "DANGJIAN_S3_BUCKET": "b", "DANGJIAN_S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+                       "DANGJIAN_S3_VERIFY": "0"}, monkeypatch)
+    assert s.PRIVATE_S3["verify"] is False
