@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 
 from .navigation import FOLDED, MENU
@@ -24,6 +24,18 @@ def navigation(request):
     }
 
 
+_URLS: dict[tuple, str] = {}
+
+
+def _url(name: str) -> str:
+    """reverse() of a menu entry, remembered per URL configuration and prefix (the menu has some sixty)."""
+    key = (name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    url = _URLS.get(key)
+    if url is None:
+        url = _URLS[key] = reverse(name)
+    return url
+
+
 def _menu_sections(request, user) -> dict[str, list[dict]]:
     sections: dict[str, list[dict]] = {}
     seen_urls: set[str] = set()
@@ -40,7 +52,7 @@ def _menu_sections(request, user) -> dict[str, list[dict]]:
             continue
         elif user.is_superuser and entry.also_for is not None and not entry.also_for(user):
             continue  # 我的…: a superuser holds every permission but has no record of their own to show
-        url = reverse(entry.url_name)
+        url = _url(entry.url_name)
         if url in seen_urls:
             continue
         seen_urls.add(url)

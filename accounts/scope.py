@@ -18,6 +18,7 @@ from core import treepaths as tree_paths
 from .roles import GLOBAL_PERMS, ROLE_PERMISSIONS
 
 _CACHE_ATTR = "_dangjian_scope_cache"
+_PERMS_ATTR = "_dangjian_perms_cache"
 
 
 def _grants(user) -> list[tuple[str, str | None]]:
@@ -35,8 +36,19 @@ def _grants(user) -> list[tuple[str, str | None]]:
 
 
 def clear_cache(user) -> None:
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, _PERMS_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def _perms(user) -> frozenset[str]:
+    """Every permission the user's roles grant somewhere, cached on the user object with the grants
+    (the menu asks for some sixty of them on every page)."""
+    cached = getattr(user, _PERMS_ATTR, None)
+    if cached is None or getattr(user, _CACHE_ATTR, None) is None:
+        cached = frozenset(p for role, _ in _grants(user) for p in ROLE_PERMISSIONS.get(role, ()))
+        setattr(user, _PERMS_ATTR, cached)
+    return cached
 
 
 def roles_of(user) -> set[str]:
@@ -47,7 +59,7 @@ def has_perm(user, perm: str) -> bool:
     """True when the user holds `perm` anywhere (for menus and global permissions)."""
     if getattr(user, "is_superuser", False) and user.is_active:
         return True
-    return any(perm in ROLE_PERMISSIONS.get(role, ()) for role, _ in _grants(user))
+    return perm in _perms(user)
 
 
 def require_perm(user, *perms: str, what: str = "访问此页面") -> None:

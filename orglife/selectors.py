@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.scope import get_in_scope_or_404, has_perm, scope_filter
 from members.models import ACTIVE_STATUSES, MobileRecord, PartyMember
+from members.selectors import has_own_record
 from orgs.models import PartyOrg
 
 from .models import (
@@ -42,7 +43,12 @@ def own_member(actor) -> PartyMember | None:
 
 
 def has_own_member(user) -> bool:
-    return own_member(user) is not None
+    """Whether the account is linked to a Party member record (the menu's question; one query a request,
+    shared with 我的档案; own_member() fetches the record when a page needs it)."""
+    cached = getattr(user, "_orglife_member", False)
+    if cached is not False:
+        return cached is not None
+    return bool(getattr(user, "is_authenticated", False)) and has_own_record(user)
 
 
 # --- cadence rules and periods -------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.db.models import Count, F, Q
 from accounts.scope import scope_filter, scope_q
 from core import treepaths as tree_paths
 from members.models import ACTIVE_STATUSES, Category, Decision, PartyMember
+from members.selectors import has_own_record
 from regions.models import Region, RegionKind
 
 from .models import (
@@ -24,7 +25,8 @@ from .rules import P
 
 
 def has_own_member(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and PartyMember.objects.filter(user=user).exists()
+    """Whether the account is linked to a Party member record (one query a request, shared with 我的档案)."""
+    return bool(getattr(user, "is_authenticated", False)) and has_own_record(user)
 
 
 def community_of(region: Region | None) -> Region | None:
