@@ -98,9 +98,12 @@ def one_days_work(n_new: int, n_changed: int, n_visits: int, worker_id: int) -> 
 
     now = timezone.now()
     with connection.cursor() as c:
+        # The demands handled today are today's work: open ones submitted in the last two weeks (the
+        # handling deadlines are days, not months), so the refresh recounts those days, not the year.
         c.execute("""UPDATE demands_demand SET handled_at = %s, state = 'handled', updated_at = %s
                      WHERE id IN (SELECT id FROM demands_demand WHERE state <> 'closed' AND title = '基准诉求'
-                                  ORDER BY id LIMIT %s)""", [now, now, n_changed])
+                                  AND submitted_at >= %s ORDER BY submitted_at DESC LIMIT %s)""",
+                  [now, now, now - timedelta(days=14), n_changed])
         c.execute("""INSERT INTO demands_demand (tracking_code, channel, category_id, title, description, address,
                        region_id, caller_name, caller_phone, anonymous, state, version, escalation, overdue,
                        submitted_at, response_due, handling_due, reopen_count, satisfaction, satisfaction_note,
