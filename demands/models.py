@@ -19,6 +19,7 @@ class Channel(models.TextChoices):
     PORTAL = "portal", "居民网上提交"
     OPEN311 = "open311", "Open311 接口"
     ZONE = "zone", "党员责任区上报"  # a Party member's zone contact (vanguard checks the member and the zone)
+    PATROL = "patrol", "巡逻上报"  # found on a patrol shift (stability checks the reporter is on the shift or staff)
 
 
 class Level(models.TextChoices):

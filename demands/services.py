@@ -174,10 +174,11 @@ def demand_create(
     household_id: int | None = None, photos: Iterable[UploadedFile] = (), submitted_at=None,
 ) -> Demand:
     """Take in a demand from any channel. Staff channels need `demands.handle` at the node;
-    the portal and Open311 pass actor=None (the key or the rate limit is their check)."""
+    the portal and Open311 pass actor=None (the key or the rate limit is their check); the zone and
+    patrol channels are checked by the app that calls (vanguard: the member's zone; stability: the shift)."""
     if channel not in Channel.values:
         raise ValidationError({"channel": "渠道不正确"})
-    if channel not in (Channel.PORTAL, Channel.OPEN311, Channel.ZONE):
+    if channel not in (Channel.PORTAL, Channel.OPEN311, Channel.ZONE, Channel.PATROL):
         _require(actor, DemandPerm.HANDLE, region.path)
     if region.kind not in (RegionKind.DISTRICT, RegionKind.STREET, RegionKind.COMMUNITY, RegionKind.GRID):
         raise ValidationError({"region": "诉求只能归属到区、街道、社区或网格"})

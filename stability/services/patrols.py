@@ -290,10 +290,9 @@ def check_in(*, actor, post: ShiftPost, lat=None, lng=None, now=None) -> ShiftPo
 
 @transaction.atomic
 def incident_report(*, actor, shift: PatrolShift, place: str, description: str, found_at=None) -> PatrolIncident:
-    """Something found on patrol becomes a demand (an event of the 安全隐患 category) in the community: staff
-    report it as 街面上报, a member on the shift through their 党员责任区 channel."""
+    """Something found on patrol becomes a demand (an event of the 安全隐患 category) in the community, on
+    the 巡逻上报 channel, whoever of the shift (a member or staff) reports it."""
     from demands.models import Channel
-    from demands.rules import DemandPerm
     from demands.services import demand_create
 
     shift = PatrolShift.objects.select_related("team__community").get(pk=shift.pk)
@@ -311,8 +310,7 @@ def incident_report(*, actor, shift: PatrolShift, place: str, description: str, 
         errors.update(exc.message_dict)
         clean = {}
     raise_if(errors)
-    staff = has_perm_at(actor, DemandPerm.HANDLE, community.path)
-    demand = demand_create(actor=actor, channel=Channel.STREET if staff else Channel.ZONE, category="safety-hazard",
+    demand = demand_create(actor=actor, channel=Channel.PATROL, category="safety-hazard",
                            region=community, title=f"巡逻发现：{clean['description'][:40]}",
                            description=f"{shift.team.name}{shift.get_kind_display()}（{shift}）发现：{clean['description']}",
                            address=clean["place"], caller_name=actor.display_name[:50])

@@ -96,12 +96,12 @@ def test_check_in_on_patrol_and_an_incident_becomes_a_demand(world, personas, cl
     c.post(reverse("stability:shift", args=[shift.pk]), {"action": "incident", "place": "3号楼东侧",
                                                          "description": "消防通道被电动车堵塞"})
     d = Demand.objects.get()
-    assert d.channel == Channel.ZONE and d.category.code == "safety-hazard" and d.address == "3号楼东侧"
+    assert d.channel == Channel.PATROL and d.category.code == "safety-hazard" and d.address == "3号楼东侧"
     assert shift.incidents.get().demand == d
     staff = client_for(personas.community_staff)
     staff.post(reverse("stability:shift", args=[shift.pk]), {"action": "incident", "place": "南门",
                                                              "description": "路灯损坏"})
-    assert Demand.objects.filter(channel=Channel.STREET).count() == 1
+    assert Demand.objects.filter(channel=Channel.PATROL).count() == 2  # staff on patrol report on the same channel
 
 
 def test_check_in_only_in_time_and_only_for_oneself(world, personas, client_for):
