@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "stability",
     "services",
     "stewardship",
+    "cadres",
     # Reads facts of the domains (and members)
     "points",
     # The district's command system: task lists, inspections, assessment over every domain

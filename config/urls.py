@@ -36,6 +36,7 @@ urlpatterns = [
     path("stability/", include("stability.urls")),
     path("services/", include("services.urls")),
     path("stewardship/", include("stewardship.urls")),
+    path("cadres/", include("cadres.urls")),
     path("points/", include("points.urls")),
     path("assessment/", include("assessment.urls")),
     path("notifications/", include("notifications.urls")),
