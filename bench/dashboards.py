@@ -109,8 +109,8 @@ def one_days_work(n_new: int, n_changed: int, n_visits: int, worker_id: int) -> 
                        submitted_at, response_due, handling_due, reopen_count, satisfaction, satisfaction_note,
                        updated_at, secret_code, description_full)
                      SELECT 'D' || substr(md5(random()::text), 1, 11), channel, category_id, '基准新诉求', description,
-                       address, region_id, '', '', false, 'submitted', 1, 0, false, %s, %s, %s, 0, '', '', %s, '',
-                       description
+                       address, region_id, '', '', false, 'submitted', 1, 0, false, %s, %s, %s, 0, '', '', %s,
+                       secret_code, description_full
                      FROM demands_demand WHERE title = '基准诉求' ORDER BY id DESC LIMIT %s""",
                   [now, now + timedelta(hours=1), now + timedelta(days=3), now, n_new])
         c.execute("""INSERT INTO grid_visit (grid_id, household_id, worker_id, visited_at, findings, created_at)
@@ -131,7 +131,6 @@ def main() -> None:
 
     from dashboards.rollup import rollup_refresh
     from dashboards.selectors.leader import dashboard, dashboard_live
-    from demands.models import Demand
     from regions.models import Region, RegionKind
 
     assert connection.vendor == "postgresql", "the bench runs on PostgreSQL"
@@ -145,7 +144,6 @@ def main() -> None:
     admin, street_staff, worker = bd.build_people(district, street, community, grid)
     grid_ids = list(Region.objects.filter(kind=RegionKind.GRID).values_list("pk", flat=True))
     target = max(1000, int(1_000_000 * args.scale))
-    Demand.objects.filter(title="基准新诉求").delete()
     bd.load_demands(target, grid_ids, set(), worker.pk)
     visits = load_visits(max(1000, int(1_000_000 * args.scale)), worker.pk)
     build_s = time.perf_counter() - t0
