@@ -170,6 +170,18 @@ def mobile_inflow_register(*, actor, record_: MobileRecord, destination_org: Par
 
 
 @transaction.atomic
+def mobile_contact_advance(*, record_: MobileRecord, on: date) -> bool:
+    """最近联系日期 moves forward to ``on`` (never back): for another app's contact log whose caller has
+    checked its own permission and audits the contact itself (orglife's 结对联系). True when it moved."""
+    from django.db.models import Q
+
+    moved = MobileRecord.objects.filter(Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=on),
+                                        pk=record_.pk).update(last_contact_on=on)
+    if moved:
+        record_.last_contact_on = on
+    return bool(moved)
+
+
 def mobile_contact_record(*, actor, record_: MobileRecord, on: date) -> MobileRecord:
     path = record_.origin_org.region.path
     dest = record_.destination_org.region.path if record_.destination_org_id else None

@@ -13,6 +13,7 @@ from audit.models import AuditAction
 from audit.services import record
 from core.treepaths import is_under
 from members.models import Category, MobileRecord, PartyMember
+from members.services import mobile_contact_advance
 from orgs.models import OrgLevel, PartyOrg
 
 from ..models import (
@@ -224,9 +225,7 @@ def contact_log_add(*, actor, pair: MobilePair, date, way: str, content: str, ef
     if errors:
         raise ValidationError(errors)
     log = ContactLog.objects.create(pair=p, way=way, created_by=actor, **clean)
-    rec = p.record
-    if rec.last_contact_on is None or rec.last_contact_on < log.date:
-        MobileRecord.objects.filter(pk=rec.pk).update(last_contact_on=log.date)
+    mobile_contact_advance(record_=p.record, on=log.date)
     record(actor=actor, action=AuditAction.CREATE, obj=p, changes={
         "contact_log": [None, f"{log.date:%Y-%m-%d} {log.get_way_display()}：{log.content[:60]}"]})
     return log
