@@ -1,6 +1,10 @@
 """Demo: a year of demands in the seed county. Seed 003 counts, for one community in a year,
 243 hotline calls, 30 letters and visits and 51 good deeds; every one of the 8 communities gets
-that volume (plus some portal submissions), most handled and rated, a few overdue and escalated."""
+that volume (plus some portal submissions), most handled and rated, a few overdue and escalated.
+
+The year tells a story the leaders' dashboards show: the second street (可可托海镇) improves month by
+month (fewer overdue, more satisfied residents), while one community of the first street falls behind
+(overdue handling and dissatisfaction grow through the year); the others stay level."""
 
 from __future__ import annotations
 
@@ -85,6 +89,20 @@ def load() -> None:
         ring = geometry["coordinates"][0]
         boxes[region_id] = (min(p[0] for p in ring), min(p[1] for p in ring),
                             max(p[0] for p in ring), max(p[1] for p in ring))
+    streets = list(Region.objects.filter(kind=RegionKind.STREET).order_by("path"))
+    improving = streets[1].pk if len(streets) > 1 else None
+    first_street = [c for c in communities if streets and c.parent_id == streets[0].pk]
+    behind = first_street[-1].pk if len(first_street) > 1 else None
+
+    def trend(comm, age_days: int) -> float:
+        """How slow and how disliked the handling is (a factor on the random draw): a year ago / now."""
+        t = min(age_days, 365) / 365  # 1: a year ago, 0: today
+        if comm.parent_id == improving:
+            return 0.75 + 0.6 * t  # 1.35 → 0.75
+        if comm.pk == behind:
+            return 1.35 - 0.6 * t  # 0.75 → 1.35
+        return 1.0
+
     demands, plans = [], []
     for ci, comm in enumerate(communities):
         grids = grids_of[comm.pk] or [comm]
@@ -122,7 +140,7 @@ def load() -> None:
                 else:
                     d.state = State.CLOSED
                 demands.append(d)
-                plans.append(rng.random())
+                plans.append(rng.random() * trend(comm, age_days))
     # A few overdue, and a few of those escalated up the ladder.
     for i, level in enumerate([0, 0, 1, 1, 1, 2, 2, 3]):
         d = demands[i * 97]
