@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "services",
     "stewardship",
     "cadres",
+    "network",
     # Reads facts of the domains (and members)
     "points",
     # The district's command system: task lists, inspections, assessment over every domain

@@ -37,6 +37,7 @@ urlpatterns = [
     path("services/", include("services.urls")),
     path("stewardship/", include("stewardship.urls")),
     path("cadres/", include("cadres.urls")),
+    path("network/", include("network.urls")),
     path("points/", include("points.urls")),
     path("assessment/", include("assessment.urls")),
     path("notifications/", include("notifications.urls")),

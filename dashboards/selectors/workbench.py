@@ -304,6 +304,39 @@ def stewardship_todo(actor, today) -> Block | None:
                  "本年经费账已建立，资产已清查", action=("记一笔", reverse("stewardship:funds")))
 
 
+# --------------------------------------------------------------------------------------- network
+
+def leaders_unvisited(actor, today) -> Block | None:
+    """County leaders who have not yet visited a community they keep in touch with this quarter."""
+    from network import selectors as ns
+    from network.rules import P as NetworkP
+
+    if not has_perm(actor, NetworkP.VIEW):
+        return None
+    rows = ns.unvisited(actor, today)
+    items = [Item(f"{u.assignment.leader.name}（{u.assignment.leader.post}）",
+                  f"{u.assignment.community.name} · "
+                  + (f"上次走访 {u.last_visit:%Y-%m-%d}" if u.last_visit else "从未走访"),
+                  reverse("network:leader", args=[u.assignment.leader_id]), "未走访", "warning")
+             for u in rows[:SHOWN]]
+    return Block("leaders-unvisited", "本季度未走访的县领导", len(rows), reverse("network:unvisited"), items,
+                 "联系社区的县领导本季度都已走访")
+
+
+def leader_problems_overdue(actor, today) -> Block | None:
+    """Problems county leaders took on whose deadline has passed unresolved."""
+    from network import selectors as ns
+    from network.rules import P as NetworkP
+
+    if not has_perm(actor, NetworkP.VIEW):
+        return None
+    qs = ns.overdue_problems(actor, today)
+    items = [Item(p.problem, f"{p.community.name} · {p.leader.name}领办 · 期限 {p.deadline:%Y-%m-%d}",
+                  reverse("network:problem", args=[p.pk]), "已超期", "danger") for p in qs[:SHOWN]]
+    return Block("leader-problems-overdue", "县领导领办问题超期", qs.count(),
+                 reverse("network:problems") + "?overdue=1", items, "没有超期的领办问题")
+
+
 def mobile_care_due(actor, today) -> Block | None:
     """关爱党员: mobile members of the scope without a 结对联系 member, then those nobody has been in
     touch with for three months (shown only when there is something)."""
@@ -709,7 +742,7 @@ def workbench(actor) -> list[Block]:
         blocks += [new_demands(actor, now), overdue_demands(actor, now), cadence_gaps(actor, by_community=False),
                    orglife_due(actor, today), pipeline_due(actor, today), reviews_open(actor),
                    mobile_care_due(actor, today), service_orders_waiting(actor),
-                   unmatched_needs(actor), stewardship_todo(actor, today),
+                   unmatched_needs(actor), stewardship_todo(actor, today), leader_problems_overdue(actor, today),
                    unregistered_members(actor, today), imports_to_review(actor, now)]
         if Role.COMMUNITY_SECRETARY in roles:
             blocks += [key_visits_overdue(actor, today), key_visits_due(actor, today), pending_registrations(actor)]
@@ -724,6 +757,7 @@ def workbench(actor) -> list[Block]:
                    escalated_demands(actor, now, level), stability_reports_open(actor),
                    cadence_gaps(actor, by_community=True), orglife_due(actor, today),
                    deeds_due(actor, today, by_community=True), stewardship_approvals(actor),
+                   leaders_unvisited(actor, today), leader_problems_overdue(actor, today),
                    community_ranking(actor, now)]
     if Role.UNIT_LIAISON in roles:
         from meetings.selectors import is_unit_liaison
