@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.response import Response
 
 from . import services, twofactor
@@ -90,7 +90,7 @@ def me(request):
     """The caller: account, roles with their scope nodes."""
     user = request.user
     if not user.is_authenticated:
-        raise PermissionDenied()
+        raise NotAuthenticated()
     return Response({
         "username": user.username,
         "full_name": user.full_name,

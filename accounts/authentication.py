@@ -14,6 +14,10 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     """DRF tokens that expire API_TOKEN_HOURS after issue and stop at once for a locked account
     (tokens are also deleted on a lock, a password change or reset, a deactivation)."""
 
+    def authenticate_header(self, request):
+        # First in DEFAULT_AUTHENTICATION_CLASSES: DRF answers an unauthenticated call 401 with this header.
+        return f'{self.keyword} realm="api"'
+
     def authenticate_credentials(self, key):
         user, token = super().authenticate_credentials(key)
         if token.created + timedelta(hours=settings.API_TOKEN_HOURS) < timezone.now():

@@ -50,7 +50,9 @@ class RefuseControlCharacters:
             bad = _first_bad(request)
             if bad is not None:
                 message = MESSAGE.format(name=bad[0], code=ord(bad[1]))
-                if request.path.startswith(("/open311/", "/api/")):
+                if request.path.startswith("/api/"):  # the REST API's documented error body
+                    return JsonResponse({"detail": message}, status=400, json_dumps_params={"ensure_ascii": False})
+                if request.path.startswith("/open311/"):  # GeoReport v2's error list
                     return JsonResponse([{"code": 400, "description": message}], status=400, safe=False,
                                         json_dumps_params={"ensure_ascii": False})
                 return HttpResponse(f'<!doctype html><html lang="zh-hans"><meta charset="utf-8"><title>请求有误'

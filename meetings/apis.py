@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from accounts.apis import ScopedReadOnlyViewSet
+from core.openapi import ClockTimeField
 
 from .models import Attendance, Body, Meeting, Resolution
 from .rules import P
@@ -27,6 +28,7 @@ class ResolutionSerializer(serializers.ModelSerializer):
 
 
 class MeetingSerializer(serializers.ModelSerializer):
+    start_time = ClockTimeField(read_only=True, allow_null=True)
     attendances = AttendanceSerializer(many=True, read_only=True)
     resolutions = ResolutionSerializer(many=True, read_only=True)
 

@@ -43,8 +43,10 @@ class RegionViewSet(ScopedReadOnlyViewSet):
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @action(detail=False)
+    @extend_schema(responses=RegionSerializer(many=True))
+    @action(detail=False, pagination_class=None)
     def roots(self, request):
+        """The caller's top nodes (a plain list: there are only a few)."""
         from .selectors import region_roots
 
         return Response(self.get_serializer(region_roots(request.user), many=True).data)
