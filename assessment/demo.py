@@ -337,7 +337,7 @@ def _assessment(county, communities, demo_comm, admin, secretary, year, rng) -> 
     scoring.scores_compute(actor=admin, scheme=units)
     if secretary is not None:
         item = units.items.get(method="committee")
-        for u in ResidentUnit.objects.filter(region=demo_comm).order_by("pk")[:6]:
+        for u in ResidentUnit.objects.serving(demo_comm.path).order_by("pk")[:6]:
             scoring.opinion_give(actor=secretary, scheme=units, unit=u, rating=Rating.GOOD,
                                  opinion="积极参加联席会，认领需求清单，共建实事落实到位")
             scoring.score_enter(actor=admin, item=item, unit=u, value=rng.randint(22, 29),

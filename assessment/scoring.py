@@ -145,9 +145,24 @@ def assessed_nodes(scheme: Scheme) -> list[Region]:
 def assessed_units(scheme: Scheme) -> list:
     from cobuild.models import ResidentUnit
 
-    return list(ResidentUnit.objects.filter(region__path__gte=scheme.region.path,
-                                            region__path__lt=paths.upper_bound(scheme.region.path))
-                .select_related("region").order_by("region__path", "pk"))
+    return list(ResidentUnit.objects.serving(scheme.region.path).select_related("region").order_by("name", "pk"))
+
+
+def unit_communities_for(actor, unit) -> list[Region]:
+    """The communities the unit serves (by agreement) where `actor` reports: those whose Party
+    organization may give the opinion on it."""
+    served = [c for c in unit.communities() if c.kind == RegionKind.COMMUNITY]
+    if unit.region.kind == RegionKind.COMMUNITY and all(c.pk != unit.region_id for c in served):
+        served.append(unit.region)
+    return [c for c in served if is_receiver(actor, c)]
+
+
+def unit_home_in(unit, scheme) -> Region | None:
+    """Where a unit is assessed within a scheme: where it is located when inside the scheme's
+    area, else the first community it serves there."""
+    if paths.is_under(unit.region.path, scheme.region.path):
+        return unit.region
+    return next((c for c in unit.communities() if paths.is_under(c.path, scheme.region.path)), None)
 
 
 def _value(item: SchemeItem, figure) -> tuple[Decimal, Decimal, str] | None:
@@ -214,7 +229,8 @@ def scores_compute(*, actor, scheme: Scheme) -> int:
             if got is None or t.pk in taken:
                 continue
             v, raw, numbers = got
-            rows.append(Score(item=item, region=t.region if unit_level else t, unit=t if unit_level else None,
+            region = (unit_home_in(t, s) or t.region) if unit_level else t
+            rows.append(Score(item=item, region=region, unit=t if unit_level else None,
                               value=v, raw=raw, formula=f"{formula}：{numbers}"[:300], entered_by=actor))
     Score.objects.bulk_create(rows, batch_size=2000)
     s.computed_at = timezone.now()
@@ -235,9 +251,9 @@ def score_enter(*, actor, item: SchemeItem, value, note: str, region: Region | N
     if (unit is None) == (s.level == SchemeLevel.UNIT):
         raise ValidationError("考核对象不正确")
     if unit is not None:
-        region = unit.region
+        region = unit_home_in(unit, s)
         if not Opinion.objects.filter(scheme=s, unit=unit).exists():
-            raise ValidationError(f"须先征询“{unit.region}”社区党组织对“{unit}”的意见")
+            raise ValidationError(f"须先征询“{unit}”所服务社区的党组织对其的意见")
     if region is None or not region.path.startswith(s.region.path):
         raise ValidationError({"region": "被考核单位不在方案范围内"})
     existing = Score.objects.select_for_update().filter(item=item, region=region, unit=unit).first()
@@ -280,12 +296,13 @@ def review_record(*, actor, scheme: Scheme, region: Region, reporter: str, ratin
 @transaction.atomic
 def opinion_give(*, actor, scheme: Scheme, unit, rating: str, opinion: str) -> Opinion:
     """The community Party organization's opinion on a resident unit (its secretary or staff)."""
-    if not is_receiver(actor, unit.region):
-        raise ValidationError("只有驻区单位所在社区党组织可以填写意见")
+    mine = unit_communities_for(actor, unit)
+    if not mine:
+        raise ValidationError("只有驻区单位所服务社区的党组织可以填写意见")
     if rating not in Rating.values:
         raise ValidationError({"rating": "请选择意见等次"})
     o, created = Opinion.objects.update_or_create(scheme=scheme, unit=unit, defaults=dict(
-        region=unit.region, rating=rating, opinion=_text(opinion, "opinion", "社区党组织意见", max_len=1000),
+        region=mine[0], rating=rating, opinion=_text(opinion, "opinion", "社区党组织意见", max_len=1000),
         given_by=actor))
     record(actor=actor, action=AuditAction.CREATE if created else AuditAction.UPDATE, obj=o,
            changes=diff({}, snapshot(o, ["unit", "rating"])))

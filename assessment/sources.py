@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.db.models import Count, F, Q
 from django.db.models.functions import Substr
@@ -297,16 +298,20 @@ def _unit_attendance_records(unit, year):
 
 
 def _unit_stars(units, year):
+    # One rating per community the unit serves: the unit's figure is their mean.
+    from django.db.models import Avg
+
     from cobuild.models import StarRating
 
-    return {r.unit_id: (r.stars, 5) for r in StarRating.objects.filter(unit__in=units, year=year)}
+    rows = StarRating.objects.filter(unit__in=units, year=year).values("unit_id").annotate(s=Avg("stars")).order_by()
+    return {r["unit_id"]: (Decimal(str(round(float(r["s"]), 1))), 5) for r in rows}
 
 
 def _unit_star_records(unit, year):
     from cobuild.models import StarRating
 
-    return [(f"{year}年星光榜 {r.stars} 星（得分 {r.score}）", "")
-            for r in StarRating.objects.filter(unit=unit, year=year)]
+    return [(f"{year}年星光榜 {r.region.name} {r.stars} 星（得分 {r.score}）", "")
+            for r in StarRating.objects.filter(unit=unit, year=year).select_related("region")]
 
 
 UNIT_SOURCES: dict[str, Source] = {s.key: s for s in [

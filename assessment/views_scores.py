@@ -21,7 +21,6 @@ from . import scoring
 from .forms import OpinionForm, ReviewForm, SchemeForm, SchemeItemForm, ScoreForm
 from .models import ListStatus, Method, Opinion, Review, Scheme, SchemeItem, SchemeLevel, Score
 from .rules import P
-from .services import is_receiver
 from .views import _bad, _errors, _need
 
 
@@ -43,6 +42,12 @@ def _scheme(request, pk):
 def _in_scope(request, region: Region) -> bool:
     roots = scope_paths(request.user, P.VIEW)
     return roots is None or any(region.path.startswith(r) for r in roots)
+
+
+def _unit_in_scope(request, unit) -> bool:
+    """A resident unit is in scope where it is located or where it serves a community."""
+    roots = scope_paths(request.user, P.VIEW)
+    return roots is None or any(unit.serves(r) for r in roots)
 
 
 @login_required
@@ -159,12 +164,12 @@ def unit_scores(request, pk: int, unit_pk: int):
     _need(request)
     s = _scheme(request, pk)
     unit = get_object_or_404(ResidentUnit.objects.select_related("region"), pk=unit_pk)
-    if not _in_scope(request, unit.region) or s.level != SchemeLevel.UNIT:
+    if not _unit_in_scope(request, unit) or s.level != SchemeLevel.UNIT:
         raise Http404("不存在或不在您的管辖范围内")
     can_edit = has_perm_at(request.user, P.DIRECT, s.region.path) and s.status == ListStatus.PUBLISHED
     rows = _score_rows(s, unit=unit)
     opinion = Opinion.objects.filter(scheme=s, unit=unit).first()
-    can_opine = is_receiver(request.user, unit.region) and has_perm(request.user, P.REPORT)
+    can_opine = bool(scoring.unit_communities_for(request.user, unit)) and has_perm(request.user, P.REPORT)
     return render(request, "assessment/scores.html", {
         "s": s, "target": unit, "unit": unit, "rows": rows, "can_edit": can_edit and opinion is not None,
         "total": sum((sc.value for _, sc in rows if sc), 0), "opinion": opinion,
@@ -229,7 +234,7 @@ def opinion_save(request, pk: int, unit_pk: int):
     _need(request, P.REPORT)
     s = _scheme(request, pk)
     unit = get_object_or_404(ResidentUnit.objects.select_related("region"), pk=unit_pk)
-    if not _in_scope(request, unit.region):
+    if not _unit_in_scope(request, unit):
         raise Http404("不存在或不在您的管辖范围内")
     form = OpinionForm(request.POST)
     if form.is_valid():

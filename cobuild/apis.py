@@ -33,7 +33,7 @@ class NeedSerializer(serializers.ModelSerializer):
 class ResourceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Resource
-        fields = ["id", "title", "kind", "capacity", "availability", "available", "unit", "agreement"]
+        fields = ["id", "title", "kind", "capacity", "availability", "available", "unit", "region", "agreement"]
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -98,7 +98,7 @@ class ResourceViewSet(_Base):
     serializer_class = ResourceSerializer
     base_queryset = Resource.objects.all()
     selector = staticmethod(selectors.resources)
-    filterset_fields = ["unit", "kind", "available"]
+    filterset_fields = ["unit", "region", "kind", "available"]
 
 
 class ProjectViewSet(_Base):
@@ -124,15 +124,10 @@ class StarViewSet(_Base):
 
     serializer_class = StarSerializer
     base_queryset = StarRating.objects.all()
-    filterset_fields = ["year", "stars", "unit"]
+    filterset_fields = ["year", "stars", "unit", "region"]
 
     def get_queryset(self):
-        from accounts.scope import scope_filter
-
-        qs = scope_filter(StarRating.objects.all(), self.request.user, P.VIEW)
-        if selectors.unit_only(self.request.user):
-            qs = qs.filter(unit__liaison=self.request.user)
-        return qs.order_by("pk")
+        return selectors.scoped(StarRating.objects.all(), self.request.user, "unit").order_by("pk")
 
 
 ROUTES = [

@@ -1,5 +1,7 @@
-"""Demo: the seed county's 188 resident units spread over its 8 communities (seed 000), one
-agreement each with the three lists, a year of deeds, pairings with households in hardship.
+"""Demo: the seed county's 188 unit-community pairings (seed 000: 188个驻区单位与社区结对) made by
+85 real organizations over its 8 communities — a county bureau is one unit serving several
+communities, each through its own agreement — with the three lists, a year of deeds in each
+community, pairings with households in hardship.
 Everything is synthetic; bulk inserts keep the step fast."""
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from .models import (
     UnitKind,
 )
 
-TOTAL_UNITS = 188  # seed 000: 全县188个驻区单位与社区结对
+TOTAL_LINKS = 188  # seed 000: 全县188个驻区单位与社区结对 — unit-community pairings, one agreement each
+TOTAL_UNITS = 85   # the real organizations behind them: a county bureau serves several communities
 LIAISON_USERNAME = "dw_lly"
 LIAISON_UNIT = ("库额尔齐斯镇", "文化东路社区", "县人民医院")
 
@@ -51,8 +54,6 @@ STEMS = {
     UnitKind.HOSPITAL: ["县人民医院", "县中医医院", "县妇幼保健院", "社区卫生服务中心"],
     UnitKind.SOCIAL_ORG: ["好人协会", "志愿者协会", "老年大学", "个体劳动者协会"],
 }
-KIND_WEIGHTS = [(UnitKind.GOVERNMENT, 40), (UnitKind.INSTITUTION, 15), (UnitKind.STATE_FIRM, 18),
-                (UnitKind.PRIVATE_FIRM, 12), (UnitKind.SCHOOL, 8), (UnitKind.HOSPITAL, 4), (UnitKind.SOCIAL_ORG, 3)]
 NEEDS = {
     ResourceKind.VENUE: ["党课活动场地", "文艺汇演场地", "老年人活动室"],
     ResourceKind.FUNDS: ["活动室修缮资金", "困难户慰问资金", "小区路灯维修资金"],
@@ -78,21 +79,63 @@ DEEDS = {
 HARDSHIP = ["低保户", "残疾人家庭", "独居老人", "大病家庭", "单亲家庭"]
 
 
-def _unit_names(rng: random.Random, n: int, forced: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    names, used = list(forced), {name for name, _ in forced}
-    kinds = [k for k, w in KIND_WEIGHTS for _ in range(w)]
-    while len(names) < n:
-        kind = rng.choice(kinds)
-        stem = rng.choice(STEMS[kind])
-        name = stem if stem not in used else f"{stem}{rng.choice(['第二', '城东', '城西', '北区', '南区'])}分部"
-        if name in used:
-            continue
-        used.add(name)
-        names.append((name, kind))
-    return names
+LOCAL_PLACES = ["金山", "额河", "天山", "雪莲", "丝路", "绿洲", "富民", "阿尔泰", "白桦", "红柳", "胡杨", "戈壁"]
+LOCAL_TRADES = [("物业服务有限公司", UnitKind.PRIVATE_FIRM), ("商贸有限公司", UnitKind.PRIVATE_FIRM),
+                ("家政服务中心", UnitKind.SOCIAL_ORG), ("建筑工程有限公司", UnitKind.PRIVATE_FIRM),
+                ("农民专业合作社", UnitKind.OTHER)]
+COUNTY_KINDS = {UnitKind.GOVERNMENT, UnitKind.INSTITUTION, UnitKind.STATE_FIRM, UnitKind.SCHOOL, UnitKind.HOSPITAL}
+
+
+def _kind_of_host(host: str) -> str:
+    return (UnitKind.HOSPITAL if "医院" in host else UnitKind.SCHOOL if "中学" in host
+            else UnitKind.PRIVATE_FIRM if "有限公司" in host
+            else UnitKind.STATE_FIRM if "公司" in host or "矿务局" in host else UnitKind.SOCIAL_ORG)
+
+
+def _links(rng: random.Random, communities: list[Region], forced: dict[int, list[str]]
+           ) -> tuple[dict[str, str], dict[int, list[str]]]:
+    """85 organizations and which communities each serves: 188 (unit, community) pairs. The
+    foundation's unit Party organizations' hosts serve their community; county bureaus, schools,
+    hospitals and state firms serve several; local firms and associations serve one."""
+    kinds: dict[str, str] = {}
+    for hosts in forced.values():
+        for h in hosts:
+            kinds.setdefault(h, _kind_of_host(h))
+    county = [(n, k) for k, names in STEMS.items() if k in COUNTY_KINDS for n in names]
+    for n, k in county:
+        if len(kinds) >= TOTAL_UNITS - 12:
+            break
+        kinds.setdefault(n, k)
+    local = [(f"{p}{t}", k) for t, k in LOCAL_TRADES for p in LOCAL_PLACES]
+    rng.shuffle(local)
+    for n, k in local:
+        if len(kinds) >= TOTAL_UNITS:
+            break
+        kinds.setdefault(n, k)
+    shares = [rng.randint(18, 28) for _ in communities]
+    shares[-1] += TOTAL_LINKS - sum(shares)
+    served: dict[int, list[str]] = {c.pk: list(dict.fromkeys(forced.get(c.pk, []))) for c in communities}
+    used = {n: sum(n in v for v in served.values()) for n in kinds}
+    # Every organization serves at least one community, the local ones exactly one.
+    order = sorted((n for n in kinds if not used[n]), key=lambda n: (kinds[n] in COUNTY_KINDS, n))
+    for n in order:
+        c = min(communities, key=lambda c: (len(served[c.pk]) / shares[communities.index(c)], c.path))
+        served[c.pk].append(n)
+        used[n] += 1
+    multi = [n for n in kinds if kinds[n] in COUNTY_KINDS]
+    for c, share in zip(communities, shares, strict=True):
+        while len(served[c.pk]) < share:
+            free = [n for n in multi if n not in served[c.pk]]
+            low = min(used[n] for n in free)
+            n = rng.choice([n for n in free if used[n] == low])
+            served[c.pk].append(n)
+            used[n] += 1
+    return kinds, served
 
 
 def load() -> None:
+    from .merge import common_path
+
     rng = random.Random(6006)
     today = timezone.localdate()
     communities = list(Region.objects.filter(kind=RegionKind.COMMUNITY).select_related("parent").order_by("path"))
@@ -100,57 +143,67 @@ def load() -> None:
         return
     unit_orgs = {(o.region_id, o.host_name): o for o in PartyOrg.objects.filter(level__in=UNIT_LEVELS)}
     liaison = User.objects.filter(username=LIAISON_USERNAME).first()
-    # Spread 188 units roughly by the size of each community (the larger, the more units).
-    shares = [rng.randint(18, 28) for _ in communities]
-    shares[-1] += TOTAL_UNITS - sum(shares)
+    forced: dict[int, list[str]] = {}
+    for rid, host in unit_orgs:
+        forced.setdefault(rid, []).append(host)
+    for c in communities:
+        if (c.parent.name, c.name) == LIAISON_UNIT[:2]:
+            forced.setdefault(c.pk, []).append(LIAISON_UNIT[2])
+    kinds, served = _links(rng, communities, forced)
+    comm_of = {c.pk: c for c in communities}
+    by_path = {r.path: r for r in Region.objects.filter(kind__in=[RegionKind.DISTRICT, RegionKind.STREET,
+                                                                  RegionKind.COMMUNITY])}
+    homes: dict[str, list[Region]] = {}
+    for cid, names in served.items():
+        for n in names:
+            homes.setdefault(n, []).append(comm_of[cid])
     units: list[ResidentUnit] = []
-    for comm, share in zip(communities, shares, strict=True):
-        forced = [(host, UnitKind.HOSPITAL if "医院" in host else UnitKind.SCHOOL if "中学" in host
-                   else UnitKind.STATE_FIRM if "公司" in host or "矿务局" in host else UnitKind.PRIVATE_FIRM
-                   if "有限公司" in host else UnitKind.SOCIAL_ORG)
-                  for (rid, host) in unit_orgs if rid == comm.pk]
-        for name, kind in _unit_names(rng, share, forced):
-            org = unit_orgs.get((comm.pk, name))
-            is_liaison_unit = (comm.parent.name, comm.name, name) == LIAISON_UNIT
-            units.append(ResidentUnit(
-                name=name, kind=kind, region=comm, party_org=org, leader_name=person_name(rng),
-                address=f"{comm.parent.name}{comm.name[:-2]}{rng.randint(1, 300)}号",
-                liaison=liaison if is_liaison_unit else None, has_volunteer_team=rng.random() < 0.7,
-            ))
+    for name in sorted(kinds, key=lambda n: min(c.path for c in homes[n]) + n):
+        comms = homes[name]
+        home = by_path.get(common_path([c.path for c in comms])) or comms[0]
+        org = next((unit_orgs[(c.pk, name)] for c in comms if (c.pk, name) in unit_orgs), None)
+        first = comms[0]
+        units.append(ResidentUnit(
+            name=name, kind=kinds[name], region=home, party_org=org, leader_name=person_name(rng),
+            address=f"{first.parent.name}{first.name[:-2]}{rng.randint(1, 300)}号",
+            liaison=liaison if name == LIAISON_UNIT[2] else None, has_volunteer_team=rng.random() < 0.7,
+        ))
     ResidentUnit.objects.bulk_create(units, batch_size=500)
-    units = list(ResidentUnit.objects.select_related("region").order_by("pk"))
+    unit_by_name = {u.name: u for u in ResidentUnit.objects.select_related("region")}
+    # pairs: (unit, community), one agreement each
+    pairs = [(unit_by_name[n], comm_of[cid]) for cid, names in served.items() for n in names]
 
     start = date(today.year - 1, 1, 1)
-    agreements = [Agreement(unit=u, region=u.region, title=f"{u.region.name}与{u.name}共驻共建协议",
+    agreements = [Agreement(unit=u, region=c, title=f"{c.name}与{u.name}共驻共建协议",
                             start=start, end=date(today.year + 1, 12, 31),
                             activities=sorted(rng.sample(Activity.values, rng.randint(2, 6)),
                                               key=Activity.values.index))
-                  for u in units]
+                  for u, c in pairs]
     Agreement.objects.bulk_create(agreements, batch_size=500)
-    agreements = {a.unit_id: a for a in Agreement.objects.all()}
+    agreements = {(a.unit_id, a.region_id): a for a in Agreement.objects.all()}
 
     resources = []
-    for u in units:
-        for _ in range(rng.randint(1, 2)):
+    for u, c in pairs:
+        for _ in range(rng.randint(1, 2) if len(homes[u.name]) == 1 else 1):
             kind = rng.choice(ResourceKind.values)
             cap = {ResourceKind.FUNDS: rng.choice([2000, 5000, 10000]), ResourceKind.VENUE: rng.choice([30, 60, 120])}
-            resources.append(Resource(unit=u, agreement=agreements[u.pk], kind=kind,
+            resources.append(Resource(unit=u, region=c, agreement=agreements[(u.pk, c.pk)], kind=kind,
                                       title=rng.choice(RESOURCES[kind]), capacity=cap.get(kind, rng.randint(2, 20)),
                                       availability=rng.choice(["工作日晚间", "周末全天", "每月第一周", "随时"])))
     Resource.objects.bulk_create(resources, batch_size=500)
     res_by_comm: dict[int, list[Resource]] = {}
-    for r in Resource.objects.select_related("unit"):
-        res_by_comm.setdefault(r.unit.region_id, []).append(r)
+    for r in Resource.objects.select_related("unit").order_by("pk"):
+        res_by_comm.setdefault(r.region_id, []).append(r)
 
     by_comm: dict[int, list[ResidentUnit]] = {}
-    for u in units:
-        by_comm.setdefault(u.region_id, []).append(u)
+    for u, c in pairs:
+        by_comm.setdefault(c.pk, []).append(u)
     needs, projects, used = [], [], set()
     for comm in communities:
         for i in range(10):
             kind = rng.choice(ResourceKind.values)
             unit = rng.choice(by_comm[comm.pk])
-            need = Need(region=comm, agreement=agreements[unit.pk], kind=kind, title=rng.choice(NEEDS[kind]),
+            need = Need(region=comm, agreement=agreements[(unit.pk, comm.pk)], kind=kind, title=rng.choice(NEEDS[kind]),
                         quantity=rng.randint(1, 10) if kind != ResourceKind.FUNDS else rng.choice([1000, 3000]))
             match = next((r for r in res_by_comm.get(comm.pk, []) if r.kind == kind and r.pk not in used), None)
             if match is not None and i < 7:
@@ -158,7 +211,7 @@ def load() -> None:
                 used.add(match.pk)
                 done = rng.random() < 0.5
                 projects.append((need, Project(
-                    region=comm, unit=match.unit, resource=match, agreement=agreements[match.unit_id],
+                    region=comm, unit=match.unit, resource=match, agreement=agreements[(match.unit_id, comm.pk)],
                     title=f"{need.title}（{match.unit.name}）", owner_name=person_name(rng),
                     deadline=today + timedelta(days=rng.randint(10, 120)),
                     budget=Decimal(rng.choice([0, 500, 2000, 5000])),
@@ -169,20 +222,23 @@ def load() -> None:
     for need, project in projects:
         project.need = need
     Project.objects.bulk_create([p for _, p in projects], batch_size=500)
-    project_by_unit: dict[int, list[Project]] = {}
+    project_by_link: dict[tuple[int, int], list[Project]] = {}
     for p in Project.objects.all():
-        project_by_unit.setdefault(p.unit_id, []).append(p)
+        project_by_link.setdefault((p.unit_id, p.region_id), []).append(p)
 
-    # A year of deeds: most units 1-8, a few none (so the shortfall list has names on it).
+    # A year of deeds in each community a unit serves: most 1-8, a few none (so the shortfall list
+    # has names on it); a bureau serving three communities has three ledgers' worth.
     deeds, people = [], []
-    for u in units:
+    staff_of = {u.pk: [person_name(rng) for _ in range(rng.randint(2, 6))] for u in unit_by_name.values()}
+    for u, c in pairs:
         n = 0 if rng.random() < 0.08 else rng.randint(1, 8)
-        staff = [person_name(rng) for _ in range(rng.randint(2, 6))]
+        staff = staff_of[u.pk]
         for _ in range(n):
             activity = rng.choice(Activity.values)
             the_date = today - timedelta(days=rng.randint(0, 364))
-            proj = rng.choice(project_by_unit[u.pk]) if u.pk in project_by_unit and rng.random() < 0.3 else None
-            d = Deed(unit=u, region=u.region, project=proj, activity=activity, date=the_date,
+            mine = project_by_link.get((u.pk, c.pk))
+            proj = rng.choice(mine) if mine and rng.random() < 0.3 else None
+            d = Deed(unit=u, region=c, project=proj, activity=activity, date=the_date,
                      title=rng.choice(DEEDS[activity]), beneficiaries=rng.choice([10, 20, 35, 60, 120]),
                      hours=Decimal(rng.randint(2, 40)), money=Decimal(rng.choice([0, 0, 200, 800, 3000])),
                      team_service=u.has_volunteer_team and rng.random() < 0.5,
@@ -194,7 +250,7 @@ def load() -> None:
                                     for d, names in zip(deeds, people, strict=True) for name in names],
                                    batch_size=2000)
 
-    _link_staff_members(units)
+    _link_staff_members(list(unit_by_name.values()))
 
     pairings = []
     for comm in communities:

@@ -9,7 +9,8 @@ from .services import RULE_FIELDS
 class UnitForm(StyledForm):
     name = forms.CharField(label="单位名称", max_length=120)
     kind = forms.ChoiceField(label="单位类别", choices=UnitKind.choices)
-    region = forms.ModelChoiceField(label="所在社区", queryset=None)
+    region = forms.ModelChoiceField(label="所在地", queryset=None,
+                                    help_text="单位所在的社区、街道（镇）或县；服务哪些社区以共建协议为准")
     address = forms.CharField(label="地址", max_length=200, required=False)
     party_org = forms.ModelChoiceField(label="单位党组织", queryset=None, required=False)
     leader_name = forms.CharField(label="单位负责人", max_length=50, required=False)
@@ -26,7 +27,8 @@ class UnitForm(StyledForm):
 
 
 class AgreementForm(StyledForm):
-    unit = forms.ModelChoiceField(label="驻区单位", queryset=None)
+    unit = forms.ModelChoiceField(label="驻区单位", queryset=None,
+                                  help_text="全县的驻区单位只登记一次：已为其他社区服务的单位直接选择，不要重复登记")
     region = forms.ModelChoiceField(label="签约社区（街道）", queryset=None)
     title = forms.CharField(label="协议名称", max_length=150)
     start = forms.DateField(label="开始日期", widget=forms.DateInput(format="%Y-%m-%d"))
@@ -38,6 +40,7 @@ class AgreementForm(StyledForm):
     def __init__(self, *args, units, regions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+        self.fields["unit"].label_from_instance = lambda u: f"{u.name}（{u.region.name}）"
         self.fields["region"].queryset = regions
 
 
@@ -58,6 +61,13 @@ class ResourceForm(StyledForm):
     capacity = forms.IntegerField(label="可提供数量", initial=1)
     availability = forms.CharField(label="可用时间", max_length=100, required=False)
 
+    def __init__(self, *args, regions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if regions is not None:
+            self.fields["region"] = forms.ModelChoiceField(label="服务社区", queryset=regions, required=False,
+                                                           help_text="单位服务多个社区时请选择")
+            self.fields["region"].widget.attrs["class"] = "form-select"
+
 
 class AcceptForm(StyledForm):
     resource = forms.IntegerField(widget=forms.HiddenInput)
@@ -69,6 +79,8 @@ class AcceptForm(StyledForm):
 
 class DeedForm(StyledForm):
     unit = forms.ModelChoiceField(label="驻区单位", queryset=None)
+    region = forms.ModelChoiceField(label="服务社区", queryset=None, required=False,
+                                    help_text="单位服务多个社区时请选择为哪个社区办的实事；选了项目则为项目所在社区")
     project = forms.ModelChoiceField(label="所属项目", queryset=None, required=False)
     activity = forms.ChoiceField(label="活动类别", choices=Activity.choices)
     date = forms.DateField(label="日期", widget=forms.DateInput(format="%Y-%m-%d"))
@@ -86,9 +98,10 @@ class DeedForm(StyledForm):
     photos = forms.FileField(label="照片（JPG/PNG，每张 ≤5 MB）", required=False,
                              widget=forms.ClearableFileInput(attrs={"allow_multiple_selected": True}))
 
-    def __init__(self, *args, units, projects, **kwargs):
+    def __init__(self, *args, units, projects, regions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+        self.fields["region"].queryset = regions
         self.fields["project"].queryset = projects
         self.fields["photos"].widget.attrs["multiple"] = True
         self.fields["photos"].widget.attrs["accept"] = "image/*"

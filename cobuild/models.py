@@ -64,14 +64,36 @@ class CobuildRules(models.Model):
         return "共驻共建规则"
 
 
+class ResidentUnitQuerySet(models.QuerySet):
+    def serving(self, path: str) -> "ResidentUnitQuerySet":
+        """Units with an agreement signed at a node under `path` (a community or street they
+        serve), or located under it; each unit once."""
+        from core.treepaths import under
+
+        ids = Agreement.objects.filter(under("region__path", path)).values("unit_id")
+        return self.filter(under("region__path", path) | models.Q(pk__in=ids))
+
+    def serving_any(self, paths: list[str]) -> "ResidentUnitQuerySet":
+        from core.treepaths import under_any
+
+        if not paths:
+            return self.none()
+        ids = Agreement.objects.filter(under_any("region__path", paths)).values("unit_id")
+        return self.filter(under_any("region__path", paths) | models.Q(pk__in=ids))
+
+
 class ResidentUnit(models.Model):
-    """A unit resident in a community (驻区单位)."""
+    """A resident organization (驻区单位): one record per real organization, located somewhere
+    (`region`: a community, a street or the county), serving the communities it has agreements
+    with. Everything community-specific (needs, resources, deeds, projects, pairings, criticisms,
+    star ratings) carries its community explicitly."""
 
     name = models.CharField("单位名称", max_length=120)
     kind = models.CharField("单位类别", max_length=20, choices=UnitKind.choices)
     address = models.CharField("地址", max_length=200, blank=True)
-    region = models.ForeignKey("regions.Region", verbose_name="所在社区", on_delete=models.PROTECT,
-                               related_name="resident_units")
+    region = models.ForeignKey("regions.Region", verbose_name="所在地", on_delete=models.PROTECT,
+                               related_name="resident_units",
+                               help_text="单位所在的社区、街道（镇）或县；所服务的社区以共建协议为准")
     party_org = models.ForeignKey("orgs.PartyOrg", verbose_name="单位党组织", null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="resident_units")
     leader_name = models.CharField("单位负责人", max_length=50, blank=True)
@@ -80,16 +102,33 @@ class ResidentUnit(models.Model):
     has_volunteer_team = models.BooleanField("有志愿服务队", default=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
-    scope_path_field = "region__path"
+    objects = ResidentUnitQuerySet.as_manager()
+
+    scope_path_field = "region__path"  # where it is located; cobuild.selectors.units adds the communities served
 
     class Meta:
         verbose_name = "驻区单位"
         verbose_name_plural = "驻区单位"
-        ordering = ["region__path", "name"]
-        constraints = [models.UniqueConstraint(fields=["region", "name"], name="cobuild_unit_region_name")]
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["name"], name="cobuild_unit_name")]
 
     def __str__(self) -> str:
         return self.name
+
+    def serves(self, path: str) -> bool:
+        """Does the unit serve (by agreement) or sit at a node under `path`?"""
+        from core.treepaths import is_under, under
+
+        if self.region_id and is_under(self.region.path, path):
+            return True
+        return self.agreements.filter(under("region__path", path)).exists()
+
+    def communities(self):
+        """The communities (or streets) the unit has agreements with, each once, in tree order."""
+        from regions.models import Region
+
+        return Region.objects.filter(pk__in=self.agreements.values("region_id")).select_related("parent") \
+            .order_by("path")
 
 
 class Agreement(models.Model):
@@ -156,6 +195,8 @@ class Resource(models.Model):
     """An item of a unit's resources list (资源清单)."""
 
     unit = models.ForeignKey(ResidentUnit, verbose_name="驻区单位", on_delete=models.CASCADE, related_name="resources")
+    region = models.ForeignKey("regions.Region", verbose_name="服务社区", on_delete=models.PROTECT,
+                               related_name="cobuild_resources")
     agreement = models.ForeignKey(Agreement, verbose_name="所属协议", null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="resources")
     kind = models.CharField("资源类别", max_length=16, choices=ResourceKind.choices)
@@ -165,7 +206,7 @@ class Resource(models.Model):
     available = models.BooleanField("可用", default=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
-    scope_path_field = "unit__region__path"
+    scope_path_field = "region__path"
 
     class Meta:
         verbose_name = "资源"
@@ -366,7 +407,8 @@ class Criticism(models.Model):
 
 
 class StarRating(models.Model):
-    """A unit's star rating for one year (星光榜): computed, optionally overridden with a reason."""
+    """A unit's star rating in one community for one year (星光榜): computed from what it did there,
+    optionally overridden with a reason. A unit serving three communities has three ratings."""
 
     unit = models.ForeignKey(ResidentUnit, verbose_name="驻区单位", on_delete=models.CASCADE,
                              related_name="star_ratings")
@@ -392,7 +434,7 @@ class StarRating(models.Model):
         verbose_name = "星级评定"
         verbose_name_plural = "星光榜"
         ordering = ["-stars", "-score", "unit__name"]
-        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="cobuild_star_unit_year")]
+        constraints = [models.UniqueConstraint(fields=["unit", "region", "year"], name="cobuild_star_unit_region_year")]
 
     def __str__(self) -> str:
         return f"{self.unit} {self.year} {self.stars}星"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from accounts.roles import ROLE_PERMISSIONS, Role
-from accounts.scope import has_perm, has_perm_at, roles_of
+from accounts.scope import has_perm, has_perm_at, roles_of, scope_paths
 
 
 class P:
@@ -40,13 +40,28 @@ def can_edit_at(user, path: str) -> bool:
     return has_perm_at(user, P.EDIT, path) and not unit_only(user)
 
 
-def can_log_for_unit(user, unit) -> bool:
-    """May the user log deeds or resources for `unit`?"""
-    if not has_perm_at(user, P.DEED, unit.region.path):
+def can_edit_unit(user, unit) -> bool:
+    """May the user edit a unit's own facts (name, kind, Party organization, liaison)? Staff of a
+    community (or above) that the unit serves or where it sits."""
+    if unit_only(user) or not has_perm(user, P.EDIT):
         return False
+    roots = scope_paths(user, P.EDIT)
+    return roots is None or any(unit.serves(root) for root in roots)
+
+
+def can_log_for_unit(user, unit, region=None) -> bool:
+    """May the user log deeds or resources for `unit` (in community `region` when given)? Its
+    liaison may, in every community the unit serves; community staff and above where the unit
+    serves (or sits) within their scope."""
     if unit_only(user):
-        return unit.liaison_id == user.pk
-    return True
+        return unit.liaison_id == user.pk and has_perm(user, P.DEED) and \
+            (region is None or unit.serves(region.path))
+    if region is not None:
+        return has_perm_at(user, P.DEED, region.path) and unit.serves(region.path)
+    roots = scope_paths(user, P.DEED)
+    if roots is None:
+        return True
+    return any(unit.serves(root) for root in roots)
 
 
 def can_rate(user) -> bool:

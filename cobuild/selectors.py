@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from accounts.scope import get_in_scope_or_404, scope_filter
+from accounts.scope import get_in_scope_or_404, scope_filter, scope_paths
 from core import treepaths as tree_paths
 from core.treepaths import is_under
 from members.selectors import deed_quota
@@ -37,84 +37,126 @@ def rules() -> CobuildRules:
     return obj or CobuildRules.objects.create()
 
 
-def _restrict(qs: QuerySet, actor, unit_field: str | None) -> QuerySet:
+def scoped(qs: QuerySet, actor, unit_field: str | None, perm: str = P.VIEW) -> QuerySet:
+    """The territorial scope by the record's own community (`scope_path_field`); for a user whose
+    only co-building role is the liaison: the records of their own units, in every community the
+    unit serves (and nothing where there is no unit)."""
     if unit_only(actor):
         if unit_field is None:
             return qs.none()
         return qs.filter(**{f"{unit_field}__liaison": actor})
-    return qs
+    return scope_filter(qs, actor, perm)
 
 
 def units(actor, perm: str = P.VIEW) -> QuerySet[ResidentUnit]:
-    qs = scope_filter(ResidentUnit.objects.select_related("region", "region__parent", "party_org", "liaison"),
-                      actor, perm)
+    """Units seen by `actor`: those with an agreement signed at a node of the actor's scope, or
+    located in it; a liaison sees their own units."""
+    qs = ResidentUnit.objects.select_related("region", "region__parent", "party_org", "liaison")
     if unit_only(actor):
-        qs = qs.filter(liaison=actor)
-    return qs
+        return qs.filter(liaison=actor)
+    roots = scope_paths(actor, perm)
+    if roots is None:
+        return qs
+    return qs.serving_any(roots)
 
 
 def unit_get(actor, pk, perm: str = P.VIEW) -> ResidentUnit:
-    return get_in_scope_or_404(units(actor, perm), actor, perm, pk=pk)
+    return get_in_scope_or_404(units(actor, perm), pk=pk)
+
+
+def all_units() -> QuerySet[ResidentUnit]:
+    """Every unit by name, to sign an agreement with an organization already registered elsewhere
+    (names and kinds only: a unit is an organization, not personal data)."""
+    return ResidentUnit.objects.select_related("region").order_by("name")
 
 
 def agreements(actor) -> QuerySet[Agreement]:
-    qs = scope_filter(Agreement.objects.select_related("unit", "region"), actor, P.VIEW)
-    return _restrict(qs, actor, "unit")
+    return scoped(Agreement.objects.select_related("unit", "region"), actor, "unit")
 
 
 def agreement_get(actor, pk) -> Agreement:
-    return get_in_scope_or_404(agreements(actor), actor, P.VIEW, pk=pk)
+    return get_in_scope_or_404(agreements(actor), pk=pk)
+
+
+def unit_links(actor) -> QuerySet:
+    """(unit, community) pairs of the actor's scope: one per unit and community with an agreement
+    (seed 000's “188个驻区单位与社区结对” counts these)."""
+    return agreements(actor).values("unit_id", "region_id").distinct().order_by()
+
+
+def unit_link_count(actor) -> int:
+    return unit_links(actor).count()
 
 
 def needs(actor) -> QuerySet[Need]:
-    qs = scope_filter(Need.objects.select_related("region", "agreement", "agreement__unit"), actor, P.VIEW)
-    return _restrict(qs, actor, "agreement__unit")
+    return scoped(Need.objects.select_related("region", "agreement", "agreement__unit"), actor, "agreement__unit")
 
 
 def need_get(actor, pk) -> Need:
-    return get_in_scope_or_404(needs(actor), actor, P.VIEW, pk=pk)
+    return get_in_scope_or_404(needs(actor), pk=pk)
 
 
 def resources(actor) -> QuerySet[Resource]:
-    qs = scope_filter(Resource.objects.select_related("unit", "unit__region"), actor, P.VIEW)
-    return _restrict(qs, actor, "unit")
+    return scoped(Resource.objects.select_related("unit", "region"), actor, "unit")
 
 
 def projects(actor) -> QuerySet[Project]:
-    qs = scope_filter(Project.objects.select_related("region", "unit", "need", "resource"), actor, P.VIEW)
-    return _restrict(qs, actor, "unit")
+    return scoped(Project.objects.select_related("region", "unit", "need", "resource"), actor, "unit")
 
 
 def project_get(actor, pk) -> Project:
-    return get_in_scope_or_404(projects(actor), actor, P.VIEW, pk=pk)
+    return get_in_scope_or_404(projects(actor), pk=pk)
 
 
 def deeds(actor) -> QuerySet[Deed]:
-    qs = scope_filter(Deed.objects.select_related("unit", "region", "project"), actor, P.VIEW)
-    return _restrict(qs, actor, "unit")
+    return scoped(Deed.objects.select_related("unit", "region", "project"), actor, "unit")
 
 
 def deed_get(actor, pk) -> Deed:
-    return get_in_scope_or_404(deeds(actor), actor, P.VIEW, pk=pk)
+    return get_in_scope_or_404(deeds(actor), pk=pk)
 
 
 def pairings(actor) -> QuerySet[Pairing]:
-    qs = scope_filter(Pairing.objects.select_related("region", "unit").annotate(n_visits=Count("visits"))
-                      .order_by("-since", "-id"), actor, P.VIEW)
-    return _restrict(qs, actor, "unit")
+    return scoped(Pairing.objects.select_related("region", "unit").annotate(n_visits=Count("visits"))
+                   .order_by("-since", "-id"), actor, "unit")
 
 
 def criticisms(actor) -> QuerySet[Criticism]:
-    return _restrict(scope_filter(Criticism.objects.select_related("unit", "region"), actor, P.VIEW), actor, "unit")
+    return scoped(Criticism.objects.select_related("unit", "region"), actor, "unit")
 
 
 def chronicle(actor) -> QuerySet[ChronicleEntry]:
-    return _restrict(scope_filter(ChronicleEntry.objects.select_related("region"), actor, P.VIEW), actor, None)
+    return scoped(ChronicleEntry.objects.select_related("region"), actor, None)
 
 
 def star_ratings(actor, year: int) -> QuerySet[StarRating]:
-    qs = scope_filter(StarRating.objects.select_related("unit", "region", "overridden_by"), actor, P.VIEW)
-    return _restrict(qs, actor, "unit").filter(year=year)
+    return scoped(StarRating.objects.select_related("unit", "region", "overridden_by"), actor, "unit") \
+        .filter(year=year)
+
+
+@dataclass
+class UnitCommunity:
+    """What a unit does in one community it serves: the agreements signed there, its deeds of the
+    year and its star rating there."""
+
+    region: Region
+    agreements: list
+    deeds: int
+    rating: StarRating | None
+
+
+def unit_communities(actor, unit: ResidentUnit, year: int) -> list[UnitCommunity]:
+    """The communities a unit serves that the actor may see (the liaison: all of them), each
+    with its own agreements, deeds and stars."""
+    agr = list(agreements(actor).filter(unit=unit).select_related("region__parent").order_by("region__path", "-start"))
+    deed_n = dict(deeds(actor).filter(unit=unit, date__year=year).values("region_id").annotate(n=Count("id"))
+                  .values_list("region_id", "n").order_by())
+    ratings = {r.region_id: r for r in star_ratings(actor, year).filter(unit=unit)}
+    out: dict[int, UnitCommunity] = {}
+    for a in agr:
+        out.setdefault(a.region_id, UnitCommunity(a.region, [], deed_n.get(a.region_id, 0),
+                                                  ratings.get(a.region_id))).agreements.append(a)
+    return list(out.values())
 
 
 def public_five_stars(year: int) -> QuerySet[StarRating]:
@@ -144,11 +186,11 @@ def proposals(need: Need, limit: int = 20) -> list[Proposal]:
     community = need.region
     street_path = community.path[: -tree_paths.SEGMENT] if community.kind == RegionKind.COMMUNITY else community.path
     qs = (Resource.objects.filter(kind=need.kind, available=True, capacity__gt=0)
-          .filter(tree_paths.under("unit__region__path", street_path))
-          .select_related("unit", "unit__region"))
+          .filter(tree_paths.under("region__path", street_path))
+          .select_related("unit", "region"))
     result = []
     for r in qs:
-        same = is_under(r.unit.region.path, community.path)
+        same = is_under(r.region.path, community.path)
         result.append(Proposal(r, "本社区" if same else "本街道", r.capacity >= need.quantity))
     result.sort(key=lambda p: (p.nearness != "本社区", not p.enough, -p.resource.capacity, p.resource.pk))
     return result[:limit]
@@ -168,6 +210,7 @@ def idle_resources(actor) -> QuerySet[Resource]:
 @dataclass
 class UnitShortfall:
     unit: ResidentUnit
+    region: Region
     deeds: int
     team_services: int
     short_deeds: bool
@@ -184,23 +227,45 @@ class MemberLine:
     short: bool
 
 
-def unit_year_counts(unit_ids: list[int], year: int) -> dict[int, dict[str, int]]:
-    rows = (Deed.objects.filter(unit_id__in=unit_ids, date__year=year).values("unit_id")
+def unit_year_counts(unit_ids: list[int], year: int) -> dict[tuple[int, int], dict[str, int]]:
+    """Deeds and volunteer-team services of the year per (unit, community)."""
+    rows = (Deed.objects.filter(unit_id__in=unit_ids, date__year=year).values("unit_id", "region_id")
             .annotate(n=Count("id"), team=Count("id", filter=Q(team_service=True))).order_by())
-    return {r["unit_id"]: {"deeds": r["n"], "team": r["team"]} for r in rows}
+    return {(r["unit_id"], r["region_id"]): {"deeds": r["n"], "team": r["team"]} for r in rows}
+
+
+def unit_community_pairs(actor, perm: str | None = P.VIEW) -> list[tuple[ResidentUnit, Region]]:
+    """(unit, community) pairs: one per unit and community it has an agreement with, plus a unit
+    located in a community it has no agreement with yet; within the actor's scope for `perm`
+    (the liaison: all of their units' pairs; `perm` None: everything). In tree order."""
+    agr = Agreement.objects.filter(region__kind=RegionKind.COMMUNITY).select_related("unit", "region")
+    located = ResidentUnit.objects.filter(region__kind=RegionKind.COMMUNITY).select_related("region")
+    if perm is not None:
+        if unit_only(actor):
+            agr, located = agr.filter(unit__liaison=actor), located.filter(liaison=actor)
+        else:
+            agr, located = scope_filter(agr, actor, perm), scope_filter(located, actor, perm)
+    seen: dict[tuple[int, int], tuple[ResidentUnit, Region]] = {}
+    for a in agr:
+        seen.setdefault((a.unit_id, a.region_id), (a.unit, a.region))
+    for u in located:
+        seen.setdefault((u.pk, u.region_id), (u, u.region))
+    return sorted(seen.values(), key=lambda p: (p[1].path, p[0].name, p[0].pk))
 
 
 def unit_shortfalls(actor, year: int) -> list[UnitShortfall]:
+    """Units short of the yearly rules in a community they serve (the rules hold per unit and
+    community: a bureau serving three communities owes each of them its deed)."""
     r = rules()
-    unit_list = list(units(actor).order_by("region__path", "name"))
-    counts = unit_year_counts([u.pk for u in unit_list], year)
+    links = unit_community_pairs(actor)
+    counts = unit_year_counts(list({u.pk for u, _ in links}), year)
     result = []
-    for u in unit_list:
-        c = counts.get(u.pk, {"deeds": 0, "team": 0})
+    for u, comm in links:
+        c = counts.get((u.pk, comm.pk), {"deeds": 0, "team": 0})
         short_deeds = c["deeds"] < r.min_unit_deeds
         short_team = u.has_volunteer_team and c["team"] < r.min_team_services
         if short_deeds or short_team:
-            result.append(UnitShortfall(u, c["deeds"], c["team"], short_deeds, short_team))
+            result.append(UnitShortfall(u, comm, c["deeds"], c["team"], short_deeds, short_team))
     return result
 
 
@@ -285,11 +350,13 @@ def ledger_totals(qs: QuerySet[Deed]) -> dict:
 
 
 def unit_counter(nodes: list[Region]) -> dict[int, tuple[str, int]]:
-    """Tree counter: resident units in each node's subtree (one query per node, few nodes per page)."""
+    """Tree counter: unit-community pairings (one per unit and community with an agreement) in
+    each node's subtree (one query per node, few nodes per page)."""
     result = {}
     for n in nodes:
         if n.kind in (RegionKind.DISTRICT, RegionKind.STREET, RegionKind.COMMUNITY):
-            c = ResidentUnit.objects.filter(tree_paths.under("region__path", n.path)).count()
+            c = (Agreement.objects.filter(tree_paths.under("region__path", n.path))
+                 .values("unit_id", "region_id").distinct().count())
             if c:
-                result[n.pk] = ("驻区单位", c)
+                result[n.pk] = ("驻区单位结对", c)
     return result

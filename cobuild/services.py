@@ -13,11 +13,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.roles import Role
-from accounts.scope import has_perm, has_perm_at
+from accounts.scope import has_perm, has_perm_at, scope_paths
 from audit.models import AuditAction
 from audit.services import diff, record, snapshot
 from core.images import check_image, stored_photo
-from core.treepaths import is_under, under
+from core.treepaths import SEGMENT, is_under
 from regions.models import Region, RegionKind
 
 from . import selectors
@@ -42,7 +42,7 @@ from .models import (
     StarRating,
     UnitKind,
 )
-from .rules import P, can_edit_at, can_log_for_unit, can_rate, unit_only
+from .rules import P, can_edit_at, can_edit_unit, can_log_for_unit, can_rate, unit_only
 
 log = logging.getLogger(__name__)
 
@@ -153,10 +153,11 @@ def _check_unit(*, name, kind, address, region, party_org, leader_name, liaison)
         raise ValidationError({"name": "单位名称不能包含 < 或 > 符号"})
     if kind not in UnitKind.values:
         raise ValidationError({"kind": "请选择单位类别"})
-    if region is None or region.kind != RegionKind.COMMUNITY:
-        raise ValidationError({"region": "驻区单位应归属到一个社区"})
-    if party_org is not None and not is_under(party_org.region.path, region.path[: -8]):
-        raise ValidationError({"party_org": "单位党组织应在同一街道（镇）范围内"})
+    if region is None or region.kind not in (RegionKind.COMMUNITY, RegionKind.STREET, RegionKind.DISTRICT):
+        raise ValidationError({"region": "请选择单位所在地（社区、街道（镇）或县）"})
+    base = region.path[: -SEGMENT] if region.kind == RegionKind.COMMUNITY else region.path
+    if party_org is not None and not (is_under(party_org.region.path, base) or is_under(base, party_org.region.path)):
+        raise ValidationError({"party_org": f"单位党组织“{party_org}”不在单位所在地“{region}”范围内"})
     if liaison is not None:
         from accounts.models import RoleAssignment
 
@@ -166,14 +167,33 @@ def _check_unit(*, name, kind, address, region, party_org, leader_name, liaison)
         _text(leader_name, "leader_name", "单位负责人", max_len=50, required=False)
 
 
+def _may_register_at(actor, region: Region) -> bool:
+    """A unit may be registered where the actor edits, or above it (a community registers the
+    county bureau that serves it)."""
+    if unit_only(actor):
+        return False
+    roots = scope_paths(actor, P.EDIT)
+    if roots is None:
+        return True
+    return any(is_under(region.path, r) or is_under(r, region.path) for r in roots)
+
+
+def _name_taken(name: str, exclude_pk=None) -> None:
+    other = ResidentUnit.objects.filter(name=name).exclude(pk=exclude_pk).select_related("region").first()
+    if other is not None:
+        raise ValidationError({"name": f"“{name}”已登记为驻区单位（所在地：{other.region}），一个单位只登记一次："
+                                       f"请直接与它签订本社区的共建协议"})
+
+
 @transaction.atomic
 def unit_create(*, actor, name, kind, region: Region, address="", party_org=None, leader_name="", liaison=None,
                 has_volunteer_team=True) -> ResidentUnit:
-    _require(region is not None and can_edit_at(actor, region.path), "您没有在该社区登记驻区单位的权限")
+    """Register an organization once (`region`: where it is located); the communities it serves
+    come from its agreements."""
+    _require(region is not None and _may_register_at(actor, region), "您没有在该地登记驻区单位的权限")
     name, address, leader_name = _check_unit(name=name, kind=kind, address=address, region=region,
                                              party_org=party_org, leader_name=leader_name, liaison=liaison)
-    if ResidentUnit.objects.filter(region=region, name=name).exists():
-        raise ValidationError({"name": f"本社区已登记名为“{name}”的驻区单位"})
+    _name_taken(name)
     unit = ResidentUnit.objects.create(name=name, kind=kind, region=region, address=address, party_org=party_org,
                                        leader_name=leader_name, liaison=liaison,
                                        has_volunteer_team=has_volunteer_team)
@@ -185,12 +205,11 @@ def unit_create(*, actor, name, kind, region: Region, address="", party_org=None
 def unit_update(*, actor, unit: ResidentUnit, name, kind, address="", party_org=None, leader_name="",
                 liaison=None, has_volunteer_team=True) -> ResidentUnit:
     unit = ResidentUnit.objects.select_for_update(of=("self",)).select_related("region").get(pk=unit.pk)
-    _require(can_edit_at(actor, unit.region.path), "您没有修改该驻区单位的权限")
+    _require(can_edit_unit(actor, unit), "您没有修改该驻区单位的权限")
     before = snapshot(unit, _UNIT_FIELDS)
     name, address, leader_name = _check_unit(name=name, kind=kind, address=address, region=unit.region,
                                              party_org=party_org, leader_name=leader_name, liaison=liaison)
-    if ResidentUnit.objects.filter(region=unit.region, name=name).exclude(pk=unit.pk).exists():
-        raise ValidationError({"name": f"本社区已登记名为“{name}”的驻区单位"})
+    _name_taken(name, exclude_pk=unit.pk)
     unit.name, unit.kind, unit.address, unit.party_org = name, kind, address, party_org
     unit.leader_name, unit.liaison, unit.has_volunteer_team = leader_name, liaison, has_volunteer_team
     unit.save()
@@ -210,8 +229,8 @@ def agreement_create(*, actor, unit: ResidentUnit, region: Region, title, start,
     title = _text(title, "title", "协议名称", max_len=150)
     if region.kind not in (RegionKind.COMMUNITY, RegionKind.STREET):
         raise ValidationError({"region": "共建协议应由社区或街道（镇）签订"})
-    if not is_under(unit.region.path, region.path):
-        raise ValidationError({"unit": f"“{unit}”不在“{region}”辖区内"})
+    if unit is None:
+        raise ValidationError({"unit": "请选择驻区单位"})
     if not isinstance(start, date):
         raise ValidationError({"start": "请填写开始日期"})
     if not isinstance(end, date):
@@ -221,8 +240,13 @@ def agreement_create(*, actor, unit: ResidentUnit, region: Region, title, start,
     activities = [a for a in Activity.values if a in set(activities or [])]
     if not activities:
         raise ValidationError({"activities": "请至少选择一项共建活动"})
+    overlap = Agreement.objects.filter(unit=unit, region=region, start__lte=end, end__gte=start).first()
+    if overlap is not None:
+        raise ValidationError({"start": f"“{unit}”与“{region}”已有协议“{overlap}”（{overlap.start:%Y-%m-%d} 至 "
+                                        f"{overlap.end:%Y-%m-%d}），期间重叠"})
     if document:
         validate_document(document)
+    ResidentUnit.objects.select_for_update().filter(pk=unit.pk).first()  # one agreement at a time per unit
     agreement = Agreement(unit=unit, region=region, title=title, start=start, end=end, activities=activities)
     if document:
         agreement.document = document
@@ -275,22 +299,42 @@ def need_create(*, actor, region: Region, kind, title, quantity=1, description="
     return need
 
 
+def community_for(actor, unit: ResidentUnit, region: Region | None = None, *, field: str = "region") -> Region:
+    """The community a unit's record belongs to: the one given (which the unit must serve), or
+    the only one it serves that the actor may log for; otherwise the user is asked to choose."""
+    if region is not None:
+        if not unit.serves(region.path):
+            raise ValidationError({field: f"“{unit}”未与“{region}”签订共建协议"})
+        return region
+    served = list(unit.communities())
+    if unit.region.kind == RegionKind.COMMUNITY and all(r.pk != unit.region_id for r in served):
+        served.append(unit.region)  # located in a community it has no agreement with yet
+    served = [r for r in served if r.kind == RegionKind.COMMUNITY and can_log_for_unit(actor, unit, r)]
+    if len(served) == 1:
+        return served[0]
+    if not served:
+        raise ValidationError({field: f"“{unit}”尚未与您管辖范围内的社区签订共建协议，请先签订协议"})
+    raise ValidationError({field: f"“{unit}”服务 {len(served)} 个社区，请选择服务社区"})
+
+
 @transaction.atomic
 def resource_create(*, actor, unit: ResidentUnit, kind, title, capacity, availability="", available=True,
-                    agreement: Agreement | None = None) -> Resource:
-    _require(can_log_for_unit(actor, unit), f"您没有为“{unit}”登记资源的权限")
+                    agreement: Agreement | None = None, region: Region | None = None) -> Resource:
     if kind not in ResourceKind.values:
         raise ValidationError({"kind": "请选择资源类别"})
     capacity = _quantity(capacity, "capacity", "可提供数量", minimum=0)
     if agreement is not None and agreement.unit_id != unit.pk:
         raise ValidationError({"agreement": "该协议不是本单位签订的"})
+    region = community_for(actor, unit, agreement.region if agreement is not None else region)
+    _require(can_log_for_unit(actor, unit, region), f"您没有为“{unit}”在“{region}”登记资源的权限")
     res = Resource.objects.create(
-        unit=unit, kind=kind, agreement=agreement, title=_text(title, "title", "资源", max_len=150),
+        unit=unit, region=region, kind=kind, agreement=agreement, title=_text(title, "title", "资源", max_len=150),
         capacity=capacity, availability=_text(availability, "availability", "可用时间", max_len=100, required=False),
         available=bool(available),
     )
     record(actor=actor, action=AuditAction.CREATE, obj=res,
-           changes=diff({}, snapshot(res, ["unit", "kind", "title", "capacity", "availability", "available"])))
+           changes=diff({}, snapshot(res, ["unit", "region", "kind", "title", "capacity", "availability",
+                                           "available"])))
     return res
 
 
@@ -301,7 +345,7 @@ def need_accept(*, actor, need: Need, resource: Resource, owner_name, deadline, 
     _require(can_edit_at(actor, need.region.path), "您没有对接该需求的权限")
     if need.status != NeedStatus.OPEN:
         raise ValidationError({"resource": "该需求已对接，不能重复对接"})
-    resource = (Resource.objects.select_for_update(of=("self",)).select_related("unit", "unit__region")
+    resource = (Resource.objects.select_for_update(of=("self",)).select_related("unit", "region")
                 .get(pk=resource.pk))
     if resource.pk not in {p.resource.pk for p in selectors.proposals(need, limit=1000)}:
         raise ValidationError({"resource": "该资源不在推荐范围内（类别不同、不可用、无余量或不在本街道）"})
@@ -340,8 +384,8 @@ def project_create(*, actor, region: Region, title, owner_name, deadline, budget
         raise ValidationError({"deadline": "请填写完成期限"})
     if deadline < _today():
         raise ValidationError({"deadline": "完成期限不能早于今天"})
-    if unit is not None and not is_under(unit.region.path, region.path):
-        raise ValidationError({"unit": f"“{unit}”不在“{region}”辖区内"})
+    if unit is not None and not unit.serves(region.path):
+        raise ValidationError({"unit": f"“{unit}”未与“{region}”签订共建协议"})
     project = Project.objects.create(
         region=region, unit=unit, title=_text(title, "title", "项目名称", max_len=150),
         owner_name=_text(owner_name, "owner_name", "负责人", max_len=50), deadline=deadline,
@@ -355,7 +399,8 @@ def project_create(*, actor, region: Region, title, owner_name, deadline, budget
 @transaction.atomic
 def project_complete(*, actor, project: Project, done_on: date | None = None) -> Project:
     project = Project.objects.select_for_update(of=("self",)).select_related("region", "unit").get(pk=project.pk)
-    allowed = can_edit_at(actor, project.region.path) or (project.unit and can_log_for_unit(actor, project.unit))
+    allowed = can_edit_at(actor, project.region.path) or (
+        project.unit and can_log_for_unit(actor, project.unit, project.region))
     _require(bool(allowed), "您没有更新该项目的权限")
     if project.status == ProjectStatus.DONE:
         raise ValidationError({"status": "该项目已完成"})
@@ -387,14 +432,18 @@ def _member_deed_record(*, actor, member_id, deed: Deed) -> None:
 @transaction.atomic
 def deed_create(*, actor, unit: ResidentUnit, activity, date, title, description="", beneficiaries=0, hours=0,
                 money=0, team_service=False, rating=None, project: Project | None = None,
-                participants: list[dict] | None = None, photos=()) -> Deed:
-    """Log a deed in the ledger. `participants`: [{"name", "hours", "member_id"?}]."""
-    _require(can_log_for_unit(actor, unit), f"您没有为“{unit}”登记实事的权限")
+                participants: list[dict] | None = None, photos=(), region: Region | None = None) -> Deed:
+    """Log a deed in the ledger, in the community it was done for (`region`; the project's, or
+    the unit's only community in the actor's reach). `participants`: [{"name", "hours", "member_id"?}]."""
     if activity not in Activity.values:
         raise ValidationError({"activity": "请选择六项共建活动之一"})
     the_date = _past_date(date, "date", "日期")
     if project is not None and project.unit_id not in (None, unit.pk):
         raise ValidationError({"project": "该项目不由本单位承办"})
+    if project is not None and region is not None and project.region_id != region.pk:
+        raise ValidationError({"region": f"项目“{project}”属于“{project.region}”，与所选服务社区不一致"})
+    region = community_for(actor, unit, project.region if project is not None else region)
+    _require(can_log_for_unit(actor, unit, region), f"您没有为“{unit}”在“{region}”登记实事的权限")
     try:
         beneficiaries = int(beneficiaries or 0)
     except (TypeError, ValueError) as exc:
@@ -415,7 +464,7 @@ def deed_create(*, actor, unit: ResidentUnit, activity, date, title, description
     for f in photos:
         validate_image(f)
     deed = Deed.objects.create(
-        unit=unit, region=unit.region, project=project, activity=activity, date=the_date,
+        unit=unit, region=region, project=project, activity=activity, date=the_date,
         title=_text(title, "title", "实事内容", max_len=150),
         description=_text(description, "description", "详细情况", max_len=4000, required=False),
         beneficiaries=beneficiaries, hours=_decimal(hours, "hours", "志愿服务时长"),
@@ -428,8 +477,8 @@ def deed_create(*, actor, unit: ResidentUnit, activity, date, title, description
     for f in photos:
         DeedPhoto.objects.create(deed=deed, image=stored_photo(f))  # re-encoded: no EXIF/GPS kept
     record(actor=actor, action=AuditAction.CREATE, obj=deed,
-           changes=diff({}, snapshot(deed, ["unit", "activity", "date", "title", "beneficiaries", "hours", "money",
-                                            "project"])))
+           changes=diff({}, snapshot(deed, ["unit", "region", "activity", "date", "title", "beneficiaries", "hours",
+                                            "money", "project"])))
     for p in people:
         if p.member_id:
             _member_deed_record(actor=actor, member_id=p.member_id, deed=deed)
@@ -442,8 +491,8 @@ def deed_create(*, actor, unit: ResidentUnit, activity, date, title, description
 def pairing_create(*, actor, region: Region, member_name, household, hardship, since, unit=None,
                    member_id=None) -> Pairing:
     if unit is not None:
-        _require(can_log_for_unit(actor, unit), f"您没有为“{unit}”登记结对帮扶的权限")
-        region = unit.region
+        region = community_for(actor, unit, region)
+        _require(can_log_for_unit(actor, unit, region), f"您没有为“{unit}”登记结对帮扶的权限")
     else:
         _require(region is not None and can_edit_at(actor, region.path), "您没有在该社区登记结对帮扶的权限")
     pairing = Pairing.objects.create(
@@ -460,7 +509,8 @@ def pairing_create(*, actor, region: Region, member_name, household, hardship, s
 
 @transaction.atomic
 def pairing_visit(*, actor, pairing: Pairing, date, note) -> PairingVisit:
-    allowed = can_log_for_unit(actor, pairing.unit) if pairing.unit_id else can_edit_at(actor, pairing.region.path)
+    allowed = (can_log_for_unit(actor, pairing.unit, pairing.region) if pairing.unit_id
+               else can_edit_at(actor, pairing.region.path))
     _require(allowed, "您没有登记该结对走访的权限")
     the_date = _past_date(date, "date", "走访日期")
     if the_date < pairing.since:
@@ -474,13 +524,18 @@ def pairing_visit(*, actor, pairing: Pairing, date, note) -> PairingVisit:
 # --- criticism --------------------------------------------------------------------------------
 
 @transaction.atomic
-def criticism_record(*, actor, unit: ResidentUnit, date, reason, source_type="", source_id="") -> Criticism:
-    """A public criticism of a unit (通报批评); meetings call this for an unexcused absence."""
+def criticism_record(*, actor, unit: ResidentUnit, date, reason, source_type="", source_id="",
+                     region: Region | None = None) -> Criticism:
+    """A public criticism of a unit in a community (通报批评); meetings call this for an unexcused
+    absence, with the meeting body's community."""
     the_date = _past_date(date, "date", "日期")
+    if region is None:
+        served = list(unit.communities())
+        region = served[0] if len(served) == 1 else unit.region
     if source_type and Criticism.objects.filter(unit=unit, source_type=source_type,
                                                 source_id=str(source_id)).exists():
         return Criticism.objects.get(unit=unit, source_type=source_type, source_id=str(source_id))
-    c = Criticism.objects.create(unit=unit, region=unit.region, date=the_date, year=the_date.year,
+    c = Criticism.objects.create(unit=unit, region=region, date=the_date, year=the_date.year,
                                  reason=_text(reason, "reason", "事由", max_len=300), leader_name=unit.leader_name,
                                  source_type=source_type, source_id=str(source_id))
     record(actor=actor, action=AuditAction.CREATE, obj=c,
@@ -525,20 +580,27 @@ def star_score(*, deeds: int, projects_done: int, attended: int, invited: int, r
 AttendanceOf = Callable[[list[int], int], dict[int, tuple[int, int]]]
 
 
+def _links(actor, perm: str | None) -> list[tuple[ResidentUnit, Region]]:
+    """(unit, community) pairs in the actor's scope for `perm` (everything when None): one rating
+    each (see selectors.unit_community_pairs)."""
+    return selectors.unit_community_pairs(actor, perm)
+
+
 @transaction.atomic
 def star_board_compute(*, actor, year: int, region: Region | None = None,
                        attendance_of: AttendanceOf | None = None) -> int:
-    """(Re)compute the year's ratings for every unit in the actor's scope (or under `region`).
+    """(Re)compute the year's ratings for every unit in every community of the actor's scope (or
+    under `region`): one rating per unit and community, from what the unit did there.
     Committee overrides are kept; the computed figures are refreshed.
 
     `attendance_of(unit_ids, year) -> {unit id: (attended, invited)}` gives the meeting attendance
     (meetings.selectors.unit_attendance, passed by the star board page); without it every unit
     counts as never invited."""
     _require(can_rate(actor), "只有街道（镇）及以上的评定委员会可以计算星光榜")
-    unit_qs = selectors.units(actor, P.RATE)
+    links = _links(actor, P.RATE)
     if region is not None:
-        unit_qs = unit_qs.filter(under("region__path", region.path))
-    return _star_board(actor=actor, year=year, unit_qs=unit_qs, attendance_of=attendance_of)
+        links = [(u, c) for u, c in links if is_under(c.path, region.path)]
+    return _star_board(actor=actor, year=year, links=links, attendance_of=attendance_of)
 
 
 @transaction.atomic
@@ -546,57 +608,61 @@ def star_board_refresh(*, actor, year: int, attendance_of: AttendanceOf | None =
     """Community staff refresh the figures of the units in their scope (the committee's overrides
     stay: only what the rules compute from the ledger is brought up to date)."""
     _require(has_perm(actor, P.EDIT) and not unit_only(actor), "您没有刷新星光榜的权限")
-    return _star_board(actor=actor, year=year, unit_qs=selectors.units(actor, P.EDIT), attendance_of=attendance_of)
+    return _star_board(actor=actor, year=year, links=_links(actor, P.EDIT), attendance_of=attendance_of)
 
 
 @transaction.atomic
 def star_board_nightly(*, year: int, attendance_of: AttendanceOf | None = None) -> int:
-    """The nightly run (command stars_refresh): every unit, figures brought up to date."""
-    return _star_board(actor=None, year=year, unit_qs=ResidentUnit.objects.select_related("region"),
-                       attendance_of=attendance_of)
+    """The nightly run (command stars_refresh): every unit in every community, figures brought up to date."""
+    return _star_board(actor=None, year=year, links=_links(None, None), attendance_of=attendance_of)
 
 
-def _star_board(*, actor, year: int, unit_qs, attendance_of: AttendanceOf | None) -> int:
+def _star_board(*, actor, year: int, links: list[tuple[ResidentUnit, Region]],
+                attendance_of: AttendanceOf | None) -> int:
     from django.db.models import Avg, Count
 
     if year > _today().year:
         raise ValidationError({"year": "不能评定未来年度"})
     r = selectors.rules()
-    unit_list = list(unit_qs)
-    ids = [u.pk for u in unit_list]
-    deed_rows = {row["unit_id"]: row for row in Deed.objects.filter(unit_id__in=ids, date__year=year)
-                 .values("unit_id").annotate(n=Count("id"), rating=Avg("rating")).order_by()}
-    done_rows = dict(Project.objects.filter(unit_id__in=ids, status=ProjectStatus.DONE, done_on__year=year)
-                     .values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n").order_by())
-    crit_rows = dict(Criticism.objects.filter(unit_id__in=ids, year=year).values("unit_id")
-                     .annotate(n=Count("id")).values_list("unit_id", "n").order_by())
+    ids = sorted({u.pk for u, _ in links})
+    region_ids = sorted({c.pk for _, c in links})
+
+    def per_link(qs, **annotations):
+        return {(row["unit_id"], row["region_id"]): row
+                for row in qs.filter(unit_id__in=ids, region_id__in=region_ids).values("unit_id", "region_id")
+                .annotate(**annotations).order_by()}
+
+    deed_rows = per_link(Deed.objects.filter(date__year=year), n=Count("id"), rating=Avg("rating"))
+    done_rows = per_link(Project.objects.filter(status=ProjectStatus.DONE, done_on__year=year), n=Count("id"))
+    crit_rows = per_link(Criticism.objects.filter(year=year), n=Count("id"))
     attendance = attendance_of(ids, year) if attendance_of is not None else {}
-    existing = {s.unit_id: s for s in StarRating.objects.filter(unit_id__in=ids, year=year)}
+    existing = {(s.unit_id, s.region_id): s for s in StarRating.objects.filter(unit_id__in=ids, year=year)}
     to_create, to_update = [], []
     now = timezone.now()
-    for u in unit_list:
-        d = deed_rows.get(u.pk, {"n": 0, "rating": None})
+    for u, comm in links:
+        key = (u.pk, comm.pk)
+        d = deed_rows.get(key, {"n": 0, "rating": None})
+        done = done_rows.get(key, {"n": 0})["n"]
         attended, invited = attendance.get(u.pk, (0, 0))
         rating = Decimal(str(d["rating"])).quantize(Decimal("0.1")) if d["rating"] is not None else None
-        score = star_score(deeds=d["n"], projects_done=done_rows.get(u.pk, 0), attended=attended,
-                           invited=invited, rating=rating, r=r)
-        s = existing.get(u.pk) or StarRating(unit=u, region=u.region, year=year)
-        s.deeds, s.projects_done, s.resident_rating, s.score = d["n"], done_rows.get(u.pk, 0), rating, score
+        score = star_score(deeds=d["n"], projects_done=done, attended=attended, invited=invited, rating=rating, r=r)
+        s = existing.get(key) or StarRating(unit=u, region=comm, year=year)
+        s.deeds, s.projects_done, s.resident_rating, s.score = d["n"], done, rating, score
         s.attendance_rate = (Decimal(attended * 100) / invited).quantize(Decimal("0.1")) if invited else None
         s.computed_stars = _stars_for(score, r)
         if not s.override_reason:
             s.stars = s.computed_stars
-        s.criticisms = crit_rows.get(u.pk, 0)
+        s.criticisms = crit_rows.get(key, {"n": 0})["n"]
         s.disqualified = s.criticisms >= r.criticisms_disqualify
         s.computed_at = now  # bulk_update does not touch auto_now fields by itself
         (to_update if s.pk else to_create).append(s)
     StarRating.objects.bulk_create(to_create, batch_size=500)
     StarRating.objects.bulk_update(
         to_update, ["deeds", "projects_done", "resident_rating", "score", "attendance_rate", "computed_stars",
-                    "stars", "criticisms", "disqualified", "region", "computed_at"], batch_size=500)
+                    "stars", "criticisms", "disqualified", "computed_at"], batch_size=500)
     record(actor=actor, action=AuditAction.UPDATE, object_type="cobuild.starrating", object_id=str(year),
-           object_repr=f"{year} 年度星光榜", changes={"units": [None, len(unit_list)]})
-    return len(unit_list)
+           object_repr=f"{year} 年度星光榜", changes={"units": [None, len(links)]})
+    return len(links)
 
 
 @transaction.atomic

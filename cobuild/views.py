@@ -34,7 +34,7 @@ from .forms import (
     VisitForm,
 )
 from .models import Activity, NeedStatus, ProjectStatus, StarRating
-from .rules import P, can_edit_at, can_log_for_unit, unit_only
+from .rules import P, can_edit_at, can_edit_unit, can_log_for_unit, unit_only
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -60,29 +60,48 @@ def index(request):
     user = request.user
     year = timezone.localdate().year
     qs = selectors.units(user).annotate(
-        n_deeds=Count("deeds", filter=Q(deeds__date__year=year), distinct=True))
+        n_deeds=Count("deeds", filter=Q(deeds__date__year=year), distinct=True),
+        n_served=Count("agreements__region", distinct=True))
     q = (request.GET.get("q") or "").strip()
     if q:
         qs = qs.filter(name__icontains=q)
     region_id = request.GET.get("region")
+    regions = selectors.communities(user, P.VIEW).filter(kind="community")
     if region_id and region_id.isdigit():
-        qs = qs.filter(region_id=int(region_id))
+        chosen = regions.filter(pk=int(region_id)).first()
+        qs = qs.serving(chosen.path) if chosen else qs.none()
     cards = [
         ("驻区单位", selectors.units(user).count(), None),
+        ("单位与社区结对", selectors.unit_link_count(user), reverse("cobuild:agreements")),
         ("共建协议", selectors.agreements(user).count(), reverse("cobuild:agreements")),
         ("待对接需求", selectors.unmatched_needs(user).count(), reverse("cobuild:matching")),
-        (f"{year} 年实事", selectors.deeds(user).filter(date__year=year).count(), reverse("cobuild:ledger")),
     ]
     return render(request, "cobuild/index.html", {
-        "page": _page(request, qs.order_by("region__path", "name")), "cards": cards, "q": q, "year": year,
-        "regions": selectors.communities(user, P.VIEW).filter(kind="community"), "region_id": region_id,
+        "page": _page(request, qs.order_by("name")), "cards": cards, "q": q, "year": year,
+        "regions": regions, "region_id": region_id,
         "can_edit": has_perm(user, P.EDIT) and not unit_only(user), "unit_only": unit_only(user),
     })
 
 
+def _home_regions(user):
+    """Where a unit may be located: the communities and streets of the user's scope and the nodes
+    above them (a county bureau is located at the county)."""
+    from accounts.scope import scope_paths
+    from core.treepaths import SEGMENT, under_any
+    from regions.models import Region
+
+    kinds = ["district", "street", "community"]
+    roots = scope_paths(user, P.EDIT)
+    if roots is None:
+        return Region.objects.filter(kind__in=kinds).order_by("path")
+    above = {r[:n] for r in roots for n in range(SEGMENT, len(r), SEGMENT)}
+    return (Region.objects.filter(kind__in=kinds).filter(under_any("path", roots) | Q(path__in=above))
+            .order_by("path"))
+
+
 def _unit_form(request, data=None, initial=None):
     user = request.user
-    regions = selectors.communities(user).filter(kind="community")
+    regions = _home_regions(user)
     orgs = scope_filter(PartyOrg.objects.filter(level__in=UNIT_LEVELS), user, P.VIEW)
     # Liaison accounts whose role sits inside the user's editing scope.
     from accounts.models import RoleAssignment
@@ -117,12 +136,17 @@ def unit_detail(request, pk: int):
     unit = selectors.unit_get(user, pk)
     year = _year(request)
     edit_form = None
-    if can_edit_at(user, unit.region.path):
+    if can_edit_unit(user, unit):
         edit_form = _unit_form(request, request.POST if request.method == "POST" else None, initial={
             "name": unit.name, "kind": unit.kind, "region": unit.region_id, "address": unit.address,
             "party_org": unit.party_org_id, "leader_name": unit.leader_name, "liaison": unit.liaison_id,
             "has_volunteer_team": unit.has_volunteer_team,
         })
+        from regions.models import Region
+
+        # where the unit is located, even when that is outside the editor's own choices
+        edit_form.fields["region"].queryset = Region.objects.filter(
+            Q(pk__in=edit_form.fields["region"].queryset.values("pk")) | Q(pk=unit.region_id)).order_by("path")
         edit_form.fields["region"].disabled = True
         if request.method == "POST" and edit_form.is_valid():
             d = dict(edit_form.cleaned_data)
@@ -137,8 +161,11 @@ def unit_detail(request, pk: int):
     elif request.method == "POST":
         raise PermissionDenied("您没有修改该驻区单位的权限")
     deeds = selectors.deeds(user).filter(unit=unit)
+    served = selectors.unit_communities(user, unit, year)
+    log_regions = [c.region for c in served if can_log_for_unit(user, unit, c.region)]
     return render(request, "cobuild/unit.html", {
-        "unit": unit, "edit_form": edit_form, "year": year,
+        "unit": unit, "edit_form": edit_form, "year": year, "served": served,
+        "served_total": unit.agreements.values("region_id").distinct().count(),
         "agreements": selectors.agreements(user).filter(unit=unit),
         "resources": selectors.resources(user).filter(unit=unit),
         "projects": selectors.projects(user).filter(unit=unit)[:20],
@@ -146,8 +173,8 @@ def unit_detail(request, pk: int):
         "criticisms": selectors.criticisms(user).filter(unit=unit, year=year),
         "ratings": selectors.star_ratings(user, year).filter(unit=unit),
         "dual_members": selectors.unit_dual_members(unit),
-        "resource_form": ResourceForm() if can_log_for_unit(user, unit) else None,
-        "can_log": can_log_for_unit(user, unit),
+        "resource_form": ResourceForm(regions=_regions(log_regions)) if log_regions else None,
+        "can_log": bool(log_regions),
     })
 
 
@@ -156,7 +183,7 @@ def unit_detail(request, pk: int):
 def resource_new(request, pk: int):
     require_perm(request.user, P.DEED, what="访问共驻共建")
     unit = selectors.unit_get(request.user, pk)
-    form = ResourceForm(request.POST)
+    form = ResourceForm(request.POST, regions=_regions(list(unit.communities())))
     agreement = None
     if request.POST.get("agreement"):
         agreement = selectors.agreement_get(request.user, request.POST["agreement"])
@@ -174,6 +201,12 @@ def resource_new(request, pk: int):
 
 
 # --- agreements ---------------------------------------------------------------------------------
+
+def _regions(regions: list):
+    from regions.models import Region
+
+    return Region.objects.filter(pk__in=[r.pk for r in regions]).select_related("parent").order_by("path")
+
 
 @login_required
 def agreement_list(request):
@@ -196,7 +229,7 @@ def agreement_new(request):
     if unit_only(request.user):
         raise PermissionDenied("联络员不能签订协议")
     user = request.user
-    form = AgreementForm(request.POST or None, request.FILES or None, units=selectors.units(user, P.EDIT),
+    form = AgreementForm(request.POST or None, request.FILES or None, units=selectors.all_units(),
                          regions=selectors.communities(user), initial={"unit": request.GET.get("unit")})
     if request.method == "POST" and form.is_valid():
         try:
@@ -217,12 +250,12 @@ def agreement_detail(request, pk: int):
     a = selectors.agreement_get(user, pk)
     can_edit = can_edit_at(user, a.region.path)
     return render(request, "cobuild/agreement.html", {
-        "a": a, "can_edit": can_edit, "can_log": can_log_for_unit(user, a.unit),
+        "a": a, "can_edit": can_edit, "can_log": can_log_for_unit(user, a.unit, a.region),
         "needs": selectors.needs(user).filter(agreement=a),
         "resources": selectors.resources(user).filter(agreement=a),
         "projects": selectors.projects(user).filter(agreement=a),
         "need_form": NeedForm() if can_edit else None,
-        "resource_form": ResourceForm() if can_log_for_unit(user, a.unit) else None,
+        "resource_form": ResourceForm() if can_log_for_unit(user, a.unit, a.region) else None,
         "doc_form": DocumentForm() if can_edit else None,
     })
 
@@ -247,9 +280,8 @@ def need_new(request, pk: int):
     a = selectors.agreement_get(request.user, pk)
     form = NeedForm(request.POST)
     if form.is_valid():
-        region = a.unit.region if a.region.kind == "street" else a.region
         try:
-            need = services.need_create(actor=request.user, region=region, agreement=a, **form.cleaned_data)
+            need = services.need_create(actor=request.user, region=a.region, agreement=a, **form.cleaned_data)
         except ValidationError as exc:
             flash_errors(request, exc)
         else:
@@ -328,11 +360,12 @@ def project_detail(request, pk: int):
         except ValidationError as exc:
             flash_errors(request, exc)
         return redirect("cobuild:project", pk=project.pk)
-    can_update = can_edit_at(user, project.region.path) or (project.unit and can_log_for_unit(user, project.unit))
+    can_update = can_edit_at(user, project.region.path) or (
+        project.unit and can_log_for_unit(user, project.unit, project.region))
     return render(request, "cobuild/project.html", {
         "project": project, "deeds": selectors.deeds(user).filter(project=project),
         "can_update": can_update and project.status == ProjectStatus.ACTIVE,
-        "can_log": bool(project.unit and can_log_for_unit(user, project.unit)),
+        "can_log": bool(project.unit and can_log_for_unit(user, project.unit, project.region)),
     })
 
 
@@ -384,8 +417,14 @@ def deed_new(request):
             initial.update(unit=p.unit_id, title=p.title)
     if unit_qs.count() == 1:
         initial["unit"] = unit_qs.first().pk
+    if unit_only(user):
+        from regions.models import Region
+
+        deed_regions = Region.objects.filter(pk__in=selectors.agreements(user).values("region_id")).order_by("path")
+    else:
+        deed_regions = selectors.communities(user, P.DEED).filter(kind="community").order_by("path")
     form = DeedForm(request.POST or None, request.FILES or None, units=unit_qs, projects=project_qs,
-                    initial=initial)
+                    regions=deed_regions.select_related("parent"), initial=initial)
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
         d.pop("photos", None)

@@ -145,7 +145,7 @@ def count_nodes(root: Region | None, chains: Chains, out: Counted, today: date |
     """How things stand now under each counted node."""
     from accounts.models import RoleAssignment
     from accounts.roles import Role
-    from cobuild.models import Need, NeedStatus, ResidentUnit, StarRating
+    from cobuild.models import Agreement, Need, NeedStatus, StarRating
     from demands.models import OPEN_STATES, Demand
     from grid.models import Household, HouseholdStatus, Resident, ResidentStatus
     from meetings.models import Body
@@ -183,7 +183,11 @@ def count_nodes(root: Region | None, chains: Chains, out: Counted, today: date |
     open_demands = _under(Demand.objects.filter(state__in=OPEN_STATES), root, "region__path")
     add(grouped(open_demands, "region_id"), "open_demands")
     add(grouped(open_demands.filter(handling_due__lt=now), "region_id"), "overdue_open")
-    add(grouped(_under(ResidentUnit.objects.all(), root, "region__path"), "region_id"), "units")
+    # Unit-community pairings (seed 000: 188个驻区单位与社区结对): one per unit and community with an
+    # agreement; a bureau serving three communities counts once in each (and three times above them).
+    pairs = (_under(Agreement.objects.all(), root, "region__path").values_list("region_id", "unit_id")
+             .distinct().order_by())
+    add(Counter(region_id for region_id, _ in pairs).items(), "units")
     needs = _under(Need.objects.all(), root, "region__path")
     add(grouped(needs.filter(status=NeedStatus.OPEN), "region_id"), "needs_open")
     add(grouped(needs.filter(status=NeedStatus.MATCHED), "region_id"), "needs_matched")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from cobuild import services as cobuild_services
 from cobuild.demo import LIAISON_USERNAME
-from cobuild.models import Criticism, ResidentUnit
+from cobuild.models import Agreement, Criticism, ResidentUnit
 from core.synthetic import person_name
 from regions.models import Region, RegionKind
 
@@ -31,6 +31,7 @@ from .models import (
     ResolutionKind,
 )
 from .selectors import cadence_rules, chronicle_lines, unit_attendance
+from .services import unit_community
 
 START_TIMES = {BodyKind.STEERING: time(10, 0), BodyKind.COORDINATION: time(10, 0), BodyKind.JOINT: time(15, 30),
                BodyKind.LEADER_LIAISON: time(11, 0), BodyKind.MEMBER_COUNCIL: time(19, 30),
@@ -56,9 +57,10 @@ def load() -> None:
     street_user = User.objects.filter(username="jd_staff").first()
     admin = User.objects.filter(username="qw_zzb").first()
     since = date(today.year - 1, 1, 1)
-    units_by_comm: dict[int, list[ResidentUnit]] = {}
-    for u in ResidentUnit.objects.order_by("pk"):
-        units_by_comm.setdefault(u.region_id, []).append(u)
+    units_by_comm: dict[int, list[ResidentUnit]] = {}  # the units serving each community (by agreement)
+    for a in Agreement.objects.select_related("unit").order_by("unit_id", "pk"):
+        if all(u.pk != a.unit_id for u in units_by_comm.get(a.region_id, [])):
+            units_by_comm.setdefault(a.region_id, []).append(a.unit)
 
     steering = Body.objects.create(name=f"{county.name}社区大党建指导委员会", kind=BodyKind.STEERING, region=county,
                                    secretary=admin, since=since)
@@ -150,15 +152,17 @@ def load() -> None:
     for a in (Attendance.objects.filter(status=AttendanceStatus.ABSENT, unit__isnull=False)
               .select_related("meeting", "meeting__body", "unit")):
         m = a.meeting
-        criticisms.append(Criticism(unit=a.unit, region=a.unit.region, date=m.date, year=m.date.year,
+        criticisms.append(Criticism(unit=a.unit, region=unit_community(a.unit, m.body.region), date=m.date,
+                                    year=m.date.year,
                                     reason=f"无故缺席{m.date:%Y年%m月%d日}{m.body.name}“{m.title}”",
                                     leader_name=a.unit.leader_name, source_type="meetings.attendance",
                                     source_id=str(a.pk)))
     # One unit of the demo community is criticized twice this year, so the board shows a disqualification.
-    target = next(iter(units_by_comm.values()))[-1]
+    target_comm, target_units = next(iter(units_by_comm.items()))
+    target = target_units[-1]
     for k in range(2):
         d = max(date(today.year, 1, 1), today - timedelta(days=30 * (k + 1)))
-        criticisms.append(Criticism(unit=target, region=target.region, date=d, year=d.year,
+        criticisms.append(Criticism(unit=target, region_id=target_comm, date=d, year=d.year,
                                     reason="无故不参加共驻共建会议", leader_name=target.leader_name))
     Criticism.objects.bulk_create(criticisms)
 

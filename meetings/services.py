@@ -114,6 +114,14 @@ def _upcoming(body: Body) -> list[Meeting]:
     return [m for m in qs if not m.started]
 
 
+def unit_community(unit, region):
+    """The community a unit's record of a meeting of `region` belongs to: the region itself when
+    it is a community, else the first community under it that the unit serves."""
+    if region.kind == "community":
+        return region
+    return next((c for c in unit.communities() if c.kind == "community" and is_under(c.path, region.path)), region)
+
+
 @transaction.atomic
 def member_add(*, actor, body: Body, unit=None, person_name="", title="") -> BodyMember:
     """Add a member unit or person. The new member is invited to the body's meetings that are
@@ -125,8 +133,8 @@ def member_add(*, actor, body: Body, unit=None, person_name="", title="") -> Bod
         raise ValidationError({"unit": "请选择成员单位或填写成员姓名"})
     body = _lock_body(body)
     if unit is not None:
-        if not is_under(unit.region.path, body.region.path):
-            raise ValidationError({"unit": f"“{unit}”不在“{body.region}”辖区内"})
+        if not unit.serves(body.region.path):
+            raise ValidationError({"unit": f"“{unit}”未与“{body.region}”辖区内的社区签订共建协议"})
         if body.members.filter(unit=unit).exists():
             raise ValidationError({"unit": f"“{unit}”已是成员单位"})
     order = (body.members.order_by("-order").values_list("order", flat=True).first() or 0) + 1
@@ -384,6 +392,7 @@ def attendance_record(*, actor, meeting: Meeting, statuses: dict[int, str]) -> M
         raise ValidationError({"date": f"会议日期（{meeting.date:%Y-%m-%d}）还未到，不能登记出席情况"})
     valid = {AttendanceStatus.PRESENT, AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT}
     rows = {a.pk: a for a in meeting.attendances.select_related("unit", "unit__region")}
+    body_region = meeting.body.region
     for pk, status in statuses.items():
         if pk not in rows:
             raise ValidationError({"attendance": "出席名单与邀请名单不符，请刷新后重试"})
@@ -401,6 +410,7 @@ def attendance_record(*, actor, meeting: Meeting, statuses: dict[int, str]) -> M
         if a.unit_id and status == AttendanceStatus.ABSENT:
             cobuild_services.criticism_record(
                 actor=actor, unit=a.unit, date=meeting.date, source_type=CRITICISM_SOURCE, source_id=a.pk,
+                region=unit_community(a.unit, body_region),
                 reason=f"无故缺席{meeting.date:%Y年%m月%d日}{meeting.body.name}“{meeting.title}”")
         elif a.unit_id and was_absent:
             cobuild_services.criticism_withdraw(actor=actor, unit=a.unit, source_type=CRITICISM_SOURCE,
@@ -446,8 +456,8 @@ def resolution_create(*, actor, meeting: Meeting, text, kind, owner_name, deadli
         raise ValidationError({"deadline": "完成期限不能早于今天"})
     text = _text(text, "text", "决议事项", max_len=300)
     owner_name = _text(owner_name, "owner_name", "责任人", max_len=50)
-    if unit is not None and not is_under(unit.region.path, meeting.body.region.path):
-        raise ValidationError({"unit": f"“{unit}”不在“{meeting.body.region}”辖区内"})
+    if unit is not None and not unit.serves(meeting.body.region.path):
+        raise ValidationError({"unit": f"“{unit}”未与“{meeting.body.region}”辖区内的社区签订共建协议"})
     res = Resolution.objects.create(meeting=meeting, text=text, kind=kind, owner_name=owner_name,
                                     deadline=deadline, unit=unit)
     if kind == ResolutionKind.PROJECT:

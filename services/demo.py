@@ -111,7 +111,7 @@ def load() -> None:
                          .select_related("household__house", "grid").order_by("pk")[:400])
         if not residents:
             continue
-        units = list(ResidentUnit.objects.filter(region=comm).order_by("pk"))
+        units = list(ResidentUnit.objects.serving(comm.path).order_by("pk"))
         svc = Service.objects.bulk_create([Service(region=comm, category=c, name=n, description=d)
                                            for c, n, d in CATALOGUE])
         providers = []

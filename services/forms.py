@@ -130,6 +130,8 @@ class ErrandForm(CommunityForm):
 
 class JobForm(StyledForm):
     unit = forms.ModelChoiceField(label="用工单位", queryset=None)
+    region = forms.ModelChoiceField(label="岗位所在社区", queryset=None, required=False,
+                                    help_text="用工单位服务多个社区时请选择")
     title = forms.CharField(label="岗位名称", max_length=60)
     openings = forms.IntegerField(label="招聘人数", min_value=1, max_value=500)
     wage = forms.CharField(label="薪酬待遇", max_length=60, required=False)
@@ -137,10 +139,11 @@ class JobForm(StyledForm):
     skills = forms.CharField(label="技能关键词", max_length=100, required=False,
                              help_text="用空格或逗号分隔，用于匹配求职者")
 
-    def __init__(self, *args, units=None, **kwargs):
+    def __init__(self, *args, units=None, regions=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
-        self.fields["unit"].label_from_instance = lambda u: f"{u.region.name} · {u.name}"
+        self.fields["unit"].label_from_instance = lambda u: f"{u.name}（{u.region.name}）"
+        self.fields["region"].queryset = regions
 
 
 class TrainingForm(CommunityForm):

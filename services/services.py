@@ -155,8 +155,8 @@ def provider_create(*, actor, region: Region, name: str, kind: str, contact_name
     require(actor, P.MANAGE, region, f"登记“{region.name}”服务方")
     clean = texts(("name", "服务方名称", name, 100, True), ("contact_name", "联系人", contact_name, 50, False))
     phone = mobile(contact_phone, "contact_phone", "联系电话", required=False)
-    if unit is not None and unit.region_id != region.pk:
-        raise ValidationError({"unit": "驻区单位不在本社区"})
+    if unit is not None and not unit.serves(region.path):
+        raise ValidationError({"unit": f"“{unit}”未与本社区签订共建协议"})
     if Provider.objects.filter(region=region, name=clean["name"]).exists():
         raise ValidationError({"name": f"本社区已登记服务方“{clean['name']}”"})
     p = Provider.objects.create(region=region, kind=kind, unit=unit, account=account, contact_phone=phone, **clean)
@@ -386,8 +386,20 @@ def skill_words(value: str) -> set[str]:
 
 
 @transaction.atomic
-def job_post(*, actor, unit, title: str, openings, wage: str = "", requirements: str = "", skills: str = "") -> JobPost:
-    region = unit.region
+def job_post(*, actor, unit, title: str, openings, wage: str = "", requirements: str = "", skills: str = "",
+             region: Region | None = None) -> JobPost:
+    """A job offered by a resident unit in one community it serves (`region`; the unit's only
+    community when it serves one)."""
+    if region is None:
+        served = [c for c in unit.communities() if c.kind == "community"]
+        if len(served) == 1:
+            region = served[0]
+        elif unit.region.kind == "community":
+            region = unit.region
+        else:
+            raise ValidationError({"region": f"“{unit}”服务 {len(served)} 个社区，请选择岗位所在社区"})
+    elif not unit.serves(region.path):
+        raise ValidationError({"region": f"“{unit}”未与“{region}”签订共建协议"})
     require(actor, P.MANAGE, region, f"登记“{region.name}”就业岗位")
     clean = texts(("title", "岗位名称", title, 60, True), ("wage", "薪酬待遇", wage, 60, False),
                   ("requirements", "岗位要求", requirements, 300, False), ("skills", "技能关键词", skills, 100, False))
@@ -663,8 +675,8 @@ def booking_create(*, actor, venue: Venue, start: datetime, end: datetime, borro
         attendees = -1
     if not 0 <= attendees <= venue.capacity:
         raise ValidationError({"attendees": f"人数应在 0 至 {venue.capacity}（场所容纳人数）之间"})
-    if unit is not None and unit.region_id != venue.region_id:
-        raise ValidationError({"unit": "驻区单位不在本社区"})
+    if unit is not None and not unit.serves(venue.region.path):
+        raise ValidationError({"unit": f"“{unit}”未与本社区签订共建协议"})
     clash = Booking.objects.filter(venue=venue, cancelled=False, start__lt=end, end__gt=start).first()
     if clash:
         raise ValidationError({"start": f"与已有预约冲突：{clash.borrower} {_hm(clash.start)}—{_hm(clash.end)}"

@@ -89,11 +89,13 @@ def load() -> None:
 
 
 def _units() -> dict[int, list]:
-    from cobuild.models import ResidentUnit
+    """The units serving each community (by their co-building agreements)."""
+    from cobuild.models import Agreement
 
     out: dict[int, list] = {}
-    for u in ResidentUnit.objects.select_related("region").order_by("id"):
-        out.setdefault(u.region_id, []).append(u)
+    for a in Agreement.objects.select_related("unit").order_by("unit_id", "id"):
+        if all(u.pk != a.unit_id for u in out.get(a.region_id, [])):
+            out.setdefault(a.region_id, []).append(a.unit)
     return out
 
 

@@ -125,17 +125,23 @@ def pending_disposals(actor) -> QuerySet[Disposal]:
 
 
 def lendable_units(actor, region: Region):
-    """The resident units of the community (co-building), as the co-building side sees them."""
+    """The resident units serving the community (an agreement with it, or located there): one
+    record per organization, whatever other communities it also serves."""
     from cobuild.models import ResidentUnit
+
+    return ResidentUnit.objects.serving(region.path).order_by("name")
+
+
+def unit_projects(unit, region: Region | None = None):
+    """The unit's co-building projects (in `region` when given: a unit serving several
+    communities has projects in each)."""
+    from cobuild.models import Project
     from core import treepaths
 
-    return ResidentUnit.objects.filter(treepaths.under("region__path", region.path)).order_by("name")
-
-
-def unit_projects(unit):
-    from cobuild.models import Project
-
-    return Project.objects.filter(unit=unit).order_by("-created_at")
+    qs = Project.objects.filter(unit=unit)
+    if region is not None:
+        qs = qs.filter(treepaths.under("region__path", region.path))
+    return qs.order_by("-created_at")
 
 
 # --- funds figures ----------------------------------------------------------------------------

@@ -461,9 +461,9 @@ def loan_create(*, actor, room: Room, unit, start: date, end: date, purpose: str
     if not room.lendable:
         raise ValidationError({"room": f"“{room.name}”未设为可向驻区单位开放"})
     if unit is None or not selectors.lendable_units(actor, region).filter(pk=unit.pk).exists():
-        raise ValidationError({"unit": "请选择本社区的驻区单位"})
-    if project is not None and not selectors.unit_projects(unit).filter(pk=project.pk).exists():
-        raise ValidationError({"project": "该共建项目不属于所选驻区单位"})
+        raise ValidationError({"unit": "请选择服务本社区的驻区单位（与本社区签有共建协议）"})
+    if project is not None and not selectors.unit_projects(unit, region).filter(pk=project.pk).exists():
+        raise ValidationError({"project": "该共建项目不属于所选驻区单位在本社区的项目"})
     clean = collect(("purpose", lambda: text(purpose, "purpose", "用途", max_len=150)),
                     ("start", lambda: _need(start, "start", "开始日期")),
                     ("end", lambda: _need(end, "end", "结束日期")))

@@ -147,3 +147,49 @@ def test_a_number_too_big_is_refused_on_a_phone(page_for, personas, units):
     assert "不能大于 2147483647" in page.locator(".invalid-feedback").first.inner_text()
     screenshot(page, "cobuild_deed_number_too_big_server_phone")
     assert not Deed.objects.exists()
+
+
+def test_west_secretary_signs_with_a_unit_already_serving_another_community(page_for, personas, tree, units):
+    """One organization, one record: 西一社区's secretary finds 县医院 (registered by 东一社区),
+    is told not to register it again, signs an agreement with it; the unit now serves both
+    communities, and each sees its own side."""
+    from cobuild.models import Agreement, ResidentUnit
+
+    page = page_for()
+    login(page, "west_secretary", PASSWORD)
+    page.goto("/cobuild/units/new/")
+    page.fill("input[name=name]", "县医院")
+    page.select_option("select[name=kind]", "hospital")
+    page.select_option("select[name=region]", label="西一社区")
+    page.click("#form-submit")
+    page.wait_for_selector("text=已登记为驻区单位")
+    assert "请直接与它签订本社区的共建协议" in page.content()
+    screenshot(page, "cobuild_unit_registered_once")
+    assert ResidentUnit.objects.filter(name="县医院").count() == 1
+
+    page.goto("/cobuild/agreements/new/")
+    page.select_option("select[name=unit]", label="县医院（东一社区）")
+    page.select_option("select[name=region]", label="西一社区")
+    page.fill("input[name=title]", "西一社区与县医院共驻共建协议")
+    page.fill("input[name=start]", f"{timezone.localdate().year}-01-01")
+    page.fill("input[name=end]", f"{timezone.localdate().year}-12-31")
+    page.check("input[name=activities][value=service]")
+    page.click("#form-submit")
+    page.wait_for_selector("text=已登记共建协议")
+    assert ResidentUnit.objects.filter(name="县医院").count() == 1
+    signed = set(Agreement.objects.filter(unit=units.a).values_list("region__name", flat=True))
+    assert signed == {"东一社区", "西一社区"}
+
+    page.goto(f"/cobuild/units/{units.a.pk}/")
+    served = page.locator("#served").inner_text()
+    assert "西一社区与县医院共驻共建协议" in served and "县医院共建协议" not in served
+    assert "2 个（您可查看其中 1 个）" in page.content()
+    screenshot(page, "cobuild_unit_served_communities_west")
+
+    # The unit's liaison sees both communities, on a phone.
+    phone = page_for(viewport=(390, 844))
+    login(phone, "liaison", PASSWORD)
+    phone.goto(f"/cobuild/units/{units.a.pk}/")
+    served = phone.locator("#served").inner_text()
+    assert "东一社区" in served and "西一社区" in served
+    screenshot(phone, "cobuild_unit_served_communities_liaison_phone")

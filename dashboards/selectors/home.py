@@ -87,6 +87,7 @@ def cobuild_cards(actor) -> list[Card]:
         return []
     return [
         ("驻区单位", cobuild_selectors.units(actor).count(), reverse("cobuild:index")),
+        ("驻区单位结对（单位×社区）", cobuild_selectors.unit_link_count(actor), reverse("cobuild:agreements")),
         ("待对接需求", cobuild_selectors.unmatched_needs(actor).count(), reverse("cobuild:matching")),
     ]
 

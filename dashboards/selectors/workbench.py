@@ -376,7 +376,7 @@ def deeds_due(actor, today, *, by_community: bool) -> Block:
     short = cs.unit_shortfalls(actor, today.year)
     minimum = cs.rules().min_unit_deeds
     if by_community:
-        counts = Counter(_community_name(s.unit.region) for s in short)
+        counts = Counter(_community_name(s.region) for s in short)
         items = [Item(name, f"{n} 家驻区单位本年实事未达标", reverse("cobuild:shortfalls"), f"{n}", "warning")
                  for name, n in counts.most_common(SHOWN)]
         title = "共建实事未达标（按社区）"

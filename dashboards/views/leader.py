@@ -134,10 +134,10 @@ def board(request, pk: int | None = None):
         ("实有人口", s["residents"], "人", links["grids"]),
         ("未办结诉求", s["open_demands"], "件", links["open"]),
         ("超期未办结", s["overdue_open"], "件", links["overdue"]),
-        ("驻区单位", s["units"], "家", links["node"]),
+        ("驻区单位结对（单位×社区）", s["units"], "个", links["node"]),
         ("已对接需求", s["needs_matched"], "项", links["matching"]),
         ("待对接需求", s["needs_open"], "项", links["matching"]),
-        ("四星以上单位", s["stars_high"], "家", links["stars"]),
+        ("四星以上评定（单位×社区）", s["stars_high"], "个", links["stars"]),
         ("未按期开会", s["cadence_breaches"], "个机构", links["meetings"]),
     ]
     child_kind = CHILD_KIND.get(node.kind)

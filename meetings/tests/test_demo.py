@@ -17,16 +17,24 @@ def test_demo_steps():
     cobuild_demo.load()
     meetings_demo.load()
     year = timezone.localdate().year
-    assert ResidentUnit.objects.count() == 188
-    assert ResidentUnit.objects.values("region").distinct().count() == 8
-    assert Agreement.objects.count() == 188 and Need.objects.exists() and Project.objects.exists()
+    # seed 000: 188 unit-community pairings, made by 85 organizations (one record each), 8 communities
+    assert ResidentUnit.objects.count() == 85
+    assert Agreement.objects.count() == 188
+    assert Agreement.objects.values("unit", "region").distinct().count() == 188
+    assert Agreement.objects.values("region").distinct().count() == 8
+    assert ResidentUnit.objects.filter(agreements__isnull=True).count() == 0
+    assert Need.objects.exists() and Project.objects.exists()
     assert Deed.objects.count() > 500
     unit = ResidentUnit.objects.get(liaison__username="dw_lly")
-    assert (unit.name, unit.region.name, unit.region.parent.name) == ("县人民医院", "文化东路社区", "库额尔齐斯镇")
+    assert unit.name == "县人民医院"
+    assert ("库额尔齐斯镇", "文化东路社区") in {(c.parent.name, c.name) for c in unit.communities()}
+    assert len(list(unit.communities())) > 1  # the county hospital serves several communities
     assert Body.objects.filter(kind="joint").count() == 8
     assert Meeting.objects.filter(body__kind="joint", status="held").count() >= 8 * 11
     board = StarRating.objects.filter(year=year)
-    assert board.count() == 188 and board.filter(stars=5).exists() and board.filter(disqualified=True).exists()
+    # one rating per unit per community
+    assert board.count() == 188 and board.values("unit", "region").distinct().count() == 188
+    assert board.filter(stars=5).exists() and board.filter(disqualified=True).exists()
     assert Criticism.objects.exists() and ChronicleEntry.objects.filter(source_type="meeting").exists()
     # The demo liaison's 我单位的会议: an upcoming meeting to reply to, past ones with attendance and
     # replies that agree with it, resolutions for the unit, a next chair turn.

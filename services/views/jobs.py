@@ -44,8 +44,9 @@ def job_new(request):
     need(request, P.MANAGE, what="登记就业岗位")
     from cobuild.models import ResidentUnit
 
-    units = ResidentUnit.objects.filter(region__in=manage_communities(request)).select_related("region")
-    form = JobForm(request.POST or None, units=units)
+    communities = manage_communities(request)
+    units = ResidentUnit.objects.serving_any([c.path for c in communities]).select_related("region")
+    form = JobForm(request.POST or None, units=units, regions=communities)
     if request.method == "POST" and form.is_valid():
         try:
             j = services.job_post(actor=request.user, **form.cleaned_data)
