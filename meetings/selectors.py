@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.roles import Role
-from accounts.scope import get_in_scope_or_404, roles_of, scope_filter
+from accounts.scope import get_in_scope_or_404, roles_of, scope_filter, scope_paths
 from cobuild.models import ResidentUnit
 
 from .models import (
@@ -134,12 +134,16 @@ def calendar(actor, year: int, month: int) -> QuerySet[Meeting]:
 # --- a resident unit's liaison: the meetings of their own unit ------------------------------------
 
 def liaison_units(actor) -> QuerySet[ResidentUnit]:
-    """The units whose liaison is `actor`, inside the subtrees where they hold the liaison role
-    (a unit whose liaison lost the role is no longer theirs)."""
+    """The units whose liaison is `actor` that serve (or sit in) a subtree where they hold the
+    liaison role (a unit whose liaison lost the role is no longer theirs). A unit is one record
+    for all the communities it serves: it is the liaison's in all of them."""
     if not getattr(actor, "is_authenticated", False):
         return ResidentUnit.objects.none()
     qs = ResidentUnit.objects.filter(liaison=actor).select_related("region", "region__parent")
-    return scope_filter(qs, actor, P.UNIT).order_by("region__path", "name")
+    roots = scope_paths(actor, P.UNIT)
+    if roots is not None:
+        qs = qs.serving_any(roots)
+    return qs.order_by("name")
 
 
 def is_unit_liaison(user) -> bool:

@@ -105,6 +105,9 @@ def load() -> None:
     today = timezone.localdate()
     communities = list(Region.objects.filter(kind=RegionKind.COMMUNITY).select_related("parent").order_by("path"))
     liaison = User.objects.filter(username="dw_lly").first()
+    # the liaison's unit serves several communities; their provider account is the one where they sit
+    liaison_home = (liaison.role_assignments.filter(role="unit_liaison").values_list("region_id", flat=True).first()
+                    if liaison else None)
     codes = set(Order.objects.values_list("code", flat=True))
     for comm in communities:
         residents = list(Resident.objects.filter(grid__parent=comm, status="active")
@@ -119,7 +122,8 @@ def load() -> None:
         for u in team_units[:2]:
             providers.append(Provider(region=comm, name=f"{u.name}党员服务队", kind=ProviderKind.UNIT, unit=u,
                                       contact_name=person_name(rng), contact_phone=generate_mobile(rng),
-                                      account=liaison if u.liaison_id and liaison else None))
+                                      account=liaison if u.liaison_id and liaison and comm.pk == liaison_home
+                                      else None))
         providers.append(Provider(region=comm, name=f"{comm.name}党员志愿服务队", kind=ProviderKind.VOLUNTEER,
                                   contact_name=person_name(rng), contact_phone=generate_mobile(rng)))
         providers.append(Provider(region=comm, name=f"{comm.name[:-2]}便民家政服务部", kind=ProviderKind.BUSINESS,

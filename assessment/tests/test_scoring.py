@@ -119,7 +119,7 @@ def test_review_and_unit_opinion(personas, tree, units):  # noqa: F811
     item = s.items.get(method="committee")
     with pytest.raises(ValidationError, match="须先征询"):
         scoring.score_enter(actor=personas.district_admin, item=item, unit=units.a, value=50, note="评议")
-    with pytest.raises(ValidationError, match="所在社区党组织"):
+    with pytest.raises(ValidationError, match="所服务社区的党组织"):
         scoring.opinion_give(actor=personas.west_secretary, scheme=s, unit=units.a, rating="good", opinion="好")
     scoring.opinion_give(actor=personas.secretary, scheme=s, unit=units.a, rating="good", opinion="积极参与共建")
     scoring.score_enter(actor=personas.district_admin, item=item, unit=units.a, value=50, note="评议")

@@ -124,7 +124,7 @@ def test_a_room_lent_to_a_unit_without_overlap(tree, personas):
     with pytest.raises(ValidationError, match="结束日期不能早于开始日期"):
         services.loan_create(actor=personas.secretary, room=room, unit=unit, start=d + timedelta(days=9),
                              end=d + timedelta(days=5), purpose="健康讲座")
-    with pytest.raises(ValidationError, match="请选择本社区的驻区单位"):
+    with pytest.raises(ValidationError, match="请选择服务本社区的驻区单位"):
         services.loan_create(actor=personas.secretary, room=room, unit=west_unit, start=d + timedelta(days=9),
                              end=d + timedelta(days=9), purpose="健康讲座")
     with pytest.raises(ValidationError, match="未设为可向驻区单位开放"):
