@@ -20,6 +20,7 @@ class Migration(migrations.Migration):
         ("services", "0002_chinese_names"),
         ("assessment", "0005_campaigns"),
         ("stewardship", "0001_initial"),
+        ("network", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(forward, migrations.RunPython.noop)]
