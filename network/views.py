@@ -190,8 +190,11 @@ def community(request, pk):
     })
 
 
-def _leaders_of(region: Region):
-    return CountyLeader.objects.filter(assignments__community=region).distinct().order_by("name")
+def _leaders_of(region: Region, *, active_only: bool = False):
+    q = Q(assignments__community=region)
+    if active_only:
+        q &= Q(assignments__ended_on__isnull=True)  # one join: active at this community, not elsewhere
+    return CountyLeader.objects.filter(q).distinct().order_by("name")
 
 
 @login_required
@@ -199,7 +202,7 @@ def visit_new(request, pk):
     _view(request)
     region = _community(request, pk)
     _may(request, P.MANAGE, region)
-    form = VisitForm(request.POST or None, leaders=_leaders_of(region).filter(assignments__ended_on__isnull=True),
+    form = VisitForm(request.POST or None, leaders=_leaders_of(region, active_only=True),
                      meetings=services.joint_meetings(region).filter(date__lte=services.today()),
                      initial={"date": services.today(), "leader": request.GET.get("leader")})
     if request.method == "POST" and form.is_valid():

@@ -147,3 +147,13 @@ def test_the_forms_show_the_refusals_in_chinese(world, tree, personas, client_fo
         "leader": world.leaders[0].pk, "problem": "路灯损坏", "owner": "县城管局",
         "deadline": (today() + timedelta(days=30)).isoformat()})
     assert r.status_code == 302 and LeaderProblem.objects.get().owner == "县城管局"
+
+
+def test_the_visit_form_offers_only_the_communitys_current_leaders(world, tree, personas, client_for):
+    # 钱五 is linked to 西一社区; an ended link to 东一社区 does not put 钱五 on 东一社区's form.
+    services.rules_update(actor=personas.district_admin, leaders_per_community=4, visit_months=3)
+    a = services.leader_assign(actor=personas.district_admin, leader=world.leaders[4], community=tree.east1,
+                               since=today() - timedelta(days=30))
+    services.assignment_end(actor=personas.district_admin, assignment=a)
+    page = client_for(personas.secretary).get(reverse("network:visit_new", args=[tree.east1.pk])).content.decode()
+    assert "张一（县委书记）" in page and "钱五" not in page
