@@ -337,6 +337,34 @@ def leader_problems_overdue(actor, today) -> Block | None:
                  reverse("network:problems") + "?overdue=1", items, "没有超期的领办问题")
 
 
+def cadre_quota_shortfalls(actor) -> Block | None:
+    """社区工作者: the communities of the scope short of their staffing quota, with the first shortfall."""
+    from cadres import selectors as cs
+    from cadres.rules import P as CadresP
+
+    if not has_perm(actor, CadresP.MANAGE):
+        return None
+    short = [r for r in cs.compliance(actor) if r.shortfalls]
+    items = [Item(r.region.name, r.shortfalls[0] + (f" 等 {len(r.shortfalls)} 项" if len(r.shortfalls) > 1 else ""),
+                  reverse("cadres:roster") + f"?community={r.region.pk}", "未达标", "warning") for r in short[:SHOWN]]
+    return Block("cadre-quotas", "社区人员配备缺口", len(short), reverse("cadres:quotas") + "?short=1", items,
+                 "各社区人员配备均已达标")
+
+
+def cadre_training_gaps(actor, today) -> Block | None:
+    """社区工作者: who is still short of this year's training minimums (县党校 20 天 …)."""
+    from cadres import selectors as cs
+    from cadres.rules import P as CadresP
+
+    if not has_perm(actor, CadresP.MANAGE):
+        return None
+    gaps = cs.training_gaps(actor, today.year)
+    items = [Item(g.cadre.name, f"{g.cadre.region.name} · {g.lines[0]}", reverse("cadres:detail", args=[g.cadre.pk]),
+                  "培训不足", "warning") for g in gaps[:SHOWN]]
+    return Block("cadre-training", f"{today.year} 年培训未达要求", len(gaps), reverse("cadres:training"), items,
+                 "全部达到年度培训要求", action=("登记培训", reverse("cadres:training")))
+
+
 def mobile_care_due(actor, today) -> Block | None:
     """关爱党员: mobile members of the scope without a 结对联系 member, then those nobody has been in
     touch with for three months (shown only when there is something)."""
@@ -758,7 +786,7 @@ def workbench(actor) -> list[Block]:
                    cadence_gaps(actor, by_community=True), orglife_due(actor, today),
                    deeds_due(actor, today, by_community=True), stewardship_approvals(actor),
                    leaders_unvisited(actor, today), leader_problems_overdue(actor, today),
-                   community_ranking(actor, now)]
+                   cadre_quota_shortfalls(actor), cadre_training_gaps(actor, today), community_ranking(actor, now)]
     if Role.UNIT_LIAISON in roles:
         from meetings.selectors import is_unit_liaison
 
