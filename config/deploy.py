@@ -223,3 +223,38 @@ def require_shared_cache(*, debug: bool, demo: bool) -> None:
             f"DEBUG=0, WEB_CONCURRENCY={processes} and REDIS_URL not set: rate limits and locks must be "
             "shared by every process; set REDIS_URL (e.g. redis://127.0.0.1:6379/0) or run one process."
         )
+
+
+MAP_DATUMS = ("wgs84", "gcj02", "bd09")
+
+
+def map_tiles() -> dict:
+    """一张图's base tile service from the environment (docs/dashboards.md):
+
+    MAP_TILE_URL (an XYZ template, `{z}/{x}/{y}`, `{s}` allowed), MAP_TILE_ATTRIBUTION, MAP_TILE_DATUM
+    (wgs84, the default, or gcj02 — most domestic services — or bd09) and MAP_TILE_MAXZOOM (18).
+    No URL: no tile service ({}), the page uses the PMTiles file or draws the base from the grids."""
+    url = os.environ.get("MAP_TILE_URL", "").strip()
+    if not url:
+        return {}
+    if not url.startswith(("http://", "https://", "/")) or not all(k in url for k in ("{z}", "{x}", "{y}")):
+        raise ImproperlyConfigured(f"MAP_TILE_URL={url!r}: expected an http(s) address with {{z}}, {{x}} and {{y}}")
+    datum = os.environ.get("MAP_TILE_DATUM", "wgs84").strip().lower() or "wgs84"
+    if datum not in MAP_DATUMS:
+        raise ImproperlyConfigured(f"MAP_TILE_DATUM={datum!r}: expected one of {', '.join(MAP_DATUMS)}")
+    max_zoom = env_int("MAP_TILE_MAXZOOM", 18)
+    if not 1 <= max_zoom <= 22:
+        raise ImproperlyConfigured(f"MAP_TILE_MAXZOOM={max_zoom}: expected 1 to 22")
+    return {"url": url, "crs": datum, "attribution": os.environ.get("MAP_TILE_ATTRIBUTION", "").strip(),
+            "max_zoom": max_zoom}
+
+
+def tile_origin(url: str) -> list[str]:
+    """The origin(s) the tile URL loads images from, for the content security policy's img-src."""
+    if not url.startswith(("http://", "https://")):
+        return []
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    if "{s}" in host:  # subdomains a, b, c
+        return [f"{scheme}://{host.replace('{s}', '*')}"]
+    return [f"{scheme}://{host}"]

@@ -226,7 +226,12 @@ TRUSTED_PROXIES = deploy.trusted_proxies()
 # Content security policy (django-csp): scripts only from this server, inline ones only with the
 # per-response nonce; no inline event handlers (static/js/app.js wires data-confirm and
 # data-autosubmit). Inline style attributes stay allowed: ECharts, Leaflet and the templates set them.
-_CSP_IMG = ["'self'", "data:", "blob:", *deploy.env_list("CSP_IMG_SRC")]  # + a map tile server's origin
+# 一张图's base: an intranet XYZ tile service (MAP_TILE_URL, MAP_TILE_DATUM, MAP_TILE_ATTRIBUTION), else the
+# deployment's PMTiles file (MAP_PMTILES), else the base drawn from the grids (docs/dashboards.md).
+GRID_MAP_TILES = deploy.map_tiles()
+GRID_MAP_PMTILES = os.environ.get("MAP_PMTILES", "") or os.environ.get("GRID_MAP_PMTILES", "")
+_CSP_IMG = ["'self'", "data:", "blob:", *deploy.env_list("CSP_IMG_SRC"),  # + a map tile server's origin
+            *deploy.tile_origin(GRID_MAP_TILES.get("url", ""))]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -242,9 +247,6 @@ CONTENT_SECURITY_POLICY = {
         **({"report-uri": deploy.env_list("CSP_REPORT_URI")} if deploy.env_list("CSP_REPORT_URI") else {}),
     },
 }
-# 一张图's offline vector base: a PMTiles file on this server (docs/dashboards.md tells how to cut one
-# for a county). Used when no intranet tile service (GRID_MAP_TILES) is configured.
-GRID_MAP_PMTILES = os.environ.get("GRID_MAP_PMTILES", "")
 if deploy.env_bool("CSP_REPORT_ONLY"):
     CONTENT_SECURITY_POLICY_REPORT_ONLY, CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY, None
 

@@ -491,10 +491,10 @@ def tile_config() -> dict:
     """GRID_MAP_TILES = {"url": "...{z}/{x}/{y}.png", "crs": "gcj02", "attribution": "..."}; none by default."""
     cfg = getattr(settings, "GRID_MAP_TILES", None) or {}
     if not cfg.get("url"):
-        return {"url": "", "crs": coords.WGS84, "attribution": ""}
+        return {"url": "", "crs": coords.WGS84, "attribution": "", "max_zoom": 18}
     crs = cfg.get("crs", coords.WGS84)
     return {"url": cfg["url"], "crs": crs if crs in coords.SYSTEMS else coords.WGS84,
-            "attribution": cfg.get("attribution", "")}
+            "attribution": cfg.get("attribution", ""), "max_zoom": int(cfg.get("max_zoom") or 18)}
 
 
 MAX_POINTS = 3000
@@ -533,7 +533,11 @@ def map_geojson(actor, *, region: Region | None, metric: MapMetric, crs: str = c
             "type": "Feature",
             "geometry": coords.convert_geometry(geometry, dst=crs),
             "properties": {"layer": "grid", "id": g.pk, "name": g.name, "community": g.parent.name,
-                           "code": p.code, "value": values.get(g.pk), "url": f"/grid/{g.pk}/"},
+                           "community_id": g.parent_id,
+                           "code": p.code, "value": values.get(g.pk), "url": f"/grid/{g.pk}/",
+                           "center": (None if p.center_lat is None or p.center_lng is None else
+                                      [round(v, 6) for v in coords.convert(p.center_lng, p.center_lat,
+                                                                           src=coords.WGS84, dst=crs)])},
         })
     if with_points and region is not None and region.kind in (RegionKind.COMMUNITY, RegionKind.GRID):
         blds = scope_filter(

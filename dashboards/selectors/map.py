@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from core import treepaths as paths
 from demands.models import OPEN_STATES
+from demands.rules import TRANSITIONS, DemandPerm
 from demands.selectors import open_counts_by_grid, visible_demands
 from grid import coords
 from grid.apps import GridPerm
@@ -83,16 +84,41 @@ def _collection(layer: str, features: list, crs: str, truncated: bool) -> dict:
             "features": features}
 
 
+class _Roots:
+    """Where the actor holds any of `perms`: answers "may act at this path" per point without a query."""
+
+    def __init__(self, actor, *perms: str):
+        from accounts.scope import scope_paths
+
+        found = [scope_paths(actor, p) for p in perms]
+        self.everywhere = any(r is None for r in found)
+        self.roots = tuple(sorted({r for rs in found if rs for r in rs}))
+
+    def __contains__(self, path: str) -> bool:
+        return self.everywhere or any(paths.is_under(path, r) for r in self.roots)
+
+
 def _facility_features(actor, region: Region, crs: str, kinds, exclude: bool) -> tuple[list, bool]:
+    from grid.selectors import THINGS_WRITE_PERMS
+
     grids = visible_grids(actor).filter(paths.under("path", region.path))
     qs = Facility.objects.filter(grid__in=grids)
     qs = qs.exclude(kind__in=kinds) if exclude else qs.filter(kind__in=kinds)
-    rows = list(qs.order_by("id").values_list("id", "name", "kind", "state", "lat", "lng")[:MAX_LAYER_POINTS + 1])
+    rows = list(qs.order_by("id").values_list("id", "name", "kind", "state", "lat", "lng", "grid__path")
+                [:MAX_LAYER_POINTS + 1])
     kind_label, state_label = dict(FacilityKind.choices), dict(FacilityState.choices)
-    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": _point(lng, lat, crs)},
-                 "properties": {"id": pk, "name": name, "c": state, "kind": kind_label.get(kind, kind),
-                                "state": state_label.get(state, state), "url": f"/grid/facilities/{pk}/"}}
-                for pk, name, kind, state, lat, lng in rows[:MAX_LAYER_POINTS]]
+    writable = _Roots(actor, *THINGS_WRITE_PERMS)
+    # The card's actions (the facility page's own): mark it broken or repaired where the actor may.
+    fix = {"normal": "报告故障", "fault": "标记已修复", "offline": "恢复启用"}
+    features = []
+    for pk, name, kind, state, lat, lng, grid_path in rows[:MAX_LAYER_POINTS]:
+        url = f"/grid/facilities/{pk}/"
+        props = {"id": pk, "name": name, "c": state, "kind": kind_label.get(kind, kind),
+                 "state": state_label.get(state, state), "url": url}
+        if grid_path in writable:
+            props["actions"] = [[fix.get(state, "变更状态"), url + "#state"]]
+        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": _point(lng, lat, crs)},
+                         "properties": props})
     return features, len(rows) > MAX_LAYER_POINTS
 
 
@@ -111,16 +137,25 @@ def _demand_features(actor, region: Region, crs: str) -> tuple[list, bool]:
     qs = (visible_demands(actor).filter(paths.under("region__path", region.path), state__in=OPEN_STATES,
                                         duplicate_of__isnull=True, lat__isnull=False, lng__isnull=False)
           .order_by("handling_due", "id"))
-    rows = list(qs.values_list("id", "tracking_code", "title", "state", "escalation", "handling_due", "lat", "lng")
-                [:MAX_LAYER_POINTS + 1])
+    rows = list(qs.values_list("id", "tracking_code", "title", "state", "escalation", "handling_due", "lat", "lng",
+                               "region__path")[:MAX_LAYER_POINTS + 1])
     state_label = dict(State.choices)
+    handles = _Roots(actor, DemandPerm.HANDLE)
+    # The card's actions: those of the demand page for its state, where the actor handles demands.
+    offered = [a for a in ("accept", "dispatch", "arrive", "handle") if a in TRANSITIONS]
     features = []
-    for pk, code, title, state, escalation, due, lat, lng in rows[:MAX_LAYER_POINTS]:
-        features.append({
-            "type": "Feature", "geometry": {"type": "Point", "coordinates": _point(lng, lat, crs)},
-            "properties": {"id": pk, "name": title, "code": code, "c": urgency(due, now),
-                           "state": state_label.get(state, state), "escalated": bool(escalation),
-                           "due": f"{timezone.localtime(due):%m-%d %H:%M}", "url": f"/demands/{pk}/"}})
+    for pk, code, title, state, escalation, due, lat, lng, region_path in rows[:MAX_LAYER_POINTS]:
+        url = f"/demands/{pk}/"
+        props = {"id": pk, "name": title, "code": code, "c": urgency(due, now),
+                 "state": state_label.get(state, state), "escalated": bool(escalation),
+                 "due": f"{timezone.localtime(due):%m-%d %H:%M}", "url": url}
+        if region_path in handles:
+            acts = [[TRANSITIONS[a].label, f"{url}?action={a}"] for a in offered
+                    if state in TRANSITIONS[a].sources]
+            if acts:
+                props["actions"] = acts
+        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": _point(lng, lat, crs)},
+                         "properties": props})
     return features, len(rows) > MAX_LAYER_POINTS
 
 

@@ -216,3 +216,104 @@ def test_the_demo_places_a_party_position_in_every_community(db):
         ring = json.loads(f.grid.grid_profile.boundary)["coordinates"][0]
         assert min(p[0] for p in ring) < f.lng < max(p[0] for p in ring)
         assert min(p[1] for p in ring) < f.lat < max(p[1] for p in ring)
+
+
+def _config(resp) -> dict:
+    import json
+    import re
+
+    m = re.search(r'<script id="map-config" type="application/json">(.*?)</script>', resp.content.decode(), re.S)
+    assert m, "the page carries its map configuration"
+    return json.loads(m.group(1))
+
+
+def test_the_page_picks_its_base_tiles_then_pmtiles_then_drawn(client_for, personas, tree, settings, tmp_path):
+    c = client_for(personas.secretary)
+    settings.GRID_MAP_TILES = {}
+    settings.GRID_MAP_PMTILES = ""
+    cfg = _config(c.get("/grid/map/"))
+    assert cfg["base"] == "drawn" and cfg["crs"] == "wgs84" and cfg["max_zoom"] == 18 and cfg["pmtiles"] == ""
+    f = tmp_path / "county.pmtiles"
+    f.write_bytes(b"PMTiles\x03" + bytes(120))
+    settings.GRID_MAP_PMTILES = str(f)
+    resp = c.get("/grid/map/")
+    cfg = _config(resp)
+    assert cfg["base"] == "pmtiles" and cfg["pmtiles"] == "/grid/map/base.pmtiles"
+    assert "vendor/protomaps/protomaps-leaflet.js" in resp.content.decode()
+    settings.GRID_MAP_TILES = {"url": "http://tiles.intranet/{z}/{x}/{y}.png", "crs": "gcj02",
+                               "attribution": "内网天地图", "max_zoom": 17}
+    resp = c.get("/grid/map/")
+    cfg = _config(resp)
+    assert cfg["base"] == "tiles" and cfg["crs"] == "gcj02" and cfg["max_zoom"] == 17
+    assert cfg["tiles"]["url"] == "http://tiles.intranet/{z}/{x}/{y}.png"
+    assert "GCJ-02 坐标，已换算" in resp.content.decode()
+    assert "protomaps-leaflet.js" not in resp.content.decode()
+    # Nothing from the internet: every script the page loads is the platform's own.
+    import re
+
+    assert all(src.startswith("/static/") for src in re.findall(r'<script[^>]* src="([^"]+)"', resp.content.decode()))
+
+
+def test_the_tile_service_comes_from_the_environment(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config import deploy
+
+    for name in ("MAP_TILE_URL", "MAP_TILE_DATUM", "MAP_TILE_ATTRIBUTION", "MAP_TILE_MAXZOOM"):
+        monkeypatch.delenv(name, raising=False)
+    assert deploy.map_tiles() == {}
+    monkeypatch.setenv("MAP_TILE_URL", "https://{s}.tiles.gov.local/vec/{z}/{x}/{y}.png")
+    monkeypatch.setenv("MAP_TILE_DATUM", "GCJ02")
+    monkeypatch.setenv("MAP_TILE_ATTRIBUTION", "天地图（内网）")
+    assert deploy.map_tiles() == {"url": "https://{s}.tiles.gov.local/vec/{z}/{x}/{y}.png", "crs": "gcj02",
+                                  "attribution": "天地图（内网）", "max_zoom": 18}
+    assert deploy.tile_origin("https://{s}.tiles.gov.local/vec/{z}/{x}/{y}.png") == ["https://*.tiles.gov.local"]
+    assert deploy.tile_origin("/tiles/{z}/{x}/{y}.png") == []
+    monkeypatch.setenv("MAP_TILE_DATUM", "mars")
+    with pytest.raises(ImproperlyConfigured, match="MAP_TILE_DATUM"):
+        deploy.map_tiles()
+    monkeypatch.setenv("MAP_TILE_DATUM", "wgs84")
+    monkeypatch.setenv("MAP_TILE_URL", "https://tiles.gov.local/vec.png")
+    with pytest.raises(ImproperlyConfigured, match="MAP_TILE_URL"):
+        deploy.map_tiles()
+
+
+def test_gcj02_layers_place_points_where_the_tiles_have_them(client_for, personas, tree, mapdata):
+    from grid import coords
+
+    c = client_for(personas.secretary)
+    f = mapdata["facilities"][tree.east1_grid1.pk][0]
+    feats = {x["properties"]["id"]: x for x in _layer(c, "facilities", crs="gcj02").json()["features"]}
+    lng, lat = feats[f.pk]["geometry"]["coordinates"]
+    assert (lng, lat) == pytest.approx(coords.wgs84_to_gcj02(f.lng, f.lat), abs=1e-6)
+    assert lng - f.lng == pytest.approx(0.00280, abs=2e-4)  # ~200 m east in 富蕴县
+    grid = next(x for x in c.get("/grid/map/geojson/", {"crs": "gcj02", "points": "0"}).json()["features"]
+                if x["properties"]["id"] == tree.east1_grid1.pk)
+    from grid.models import GridProfile
+
+    profile = GridProfile.objects.get(region=tree.east1_grid1)
+    assert grid["properties"]["center"] == pytest.approx(
+        list(coords.wgs84_to_gcj02(profile.center_lng, profile.center_lat)), abs=1e-6)
+    assert grid["properties"]["community"] == "东一社区" and grid["properties"]["community_id"] == tree.east1.pk
+
+
+@pytest.mark.parametrize("who", ["district_admin", "street_staff", "secretary", "community_staff", "grid_worker"])
+def test_cards_offer_the_actions_the_object_page_offers(client_for, personas, tree, mapdata, who):
+    import re
+
+    c = client_for(getattr(personas, who))
+    facilities = _layer(c, "facilities").json()["features"]
+    hydrant = next(f["properties"] for f in facilities if f["properties"]["name"].endswith("消防栓"))
+    assert hydrant["actions"] == [["报告故障", hydrant["url"] + "#state"]]
+    camera = next(f["properties"] for f in facilities if f["properties"]["name"].endswith("摄像头"))
+    assert camera["actions"] == [["标记已修复", camera["url"] + "#state"]]
+    assert 'id="state-form"' in c.get(camera["url"]).content.decode()  # the page has the form the card opens
+    demands = _layer(c, "demands").json()["features"]
+    assert demands
+    for f in demands:
+        p = f["properties"]
+        page = c.get(p["url"]).content.decode()
+        on_page = set(re.findall(r'data-action="(accept|dispatch|arrive|handle)"', page))
+        offered = {a[1].rsplit("=", 1)[1] for a in p.get("actions", [])}
+        assert offered == on_page, (who, p["name"])
+        assert all(a[1].startswith(p["url"] + "?action=") for a in p.get("actions", []))

@@ -42,14 +42,22 @@ def grid_map(request):
     region = _region_param(request) or map_selectors.default_region(request.user)
     choices = grid_selectors.scoped(Region.objects.filter(kind__in=[RegionKind.STREET, RegionKind.COMMUNITY]),
                                     request.user).order_by("path")[:300]
-    legend = {key: [{"label": lab, "color": col} for _, lab, col in classes]
-              for key, (_, classes) in map_selectors.LAYERS.items()}
+    tiles = grid_selectors.tile_config()
+    # The base: the intranet tile service, else the deployment's PMTiles file, else drawn from the grids.
+    base = "tiles" if tiles["url"] else "pmtiles" if pmtiles_path() else "drawn"
+    config = {
+        "base": base, "tiles": tiles, "crs": tiles["crs"] if base == "tiles" else "wgs84",
+        "max_zoom": tiles["max_zoom"] if base == "tiles" else 18,
+        "pmtiles": reverse("grid:pmtiles") if base == "pmtiles" else "",
+        "geojson": reverse("grid:geojson"),
+        "layer_url": reverse("grid:map_layer", args=["__layer__"]),
+        "layers": {k: v[0] for k, v in map_selectors.LAYERS.items()},
+        "classes": {key: {k: col for k, _, col in classes} for key, (_, classes) in map_selectors.LAYERS.items()},
+    }
     return render(request, "dashboards/map.html", {
         "region": region, "choices": grid_selectors.with_parents(list(choices)), "metrics": METRICS,
-        "metric": map_metric(request.GET.get("metric", "residents")).key,
-        "tiles": grid_selectors.tile_config(),
-        "pmtiles": reverse("grid:pmtiles") if pmtiles_path() and not grid_selectors.tile_config()["url"] else "",
-        "layer_names": {k: v[0] for k, v in map_selectors.LAYERS.items()}, "legend_classes": legend,
+        "metric": map_metric(request.GET.get("metric", "residents")).key, "tiles": tiles, "base": base,
+        "map_config": config,
     })
 
 

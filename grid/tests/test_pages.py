@@ -144,7 +144,7 @@ def test_map_geojson_colours_by_metric_and_converts_crs(personas, gdata, client_
     assert c.get("/grid/map/geojson/?crs=mars").status_code == 400
     # A configured tile layer declares its system; the map page passes it to the GeoJSON request.
     settings.GRID_MAP_TILES = {"url": "http://tiles.intranet/{z}/{x}/{y}.png", "crs": "bd09"}
-    assert 'data-crs="bd09"' in c.get("/grid/map/").content.decode()
+    assert '"crs": "bd09"' in c.get("/grid/map/").content.decode()
     assert c.get(f"/grid/map/geojson/?region={tree.west1.pk}").status_code == 404
 
 
