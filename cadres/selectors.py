@@ -319,6 +319,11 @@ def compliance(actor, *, community: Region | None = None) -> list[Compliance]:
 
 # --- training -----------------------------------------------------------------------------------
 
+def days_text(days) -> str:
+    """Days as people write them: 12, 12.5 (no trailing .0)."""
+    return f"{Decimal(days):.1f}".removesuffix(".0")
+
+
 def minimums() -> list[TrainingMinimum]:
     found = {m.kind: m for m in TrainingMinimum.objects.all()}
     for kind, sessions, days, basis in DEFAULT_MINIMUMS:
@@ -361,7 +366,7 @@ def training_gaps(actor, year: int, *, community: Region | None = None) -> list[
             n, days = mine.get(m.kind, (0, ZERO))
             if n < m.min_sessions or days < m.min_days:
                 lines.append(f"{labels[m.kind]}：应不少于 {m.min_sessions} 次、{m.min_days:.0f} 天，"
-                             f"已参加 {n} 次、{days:.1f} 天")
+                             f"已参加 {n} 次、{days_text(days)} 天")
         if lines:
             gaps.append(TrainingGap(c, lines, mine))
     return gaps

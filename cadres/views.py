@@ -325,7 +325,7 @@ def course(request, pk):
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
-                messages.success(request, f"已登记{a.cadre.name}参训 {a.days:.1f} 天")
+                messages.success(request, f"已登记{a.cadre.name}参训 {selectors.days_text(a.days)} 天")
                 return redirect("cadres:course", c.pk)
     rows = selectors.attendances(request.user).filter(course=c).order_by("cadre__region__path", "cadre__name")
     return render(request, "cadres/course.html", {"c": c, "rows": rows, "form": form, "manage": manage})
