@@ -9,6 +9,8 @@ measured for this month and for the whole last year:
   - `county_month_ms_median` / `county_year_ms_median`: the district's dashboard page (HTTP through
     the Django test client as the district administrator: middleware, scope, queries, template);
   - `street_month_ms_median`: a street's page;
+  - `map_demands_county_ms_median` / `map_demands_street_ms_median`: 一张图's layer of open demands by
+    urgency (GeoJSON, /grid/map/layer/demands/) for the county and for a street;
   - `county_live_month_ms_median` / `county_live_year_ms_median`: the same board counted live
     (dashboards.selectors.leader.dashboard_live), the peer;
   - `dashboard_vs_live` (month) and `dashboard_year_vs_live`: live time / rollup time (selector only);
@@ -171,6 +173,16 @@ def main() -> None:
     res["county_month"] = timed(page(client, district, month), args.repeat)
     res["county_year"] = timed(page(client, district, year), args.repeat)
     res["street_month"] = timed(page(client_street, street, month), args.repeat)
+
+    def layer(c, node, name):
+        def fn():
+            r = c.get(f"/grid/map/layer/{name}/", {"region": node.pk})
+            assert r.status_code == 200 and b'"features"' in r.content
+        return fn
+
+    # 一张图's open demands by urgency (GeoJSON) over the 1M demands: the county's and a street's.
+    res["map_demands_county"] = timed(layer(client, district, "demands"), args.repeat)
+    res["map_demands_street"] = timed(layer(client_street, street, "demands"), args.repeat)
     sel_month = timed(lambda: dashboard(district, *month), args.repeat)
     sel_year = timed(lambda: dashboard(district, *year), args.repeat)
     live_repeat = max(3, args.repeat // 3)
