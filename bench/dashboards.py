@@ -125,6 +125,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--repeat", type=int, default=15)
+    ap.add_argument("--only-map", action="store_true",
+                    help="only 一张图's demands layer, on the city an earlier run built (no rebuild, no refresh)")
     args = ap.parse_args()
     setup_django()
 
@@ -146,6 +148,23 @@ def main() -> None:
     admin, street_staff, worker = bd.build_people(district, street, community, grid)
     grid_ids = list(Region.objects.filter(kind=RegionKind.GRID).values_list("pk", flat=True))
     target = max(1000, int(1_000_000 * args.scale))
+    if args.only_map:
+        from demands.models import OPEN_STATES, Demand
+
+        size = f"{target // 1000}k" if target < 1_000_000 else f"{target // 1_000_000}m"
+        points = Demand.objects.filter(state__in=OPEN_STATES, lat__isnull=False).count()
+        out = {"demands": Demand.objects.count(), "open_points": points}
+        for name, user, node in (("county", admin, district), ("street", street_staff, street)):
+            c = signed_in(user)
+
+            def fn(c=c, node=node):
+                r = c.get("/grid/map/layer/demands/", {"region": node.pk})
+                assert r.status_code == 200 and b'"features"' in r.content
+            med, p95 = timed(fn, args.repeat)
+            out[f"map_demands_{name}_{size}_ms_median"] = round(med, 1)
+            out[f"map_demands_{name}_{size}_ms_p95"] = round(p95, 1)
+        print(json.dumps(out, ensure_ascii=False))
+        return
     bd.load_demands(target, grid_ids, set(), worker.pk)
     visits = load_visits(max(1000, int(1_000_000 * args.scale)), worker.pk)
     build_s = time.perf_counter() - t0
