@@ -63,7 +63,18 @@ def page_for(browser, live_server):
 def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    from playwright.sync_api import Error
+
+    for attempt in range(3):
+        try:
+            page.screenshot(path=str(path), full_page=True)
+            break
+        except Error as exc:
+            # Headless Chromium on a busy machine now and then answers "Unable to capture screenshot"
+            # for a page that is fully there; the screenshot is the record, not the check: try again.
+            if "Unable to capture screenshot" not in str(exc) or attempt == 2:
+                raise
+            page.wait_for_timeout(500)
     return path
 
 

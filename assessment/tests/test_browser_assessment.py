@@ -78,7 +78,8 @@ def test_year_assessment(page_for, personas, tree):
     sec.goto("/assessment/schemes/")
     sec.click("#schemes >> text=查看排名")
     assert "西一社区" not in sec.locator("#ranking").inner_text()
-    sec.click("#ranking >> text=东一社区")
+    with sec.expect_navigation():
+        sec.click("#ranking >> text=东一社区")
     assert sec.locator(".score-form").count() == 0
     assert sec.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(sec, "assessment_scores_phone")
